@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using Dapper;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace InteropTracker.Access;
+
+public static class TokensApi
+{
+    public sealed record CreateToken
+    {
+        [Required] public string Role { get; init; } = "";
+        public string? Organization { get; init; }
+        [Required, StringLength(200, MinimumLength = 1)] public string Name { get; init; } = "";
+    }
+
+    public sealed record CreatedToken(long Id, string Token, string Role, string? Organization, string Name);
+
+    public sealed record TokenInfo
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Role { get; init; } = "";
+        public string? Organization { get; init; }
+        public string CreatedAt { get; init; } = "";
+        public string? RevokedAt { get; init; }
+    }
+
+    public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tokens").WithTags("Access").RequireAuthorization(Policies.Admin);
+        group.MapPost("/", Create).WithName("CreateToken").WithSummary("Create a token for a role; the secret is shown only in this answer.");
+        group.MapGet("/", List).WithName("ListTokens").WithSummary("Every token, without its secret.");
+        group.MapDelete("/{id:long}", Revoke).WithName("RevokeToken").WithSummary("Revoke a token; it stops working at once.");
+        return app;
+    }
+
+    private static async Task<Results<Created<CreatedToken>, ValidationProblem>> Create(
+        CreateToken body, HttpContext context, Database database)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Roles.All.Contains(body.Role))
+            errors["role"] = [$"'{body.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
+        if (body.Role == Roles.Engineer && string.IsNullOrWhiteSpace(body.Organization))
+            errors["organization"] = ["An engineer token is bound to one organization: give its key."];
+        if (body.Role != Roles.Engineer && !string.IsNullOrWhiteSpace(body.Organization))
+            errors["organization"] = ["Only engineer tokens are bound to an organization."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        long? organizationId = null;
+        if (body.Role == Roles.Engineer)
+        {
+            organizationId = await connection.QuerySingleOrDefaultAsync<long?>(
+                "SELECT id FROM organizations WHERE key = @key", new { key = body.Organization }, transaction);
+            if (organizationId is null)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["organization"] = [$"There is no organization with key '{body.Organization}'."],
+                });
+        }
+        var secret = Tokens.NewSecret();
+        var caller = context.Caller();
+        var id = await Tokens.InsertAsync(connection, secret, body.Role, organizationId, body.Name, caller.TokenId, transaction);
+        transaction.Commit();
+        return TypedResults.Created($"/api/tokens/{id}",
+            new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name));
+    }
+
+    private static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database)
+    {
+        const string sql = """
+            SELECT t.id, t.name, t.role, o.key AS organization, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt
+            FROM tokens t LEFT JOIN organizations o ON o.id = t.organization_id
+            ORDER BY t.id
+            """;
+        await using var connection = await database.OpenAsync();
+        return TypedResults.Ok(await connection.QueryAsync<TokenInfo>(sql));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        long id, HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        var changed = await connection.ExecuteAsync(
+            "UPDATE tokens SET revoked_at = @at, revoked_by = @by WHERE id = @id AND revoked_at IS NULL",
+            new { id, at = Clock.Now(), by = context.Caller().TokenId });
+        return changed == 1
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"There is no active token with id {id}.");
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+using InteropTracker;
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ConflictHandler>();
+builder.Services.AddValidation();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddOpenApi();
+builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
+Policies.Add(builder.Services.AddAuthorizationBuilder());
+
+var app = builder.Build();
+
+var database = app.Services.GetRequiredService<Database>();
+Migrations.Apply(database);
+await Tokens.EnsureFirstAdminAsync(database, app.Configuration, app.Logger);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference().AllowAnonymous();
+app.MapHealth();
+app.MapTokens();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InteropTracker.Tests;
+
+/// <summary>
+/// The real app over its own SQLite file, one per test class (IClassFixture&lt;AppFixture&gt;).
+/// The sample test plans of testcases/ are not loaded unless a test class asks for them.
+/// </summary>
+public class AppFixture : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "itk_test-admin-token";
+
+    public string DatabaseFile { get; } =
+        Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
+
+    /// <summary>Settings a derived fixture adds (for example a test-case folder to load at start).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabaseFile)!);
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Interop", $"Data Source={DatabaseFile}");
+        builder.UseSetting("INTEROP_ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("Interop:TestCasesDirectory", "");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    public Database Database => Services.GetRequiredService<Database>();
+
+    /// <summary>A client with no token at all.</summary>
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public HttpClient Admin() => WithToken(AdminToken);
+
+    public HttpClient WithToken(string token)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Makes a token of the role through the API and returns a client that carries it.</summary>
+    public async Task<HttpClient> ClientFor(string role, string? organization = null)
+    {
+        var token = await NewToken(role, organization);
+        return WithToken(token);
+    }
+
+    public async Task<string> NewToken(string role, string? organization = null)
+    {
+        var response = await Admin().PostAsJsonAsync("/api/tokens",
+            new { role, organization, name = $"{role} {organization} {Guid.NewGuid():N}".Replace("  ", " ") });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<CreatedToken>();
+        return created!.Token;
+    }
+
+    public sealed record CreatedToken(long Id, string Token);
+
+    /// <summary>A connection straight to the test's database, to check what the API stored.</summary>
+    public SqliteConnection OpenDatabase()
+    {
+        _ = Server; // make sure the app started and migrated
+        var connection = new SqliteConnection($"Data Source={DatabaseFile};Foreign Keys=True");
+        connection.Open();
+        return connection;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            File.Delete(DatabaseFile + suffix);
+        GC.SuppressFinalize(this);
+    }
+}
