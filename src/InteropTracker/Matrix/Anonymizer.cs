@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace InteropTracker.Matrix;
+
+/// <summary>
+/// Names organizations "Vendor A", "Vendor B", … in an order drawn from the event's secret (not alphabetical,
+/// not the order of registration), and their products "Vendor C · 1", "Vendor C · 2", … the same way.
+/// </summary>
+public sealed class Anonymizer
+{
+    private readonly Dictionary<long, string> _organizations = new();
+    private readonly Dictionary<long, string> _products = new();
+
+    public Anonymizer(string secret, IEnumerable<(long Id, string Key, long OrganizationId, string OrganizationKey)> products)
+    {
+        var key = Encoding.UTF8.GetBytes(secret);
+        var list = products.ToList();
+        var organizations = list
+            .GroupBy(p => (p.OrganizationId, p.OrganizationKey))
+            .OrderBy(g => Draw(key, "organization", g.Key.OrganizationKey), StringComparer.Ordinal)
+            .ToList();
+        for (var o = 0; o < organizations.Count; o++)
+        {
+            var label = "Vendor " + Letters(o);
+            _organizations[organizations[o].Key.OrganizationId] = label;
+            var members = organizations[o].OrderBy(p => Draw(key, "product", p.Key), StringComparer.Ordinal).ToList();
+            for (var p = 0; p < members.Count; p++)
+                _products[members[p].Id] = $"{label} · {p + 1}";
+        }
+    }
+
+    public string Organization(long organizationId) => _organizations[organizationId];
+
+    public string Product(long productId) => _products[productId];
+
+    /// <summary>A fresh per-event secret.</summary>
+    public static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static string Draw(byte[] key, string kind, string name) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{kind}:{name}")));
+
+    /// <summary>0 → A, 25 → Z, 26 → AA, … like spreadsheet columns.</summary>
+    public static string Letters(int index)
+    {
+        var letters = new StringBuilder();
+        for (var n = index + 1; n > 0; n = (n - 1) / 26)
+            letters.Insert(0, (char)('A' + (n - 1) % 26));
+        return letters.ToString();
+    }
+}
