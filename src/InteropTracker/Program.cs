@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
 using InteropTracker.Storage;
+using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -32,6 +33,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
 app.MapHealth();
 app.MapTokens();
+app.MapTestPlans();
 
 app.Run();
 

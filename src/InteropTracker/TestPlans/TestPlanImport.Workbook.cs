@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using ClosedXML.Excel;
+
+namespace InteropTracker.TestPlans;
+
+// An .xlsx workbook: sheet Plan (key in column A, value in column B) and sheet Cases (the Cases table). Places are
+// "Cases!F12". The zip is measured by inflating it before ClosedXML sees it, so a zip bomb costs nothing.
+public static partial class TestPlanImport
+{
+    private const long MaxInflatedBytes = 20 * 1024 * 1024;
+    private const int MaxZipEntries = 200;
+    private const int MaxCompressionRatio = 100;
+    private const long RatioCheckedAbove = 1024 * 1024;
+    private const int MaxColumns = 32;
+
+    private static Located? ReadWorkbook(byte[] content, ImportErrors errors)
+    {
+        if (!InflatesWithinLimits(content, errors)) return null;
+        XLWorkbook workbook;
+        try
+        {
+            workbook = new XLWorkbook(new MemoryStream(content));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ClosedXML and the Open XML SDK throw many exception types for a malformed package.
+            errors.Unreadable("workbook", $"The file is not an Excel workbook that can be read ({e.Message}); save it as .xlsx.");
+            return null;
+        }
+        using (workbook)
+        {
+            var planSheet = Sheet(workbook, "Plan", errors);
+            var casesSheet = Sheet(workbook, "Cases", errors);
+            if (planSheet is null || casesSheet is null) return null;
+            var plan = ReadPlanSheet(planSheet, errors);
+            var table = ReadCasesSheet(casesSheet, errors);
+            return table is null ? null : FromTable(plan, table, errors);
+        }
+    }
+
+    /// <summary>Inflates every part of the zip, counting, and stops at the first limit crossed.</summary>
+    private static bool InflatesWithinLimits(byte[] content, ImportErrors errors)
+    {
+        try
+        {
+            using var zip = new ZipArchive(new MemoryStream(content), ZipArchiveMode.Read);
+            if (zip.Entries.Count > MaxZipEntries)
+            {
+                errors.TooLarge("workbook", $"The workbook has {zip.Entries.Count} parts; at most {MaxZipEntries} are read.");
+                return false;
+            }
+            var buffer = new byte[81920];
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                using var stream = entry.Open();
+                long inflated = 0;
+                int read;
+                while ((read = stream.Read(buffer)) > 0)
+                {
+                    inflated += read;
+                    total += read;
+                    if (total > MaxInflatedBytes)
+                    {
+                        errors.TooLarge("workbook", $"The workbook inflates to more than {MaxInflatedBytes / (1024 * 1024)} MB (at part {entry.FullName}); at most that is read.");
+                        return false;
+                    }
+                }
+                if (inflated > RatioCheckedAbove && inflated > entry.CompressedLength * MaxCompressionRatio)
+                {
+                    errors.TooLarge("workbook", $"The workbook part {entry.FullName} inflates more than {MaxCompressionRatio} times; it is not read.");
+                    return false;
+                }
+            }
+            return true;
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        {
+            errors.Unreadable("workbook", $"The file is not an .xlsx workbook (a zip package): {e.Message}");
+            return false;
+        }
+    }
+
+    private static IXLWorksheet? Sheet(XLWorkbook workbook, string name, ImportErrors errors)
+    {
+        if (workbook.TryGetWorksheet(name, out var sheet)) return sheet;
+        errors.Add("workbook", $"The workbook has no sheet named '{name}'; it needs the sheets Plan (key/value rows) and Cases (one row a case).");
+        return null;
+    }
+
+    private static LocatedMap ReadPlanSheet(IXLWorksheet sheet, ImportErrors errors)
+    {
+        var fields = new Dictionary<string, Located>(StringComparer.Ordinal);
+        var lastRow = sheet.LastRowUsed()?.RowNumber() ?? 0;
+        for (var r = 1; r <= Math.Min(lastRow, 100); r++)
+        {
+            var key = CellText(sheet.Cell(r, 1), errors);
+            var name = Clean(key.Text).ToLowerInvariant();
+            if (name.Length == 0) continue;
+            if (!QueryFields.Contains(name))
+                errors.Add(key.Place, $"'{name}' is not a field of the Plan sheet; use {string.Join(", ", QueryFields)}.");
+            else if (!fields.TryAdd(name, CellText(sheet.Cell(r, 2), errors)))
+                errors.Add(key.Place, $"'{name}' appears twice in the Plan sheet.");
+        }
+        return new LocatedMap($"{sheet.Name}!A1", fields, f => $"{sheet.Name}!A:B ({f})");
+    }
+
+    private static Table? ReadCasesSheet(IXLWorksheet sheet, ImportErrors errors)
+    {
+        var lastRow = sheet.LastRowUsed()?.RowNumber() ?? 0;
+        var lastColumn = sheet.LastColumnUsed()?.ColumnNumber() ?? 0;
+        if (lastRow > MaxRows + 1 || lastColumn > MaxColumns)
+        {
+            errors.TooLarge(sheet.Name, $"The sheet uses {lastRow} rows and {lastColumn} columns; at most {MaxRows + 1} rows and {MaxColumns} columns are read.");
+            return null;
+        }
+        var width = sheet.Row(1).LastCellUsed()?.Address.ColumnNumber ?? 0;
+        var header = Enumerable.Range(1, width).Select(c => CellText(sheet.Cell(1, c), errors)).ToList();
+        var rows = new List<IReadOnlyList<LocatedText>>();
+        for (var r = 2; r <= lastRow; r++)
+        {
+            for (var c = width + 1; c <= lastColumn; c++)
+                if (!sheet.Cell(r, c).IsEmpty())
+                    errors.Add($"{sheet.Name}!{sheet.Cell(r, c).Address.ToStringRelative()}", "This cell is in a column with no header; give the column a header or clear it.");
+            var row = r;
+            rows.Add(Enumerable.Range(1, width).Select(c => CellText(sheet.Cell(row, c), errors)).ToList());
+        }
+        return new Table($"{sheet.Name}!1:1", header, rows);
+    }
+
+    private static LocatedText CellText(IXLCell cell, ImportErrors errors)
+    {
+        var place = $"{cell.Worksheet.Name}!{cell.Address.ToStringRelative()}";
+        if (cell.HasFormula)
+        {
+            errors.Add(place, "Formulas are not read: replace the formula by its value.");
+            return new LocatedText(place, "");
+        }
+        if (cell.DataType == XLDataType.Boolean)
+        {
+            var value = cell.GetBoolean();
+            return new LocatedText(place, value ? "true" : "false", value);
+        }
+        var text = cell.GetFormattedString();
+        return new LocatedText(place, text, TableBoolean(text));
+    }
+}

@@ -1,0 +1,99 @@
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using static InteropTracker.TestPlans.TestPlanStore;
+
+namespace InteropTracker.TestPlans;
+
+public static class TestPlansApi
+{
+    public sealed record TestPlanListing(
+        string Plan, string LatestVersion, string Title, string Technology, long Cases, IReadOnlyList<TestPlanSummary> Versions);
+
+    public sealed record TestPlanVersion(
+        string Plan, string Version, string ContentHash, string LoadedAt, long? LoadedBy, TestPlanDocument Document);
+
+    public static IEndpointRouteBuilder MapTestPlans(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/test-plans").WithTags("Test plans").RequireAuthorization(Policies.Read);
+
+        group.MapPost("/", Load).RequireAuthorization(Policies.Chair)
+            .WithName("LoadTestPlan")
+            .WithSummary("Load a test-plan version from YAML, JSON, CSV (plan fields in the query string) or a multipart .yaml/.yml/.json/.xlsx/.csv file.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", List)
+            .WithName("ListTestPlans").WithSummary("Every test plan with its latest version, its versions and their case counts.");
+        group.MapGet("/{plan}", Latest)
+            .WithName("GetTestPlan").WithSummary("The latest version of a test plan (the one loaded last), whole.");
+        group.MapGet("/{plan}/versions/{version}", Version)
+            .WithName("GetTestPlanVersion").WithSummary("One version of a test plan, whole.");
+        return app;
+    }
+
+    private static async Task<Results<Created<TestPlanSummary>, Ok<TestPlanSummary>, ProblemHttpResult>> Load(
+        HttpRequest request, Database database, CancellationToken ct)
+    {
+        var errors = new ImportErrors();
+        var upload = await TestPlanUpload.ReadAsync(request, errors, ct);
+        var document = upload is null ? null : TestPlanImport.Read(upload.Format, upload.Content, request.Query, errors);
+        if (document is null) return errors.ToProblem();
+
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = connection.BeginTransaction();
+        var saved = await SaveAsync(connection, transaction, document, request.HttpContext.Caller().TokenId);
+        transaction.Commit();
+        return saved.Outcome switch
+        {
+            Outcome.Created => TypedResults.Created(Location(saved.Version), saved.Version),
+            Outcome.AlreadyLoaded => TypedResults.Ok(saved.Version),
+            _ => Problems.Conflict(
+                $"Test plan '{document.Plan}' version '{document.Version}' is already loaded with other content. " +
+                "Versions are immutable: give the revised document a new version."),
+        };
+    }
+
+    private static string Location(TestPlanSummary version) =>
+        $"/api/test-plans/{Uri.EscapeDataString(version.Plan)}/versions/{Uri.EscapeDataString(version.Version)}";
+
+    private static async Task<Ok<IEnumerable<TestPlanListing>>> List(Database database, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var listings = (await ListVersionsAsync(connection))
+            .GroupBy(v => v.Plan)
+            .Select(versions =>
+            {
+                var all = versions.ToList();
+                var latest = all[^1];
+                return new TestPlanListing(latest.Plan, latest.Version, latest.Title, latest.Technology, latest.Cases, all);
+            });
+        return TypedResults.Ok(listings);
+    }
+
+    private static Task<Results<Ok<TestPlanVersion>, ProblemHttpResult>> Latest(string plan, Database database, CancellationToken ct) =>
+        Find(plan, null, database, ct);
+
+    private static Task<Results<Ok<TestPlanVersion>, ProblemHttpResult>> Version(
+        string plan, string version, Database database, CancellationToken ct) =>
+        Find(plan, version, database, ct);
+
+    private static async Task<Results<Ok<TestPlanVersion>, ProblemHttpResult>> Find(
+        string plan, string? version, Database database, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await FindDocumentAsync(connection, plan, version);
+        if (row is null) return await NotFound(connection, plan, version);
+        return TypedResults.Ok(new TestPlanVersion(
+            plan, row.Version, row.ContentHash, row.LoadedAt, row.LoadedBy, TestPlanDocument.FromCanonicalJson(row.Document)));
+    }
+
+    private static async Task<ProblemHttpResult> NotFound(Microsoft.Data.Sqlite.SqliteConnection connection, string plan, string? version)
+    {
+        if (version is null || await FindDocumentAsync(connection, plan, null) is null)
+            return Problems.NotFound($"There is no test plan '{plan}'; GET /api/test-plans lists the loaded plans.");
+        return Problems.NotFound($"Test plan '{plan}' has no version '{version}'; GET /api/test-plans lists its versions.");
+    }
+}
