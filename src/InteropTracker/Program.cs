@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
+using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
+using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -34,6 +36,8 @@ app.MapScalarApiReference().AllowAnonymous();
 app.MapHealth();
 app.MapTokens();
 app.MapTestPlans();
+app.MapVendors();
+app.MapEvents();
 
 app.Run();
 

@@ -1,0 +1,222 @@
+using Dapper;
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Events;
+
+/// <summary>An event as the API shows it: everything but the anonymization secret.</summary>
+public sealed record EventInfo
+{
+    public string Key { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Location { get; init; } = "";
+    public string StartDate { get; init; } = "";
+    public string EndDate { get; init; } = "";
+    public string Status { get; init; } = "";
+    public bool Published { get; init; }
+    public bool IncludeSameOrganization { get; init; }
+    public IReadOnlyList<PinnedPlan> Plans { get; init; } = [];
+    public long Participants { get; init; }
+    public string CreatedAt { get; init; } = "";
+    public string UpdatedAt { get; init; } = "";
+}
+
+/// <summary>A participant as the API shows it.</summary>
+public sealed record ParticipantInfo
+{
+    public string Product { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Version { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string Organization { get; init; } = "";
+    public string OrganizationName { get; init; } = "";
+    public IReadOnlyList<string> Technologies { get; init; } = [];
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+    public string AddedAt { get; init; } = "";
+
+    public static ParticipantInfo From(ParticipantDetails p) => new()
+    {
+        Product = p.Key, Name = p.Name, Version = p.Version, Kind = p.Kind, Organization = p.OrganizationKey,
+        OrganizationName = p.OrganizationName, Technologies = p.Contender.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+        Capabilities = p.Contender.Capabilities.Order(StringComparer.Ordinal).ToList(), AddedAt = p.AddedAt,
+    };
+}
+
+/// <summary>Events, their pinned plans and participants in the database, and who may see them.</summary>
+public static class EventStore
+{
+    /// <summary>
+    /// The organization whose events the caller is limited to: an engineer's own; null for the roles that see every event.
+    /// </summary>
+    public static long? LimitedTo(Caller caller) => caller.SeesEverything ? null : caller.OrganizationId ?? -1;
+
+    /// <summary>True when one of the organization's products takes part in the event (or there is no limit).</summary>
+    private const string Visible = """
+        (@organization IS NULL OR EXISTS (
+            SELECT 1 FROM participants pa JOIN products pr ON pr.id = pa.product_id
+            WHERE pa.event_id = e.id AND pr.organization_id = @organization))
+        """;
+
+    /// <summary>
+    /// The event if the caller may see it. An engineer asking for an event its organization takes no part in gets
+    /// the same answer as for an event that does not exist, so that events' existence does not leak.
+    /// </summary>
+    public static Task<EventRow?> FindAsync(SqliteConnection connection, string key, Caller caller, SqliteTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<EventRow>(
+            $"{EventPlanning.SelectEvent} e WHERE e.key = @key AND {Visible}",
+            new { key, organization = LimitedTo(caller) }, transaction);
+
+    /// <summary>Whether the organization has a product among the event's participants.</summary>
+    public static bool TakesPart(EventPlanning planning, Caller caller) =>
+        LimitedTo(caller) is not { } organization || planning.Participants.Any(p => p.OrganizationId == organization);
+
+    public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
+        string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy)
+    {
+        const string insertEvent = """
+            INSERT INTO events (key, name, location, start_date, end_date, include_same_organization, status, published,
+                                anonymization_secret, created_at, created_by, updated_at, updated_by)
+            VALUES (@key, @name, @location, @startDate, @endDate, @includeSameOrganization, 'draft', 0,
+                    @secret, @at, @createdBy, @at, @createdBy)
+            RETURNING id
+            """;
+        var at = Clock.Now();
+        var id = await connection.ExecuteScalarAsync<long>(insertEvent, new
+        {
+            key, name, location, startDate, endDate, includeSameOrganization = includeSameOrganization ? 1 : 0,
+            secret = Matrix.Anonymizer.NewSecret(), at, createdBy,
+        }, transaction);
+        await connection.ExecuteAsync("INSERT INTO event_plans (event_id, plan_id) VALUES (@id, @planId)",
+            planIds.Select(planId => new { id, planId }), transaction);
+        return id;
+    }
+
+    /// <summary>A plan version's id; with no version, the version loaded last.</summary>
+    public static Task<PinnedPlan?> FindPlanAsync(SqliteConnection connection, string plan, string? version,
+        SqliteTransaction? transaction = null)
+    {
+        const string sql = """
+            SELECT id, plan, version, title, technology, (SELECT count(*) FROM test_cases c WHERE c.plan_id = p.id) AS Cases
+            FROM test_plans p
+            WHERE plan = @plan AND (@version IS NULL OR version = @version)
+            ORDER BY id DESC
+            LIMIT 1
+            """;
+        return connection.QuerySingleOrDefaultAsync<PinnedPlan>(sql, new { plan, version }, transaction);
+    }
+
+    public static async Task<EventInfo?> InfoAsync(SqliteConnection connection, string key, Caller caller,
+        SqliteTransaction? transaction = null)
+    {
+        var events = await ListAsync(connection, caller, key, transaction);
+        return events.SingleOrDefault();
+    }
+
+    private sealed record EventListRow
+    {
+        public long Id { get; init; }
+        public string Key { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Location { get; init; } = "";
+        public string StartDate { get; init; } = "";
+        public string EndDate { get; init; } = "";
+        public string Status { get; init; } = "";
+        public bool Published { get; init; }
+        public bool IncludeSameOrganization { get; init; }
+        public long Participants { get; init; }
+        public string CreatedAt { get; init; } = "";
+        public string UpdatedAt { get; init; } = "";
+    }
+
+    private sealed record EventPlanRow
+    {
+        public long EventId { get; init; }
+        public long Id { get; init; }
+        public string Plan { get; init; } = "";
+        public string Version { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Technology { get; init; } = "";
+        public long Cases { get; init; }
+    }
+
+    /// <summary>The events the caller may see, newest start date first; with a key, only that one.</summary>
+    public static async Task<IReadOnlyList<EventInfo>> ListAsync(SqliteConnection connection, Caller caller, string? key = null,
+        SqliteTransaction? transaction = null)
+    {
+        const string sql = $"""
+            SELECT e.id, e.key, e.name, e.location, e.start_date AS StartDate, e.end_date AS EndDate, e.status, e.published,
+                   e.include_same_organization AS IncludeSameOrganization,
+                   (SELECT count(*) FROM participants pa WHERE pa.event_id = e.id) AS Participants,
+                   e.created_at AS CreatedAt, e.updated_at AS UpdatedAt
+            FROM events e
+            WHERE (@key IS NULL OR e.key = @key) AND {Visible}
+            ORDER BY e.start_date DESC, e.key;
+
+            SELECT ep.event_id AS EventId, p.id, p.plan, p.version, p.title, p.technology,
+                   (SELECT count(*) FROM test_cases c WHERE c.plan_id = p.id) AS Cases
+            FROM event_plans ep JOIN test_plans p ON p.id = ep.plan_id JOIN events e ON e.id = ep.event_id
+            WHERE (@key IS NULL OR e.key = @key) AND {Visible}
+            ORDER BY p.plan;
+            """;
+        await using var reader = await connection.QueryMultipleAsync(sql, new { key, organization = LimitedTo(caller) }, transaction);
+        var events = (await reader.ReadAsync<EventListRow>()).AsList();
+        var plans = (await reader.ReadAsync<EventPlanRow>()).ToLookup(p => p.EventId);
+        return events.Select(e => new EventInfo
+        {
+            Key = e.Key, Name = e.Name, Location = e.Location, StartDate = e.StartDate, EndDate = e.EndDate, Status = e.Status,
+            Published = e.Published, IncludeSameOrganization = e.IncludeSameOrganization, Participants = e.Participants,
+            CreatedAt = e.CreatedAt, UpdatedAt = e.UpdatedAt,
+            Plans = plans[e.Id].Select(p => new PinnedPlan
+            {
+                Id = p.Id, Plan = p.Plan, Version = p.Version, Title = p.Title, Technology = p.Technology, Cases = p.Cases,
+            }).ToList(),
+        }).ToList();
+    }
+
+    /// <summary>Registers the products not yet registered; returns the keys it added.</summary>
+    public static async Task<IReadOnlyList<string>> AddParticipantsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        long eventId, IReadOnlyList<(long Id, string Key)> products, long addedBy)
+    {
+        const string sql = """
+            INSERT INTO participants (event_id, product_id, added_at, added_by) VALUES (@eventId, @productId, @at, @addedBy)
+            ON CONFLICT (event_id, product_id) DO NOTHING
+            """;
+        var at = Clock.Now();
+        var added = new List<string>();
+        foreach (var product in products)
+            if (await connection.ExecuteAsync(sql, new { eventId, productId = product.Id, at, addedBy }, transaction) == 1)
+                added.Add(product.Key);
+        if (added.Count > 0) await TouchAsync(connection, transaction, eventId, addedBy);
+        return added;
+    }
+
+    public static async Task SetStatusAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, string status,
+        bool published, long updatedBy)
+    {
+        await connection.ExecuteAsync(
+            "UPDATE events SET status = @status, published = @published WHERE id = @eventId",
+            new { eventId, status, published = published ? 1 : 0 }, transaction);
+        await TouchAsync(connection, transaction, eventId, updatedBy);
+    }
+
+    private static Task TouchAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, long by) =>
+        connection.ExecuteAsync("UPDATE events SET updated_at = @at, updated_by = @by WHERE id = @eventId",
+            new { eventId, at = Clock.Now(), by }, transaction);
+
+    private sealed record ProductKeyRow
+    {
+        public long Id { get; init; }
+        public string Key { get; init; } = "";
+    }
+
+    /// <summary>Product ids by key, for the keys that exist.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> FindProductIdsAsync(SqliteConnection connection,
+        IEnumerable<string> keys, SqliteTransaction? transaction = null)
+    {
+        var rows = await connection.QueryAsync<ProductKeyRow>("SELECT id, key FROM products WHERE key IN @keys",
+            new { keys = keys.Distinct().ToList() }, transaction);
+        return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
+    }
+}

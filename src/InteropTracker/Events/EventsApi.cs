@@ -1,0 +1,221 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace InteropTracker.Events;
+
+/// <summary>
+/// The /api/events routes: chairs set up events with pinned plan versions, register participants and move the
+/// status forward; every role reads, engineers only the events their organization takes part in (others answer 404).
+/// </summary>
+public static class EventsApi
+{
+    public sealed record PlanPin
+    {
+        [Required]
+        public string Plan { get; init; } = "";
+
+        /// <summary>The version to pin; omitted, the version loaded last.</summary>
+        public string? Version { get; init; }
+    }
+
+    public sealed record NewEvent
+    {
+        [Required, StringLength(Vocabulary.MaxKeyLength), RegularExpression(Vocabulary.KeyPattern, ErrorMessage = Vocabulary.KeyMessage)]
+        public string Key { get; init; } = "";
+
+        [Required, StringLength(200)]
+        public string Name { get; init; } = "";
+
+        [StringLength(200)]
+        public string Location { get; init; } = "";
+
+        /// <summary>yyyy-MM-dd</summary>
+        [Required]
+        public string StartDate { get; init; } = "";
+
+        /// <summary>yyyy-MM-dd, not before the start.</summary>
+        [Required]
+        public string EndDate { get; init; } = "";
+
+        public IReadOnlyList<PlanPin> Plans { get; init; } = [];
+
+        /// <summary>Whether two products of the same organization are paired too.</summary>
+        public bool IncludeSameOrganization { get; init; }
+    }
+
+    public sealed record NewParticipants
+    {
+        /// <summary>Product keys; those already registered are left as they are.</summary>
+        [Required, MinLength(1)]
+        public IReadOnlyList<string> Products { get; init; } = [];
+    }
+
+    public sealed record ParticipantsAdded(IReadOnlyList<string> Added, IReadOnlyList<string> AlreadyRegistered,
+        IReadOnlyList<ParticipantInfo> Participants);
+
+    public sealed record StatusChange
+    {
+        /// <summary>open or closed: an event moves draft → open → closed, never back.</summary>
+        [Required]
+        public string Status { get; init; } = "";
+
+        /// <summary>Only a closed event is published; omitted, a closed event keeps its flag.</summary>
+        public bool? Published { get; init; }
+    }
+
+    public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Read);
+        read.MapGet("/", List).WithName("ListEvents")
+            .WithSummary("The events the caller may see (an engineer: those its organization takes part in), newest first.");
+        read.MapGet("/{event}", Get).WithName("GetEvent").WithSummary("One event with its pinned plans.");
+        read.MapGet("/{event}/participants", ListParticipants).WithName("ListParticipants")
+            .WithSummary("The event's participants with their organization, technologies and capabilities.");
+
+        var chair = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Chair);
+        chair.MapPost("/", Create).WithName("CreateEvent")
+            .WithSummary("Set up an event in draft with pinned test-plan versions. A key already taken answers 409.");
+        chair.MapPost("/{event}/participants", AddParticipants).WithName("AddParticipants")
+            .WithSummary("Register products in the event; those already registered are left as they are.");
+        chair.MapPost("/{event}/status", ChangeStatus).WithName("ChangeEventStatus")
+            .WithSummary("Open or close the event (draft → open → closed, never back), and publish it once closed.");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<EventInfo>>> List(HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return TypedResults.Ok(await EventStore.ListAsync(connection, context.Caller()));
+    }
+
+    private static async Task<Results<Ok<EventInfo>, ProblemHttpResult>> Get(string @event, HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return await EventStore.InfoAsync(connection, @event, context.Caller()) is { } info
+            ? TypedResults.Ok(info)
+            : NoSuchEvent(@event);
+    }
+
+    public static ProblemHttpResult NoSuchEvent(string key) => Problems.NotFound($"There is no event '{key}' that you can see.");
+
+    public static ProblemHttpResult Closed(string key) =>
+        Problems.Conflict($"Event {key} is closed: it accepts no more changes.");
+
+    private static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
+        NewEvent body, HttpContext context, Database database)
+    {
+        var shape = new Dictionary<string, string[]>();
+        var start = ParseDate(body.StartDate, "startDate", shape);
+        var end = ParseDate(body.EndDate, "endDate", shape);
+        if (shape.Count > 0) return TypedResults.ValidationProblem(shape);
+
+        var rules = new Dictionary<string, string[]>();
+        if (end < start) rules["endDate"] = [$"The event ends ({body.EndDate}) before it starts ({body.StartDate})."];
+        if (body.Plans.Count == 0) rules["plans"] = ["An event pins at least one test plan: give [{\"plan\": \"…\", \"version\": \"…\"}]."];
+
+        var caller = context.Caller();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        var pinned = new List<PinnedPlan>();
+        for (var i = 0; i < body.Plans.Count; i++)
+        {
+            var pin = body.Plans[i];
+            var plan = await EventStore.FindPlanAsync(connection, pin.Plan, pin.Version, transaction);
+            if (plan is null)
+                rules[$"plans[{i}]"] = [pin.Version is null
+                    ? $"There is no test plan '{pin.Plan}'; load it first (POST /api/test-plans)."
+                    : $"There is no version '{pin.Version}' of test plan '{pin.Plan}'."];
+            else if (pinned.FirstOrDefault(p => p.Plan == plan.Plan) is { } twice)
+                rules[$"plans[{i}]"] = [$"Test plan '{plan.Plan}' is already pinned (version {twice.Version}); an event pins one version of a plan."];
+            else
+                pinned.Add(plan);
+        }
+        if (rules.Count > 0) return Problems.Unprocessable(rules, "The event cannot be set up as given.");
+
+        await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
+            body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId);
+        await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key);
+        var info = await EventStore.InfoAsync(connection, body.Key, caller, transaction);
+        transaction.Commit();
+        return TypedResults.Created($"/api/events/{body.Key}", info!);
+    }
+
+    private static DateOnly ParseDate(string text, string field, Dictionary<string, string[]> errors)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
+        errors[field] = [$"'{text}' is not a date; write it as yyyy-MM-dd, like 2026-03-17."];
+        return default;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ParticipantInfo>>, ProblemHttpResult>> ListParticipants(
+        string @event, HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        var planning = await EventPlanning.LoadAsync(connection, @event);
+        if (planning is null || !EventStore.TakesPart(planning, context.Caller())) return NoSuchEvent(@event);
+        return TypedResults.Ok<IReadOnlyList<ParticipantInfo>>(planning.Participants.Select(ParticipantInfo.From).ToList());
+    }
+
+    private static async Task<Results<Ok<ParticipantsAdded>, ProblemHttpResult>> AddParticipants(
+        string @event, NewParticipants body, HttpContext context, Database database)
+    {
+        var caller = context.Caller();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
+        if (row is null) return NoSuchEvent(@event);
+        if (row.IsClosed) return Closed(@event);
+
+        var ids = await EventStore.FindProductIdsAsync(connection, body.Products, transaction);
+        var unknown = new Dictionary<string, string[]>();
+        for (var i = 0; i < body.Products.Count; i++)
+            if (!ids.ContainsKey(body.Products[i]))
+                unknown[$"products[{i}]"] = [$"There is no product with key '{body.Products[i]}'; register it first (POST /api/products)."];
+        if (unknown.Count > 0) return Problems.Unprocessable(unknown, "Some products are unknown; nothing was registered.");
+
+        var products = body.Products.Distinct(StringComparer.Ordinal).Select(k => (ids[k], k)).ToList();
+        var added = await EventStore.AddParticipantsAsync(connection, transaction, row.Id, products, caller.TokenId);
+        if (added.Count > 0)
+            await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}");
+        var planning = await EventPlanning.LoadAsync(connection, @event, transaction);
+        transaction.Commit();
+        return TypedResults.Ok(new ParticipantsAdded(added, products.Select(p => p.k).Except(added).ToList(),
+            planning!.Participants.Select(ParticipantInfo.From).ToList()));
+    }
+
+    private static async Task<Results<Ok<EventInfo>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
+        string @event, StatusChange body, HttpContext context, Database database)
+    {
+        if (body.Status is not (EventStatus.Open or EventStatus.Closed))
+            return Problems.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
+
+        var caller = context.Caller();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
+        if (row is null) return NoSuchEvent(@event);
+
+        if (EventStatus.Rank(body.Status) < EventStatus.Rank(row.Status))
+            return Problems.Conflict($"Event {@event} is {row.Status}: it cannot go back to {body.Status} (draft → open → closed only).");
+        if (body.Published == true && body.Status != EventStatus.Closed)
+            return Problems.Unprocessable(
+                new Dictionary<string, string[]> { ["published"] = ["Only a closed event is published: send {\"status\": \"closed\", \"published\": true}."] },
+                $"Event {@event} cannot be published while it is {body.Status}.");
+
+        // A closed event refuses every write but this one: publishing (or withdrawing) its final report.
+        var published = body.Status == EventStatus.Closed && (body.Published ?? row.Published);
+        if (row.Status != body.Status || row.Published != published)
+        {
+            await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, caller.TokenId);
+            await Audit.RecordAsync(connection, transaction, caller, "event.status",
+                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : "")}");
+        }
+        var info = await EventStore.InfoAsync(connection, @event, caller, transaction);
+        transaction.Commit();
+        return TypedResults.Ok(info!);
+    }
+}

@@ -1,0 +1,151 @@
+using System.ComponentModel.DataAnnotations;
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace InteropTracker.Vendors;
+
+/// <summary>The /api/organizations and /api/products routes: chairs register vendors and their products; everyone signed in reads them.</summary>
+public static class VendorsApi
+{
+    public sealed record NewOrganization
+    {
+        [Required, StringLength(Vocabulary.MaxKeyLength), RegularExpression(Vocabulary.KeyPattern, ErrorMessage = Vocabulary.KeyMessage)]
+        public string Key { get; init; } = "";
+
+        [Required, StringLength(200)]
+        public string Name { get; init; } = "";
+    }
+
+    public sealed record NewProduct
+    {
+        [Required, StringLength(Vocabulary.MaxKeyLength), RegularExpression(Vocabulary.KeyPattern, ErrorMessage = Vocabulary.KeyMessage)]
+        public string Key { get; init; } = "";
+
+        /// <summary>The key of the organization that makes the product.</summary>
+        [Required]
+        public string Organization { get; init; } = "";
+
+        [Required, StringLength(200)]
+        public string Name { get; init; } = "";
+
+        [Required, StringLength(100)]
+        public string Version { get; init; } = "";
+
+        /// <summary>endpoint, mcu, gateway, sbc, browser, client, server, library or other.</summary>
+        [Required]
+        public string Kind { get; init; } = "";
+
+        /// <summary>Technology words such as SIP, WebRTC, H.323; compared case-insensitively with the plans'.</summary>
+        public IReadOnlyList<string> Technologies { get; init; } = [];
+
+        /// <summary>Capability tags such as h264, bfcp, srtp: the vocabulary of testcases/README.md.</summary>
+        public IReadOnlyList<string> Capabilities { get; init; } = [];
+    }
+
+    public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder app)
+    {
+        var organizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Read);
+        organizations.MapGet("/", ListOrganizations).WithName("ListOrganizations").WithSummary("Every organization (vendor).");
+        organizations.MapGet("/{key}", GetOrganization).WithName("GetOrganization").WithSummary("One organization by key.");
+
+        var registerOrganizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        registerOrganizations.MapPost("/", CreateOrganization).WithName("CreateOrganization")
+            .WithSummary("Register an organization (vendor); its key is a slug. A key already taken answers 409.");
+
+        var products = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Read);
+        products.MapGet("/", ListProducts).WithName("ListProducts")
+            .WithSummary("Every product, or one organization's with ?organization=key.");
+        products.MapGet("/{key}", GetProduct).WithName("GetProduct").WithSummary("One product by key.");
+
+        var registerProducts = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        registerProducts.MapPost("/", CreateProduct).WithName("CreateProduct")
+            .WithSummary("Register a product with its kind, technologies and capability tags. A key already taken answers 409.");
+        return app;
+    }
+
+    private static async Task<Created<Organization>> CreateOrganization(NewOrganization body, HttpContext context, Database database)
+    {
+        var caller = context.Caller();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        var organization = await VendorStore.InsertOrganizationAsync(connection, transaction, body.Key, body.Name.Trim(), caller.TokenId);
+        await Audit.RecordAsync(connection, transaction, caller, "organization.create", body.Key);
+        transaction.Commit();
+        return TypedResults.Created($"/api/organizations/{organization.Key}", organization);
+    }
+
+    private static async Task<Ok<IEnumerable<Organization>>> ListOrganizations(Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return TypedResults.Ok(await VendorStore.ListOrganizationsAsync(connection));
+    }
+
+    private static async Task<Results<Ok<Organization>, ProblemHttpResult>> GetOrganization(string key, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return await VendorStore.FindOrganizationAsync(connection, key) is { } organization
+            ? TypedResults.Ok(organization)
+            : Problems.NotFound($"There is no organization with key '{key}'.");
+    }
+
+    private static async Task<Results<Created<Product>, ValidationProblem, ProblemHttpResult>> CreateProduct(
+        NewProduct body, HttpContext context, Database database)
+    {
+        var errors = CheckShape(body);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var caller = context.Caller();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = connection.BeginTransaction();
+        if (await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction) is not { } organizationId)
+            return Problems.Unprocessable(
+                new Dictionary<string, string[]> { ["organization"] = [$"There is no organization with key '{body.Organization}'; register it first."] },
+                "The product's organization is unknown.");
+
+        var technologies = await VendorStore.NormaliseTechnologiesAsync(connection, body.Technologies, transaction);
+        var capabilities = body.Capabilities.Select(c => c.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        var product = await VendorStore.InsertProductAsync(connection, transaction, organizationId, body.Key, body.Name.Trim(),
+            body.Version.Trim(), body.Kind, technologies, capabilities, caller.TokenId);
+        await Audit.RecordAsync(connection, transaction, caller, "product.create", body.Key);
+        transaction.Commit();
+        return TypedResults.Created($"/api/products/{product.Key}", product);
+    }
+
+    /// <summary>What attributes cannot say: the kind from its list, and each technology and tag's syntax, keyed by position.</summary>
+    private static Dictionary<string, string[]> CheckShape(NewProduct body)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!VendorStore.Kinds.Contains(body.Kind))
+            errors["kind"] = [$"'{body.Kind}' is not a product kind; use one of {string.Join(", ", VendorStore.Kinds)}."];
+        for (var i = 0; i < body.Technologies.Count; i++)
+        {
+            var technology = body.Technologies[i]?.Trim() ?? "";
+            if (technology.Length is 0 or > 40 || !Vocabulary.Technology().IsMatch(technology))
+                errors[$"technologies[{i}]"] =
+                    [$"'{technology}' is not a technology word; use letters and digits such as SIP, WebRTC, H.323 (at most 40 characters)."];
+        }
+        for (var i = 0; i < body.Capabilities.Count; i++)
+        {
+            var tag = body.Capabilities[i]?.Trim() ?? "";
+            if (tag.Length > Vocabulary.MaxTagLength || !Vocabulary.Tag().IsMatch(tag))
+                errors[$"capabilities[{i}]"] =
+                    [$"'{tag}' is not a capability tag; tags are lowercase words joined by '.' or '-', such as h264 or rtcp-fb.pli."];
+        }
+        return errors;
+    }
+
+    private static async Task<Ok<IReadOnlyList<Product>>> ListProducts(string? organization, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return TypedResults.Ok(await VendorStore.ListProductsAsync(connection, organization));
+    }
+
+    private static async Task<Results<Ok<Product>, ProblemHttpResult>> GetProduct(string key, Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        return await VendorStore.FindProductAsync(connection, key) is { } product
+            ? TypedResults.Ok(product)
+            : Problems.NotFound($"There is no product with key '{key}'.");
+    }
+}
