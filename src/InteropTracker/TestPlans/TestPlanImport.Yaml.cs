@@ -11,9 +11,9 @@ public static partial class TestPlanImport
     private static Located? ReadYaml(byte[] content, ImportErrors errors)
     {
         if (DecodeUtf8(content, errors) is not { } text) return null;
+        var parser = new Parser(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -31,6 +31,13 @@ public static partial class TestPlanImport
         catch (YamlException e)
         {
             errors.Unreadable(LineOf(e.Start), WithoutMarks(e.Message));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some truncated input, such as a flow sequence left open at the end.
+            var line = parser.Current is { } last ? LineOf(last.End) : "line 1";
+            errors.Unreadable(line, "The YAML cannot be read past this point: look for an unclosed [, { or quote.");
             return null;
         }
     }

@@ -64,7 +64,7 @@ public static class SamplePlans
     public static StringContent Content(string text, string mediaType)
     {
         var content = new StringContent(text, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(mediaType);
         return content;
     }
 
