@@ -25,6 +25,7 @@ var app = builder.Build();
 var database = app.Services.GetRequiredService<Database>();
 Migrations.Apply(database);
 await Tokens.EnsureFirstAdminAsync(database, app.Configuration, app.Logger);
+await TestCasesFolder.LoadIntoFreshDatabaseAsync(database, app.Configuration, app.Environment, app.Logger);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

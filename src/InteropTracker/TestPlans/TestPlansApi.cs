@@ -1,6 +1,7 @@
 using InteropTracker.Access;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using static InteropTracker.TestPlans.TestPlanStore;
 
 namespace InteropTracker.TestPlans;
@@ -24,14 +25,51 @@ public static class TestPlansApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = UploadBody();
+                return Task.CompletedTask;
+            });
         group.MapGet("/", List)
             .WithName("ListTestPlans").WithSummary("Every test plan with its latest version, its versions and their case counts.");
         group.MapGet("/{plan}", Latest)
             .WithName("GetTestPlan").WithSummary("The latest version of a test plan (the one loaded last), whole.");
         group.MapGet("/{plan}/versions/{version}", Version)
             .WithName("GetTestPlanVersion").WithSummary("One version of a test plan, whole.");
+        group.MapGet("/{plan}/diff", Diff)
+            .WithName("DiffTestPlanVersions").WithSummary("What changed from one version of a plan to another: cases added, removed, and changed field by field.");
         return app;
+    }
+
+    /// <summary>
+    /// The handler reads the body itself (bounded, by content type), so the accepted forms are described here rather than
+    /// declared with Accepts(), which would have routing answer a bare 415 before the handler could name the accepted types.
+    /// </summary>
+    private static OpenApiRequestBody UploadBody()
+    {
+        var text = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+        var binary = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+        var content = TestPlanUpload.AcceptedMediaTypes
+            .Where(t => t != "multipart/form-data")
+            .ToDictionary(t => t, t => t.Contains("spreadsheet", StringComparison.Ordinal) ? binary : text);
+        content["multipart/form-data"] = new OpenApiMediaType
+        {
+            Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                },
+            },
+        };
+        return new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "A test-plan document. CSV takes the plan's fields from the query string: ?plan=&title=&version=&technology=&source=.",
+            Content = content,
+        };
     }
 
     private static async Task<Results<Created<TestPlanSummary>, Ok<TestPlanSummary>, ProblemHttpResult>> Load(
@@ -88,6 +126,23 @@ public static class TestPlansApi
         if (row is null) return await NotFound(connection, plan, version);
         return TypedResults.Ok(new TestPlanVersion(
             plan, row.Version, row.ContentHash, row.LoadedAt, row.LoadedBy, TestPlanDocument.FromCanonicalJson(row.Document)));
+    }
+
+    private static async Task<Results<Ok<TestPlanDiff.Diff>, ValidationProblem, ProblemHttpResult>> Diff(
+        string plan, string? from, string? to, Database database, CancellationToken ct)
+    {
+        var missing = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(from)) missing["from"] = ["Give the version to compare from, as ?from=1.0."];
+        if (string.IsNullOrWhiteSpace(to)) missing["to"] = ["Give the version to compare to, as ?to=1.1."];
+        if (missing.Count > 0) return TypedResults.ValidationProblem(missing);
+
+        await using var connection = await database.OpenAsync(ct);
+        var before = await FindDocumentAsync(connection, plan, from);
+        if (before is null) return await NotFound(connection, plan, from);
+        var after = await FindDocumentAsync(connection, plan, to);
+        if (after is null) return await NotFound(connection, plan, to);
+        return TypedResults.Ok(TestPlanDiff.Compare(
+            TestPlanDocument.FromCanonicalJson(before.Document), TestPlanDocument.FromCanonicalJson(after.Document)));
     }
 
     private static async Task<ProblemHttpResult> NotFound(Microsoft.Data.Sqlite.SqliteConnection connection, string plan, string? version)

@@ -162,6 +162,104 @@ public class TestPlansApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api/test-plans/guarded-plan/versions/1.0")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_diff_of_two_versions_lists_cases_added_removed_and_changed_with_old_and_new_values()
+    {
+        var chair = await app.ClientFor(Roles.Chair);
+        await chair.LoadPlan(SamplePlans.Yaml(plan: "diffed-plan", version: "1.0"));
+        await chair.LoadPlan("""
+            plan: diffed-plan
+            title: Sample video interoperability, revised
+            version: "1.1"
+            technology: SIP
+            source: SIP video profile best practice, section 4
+            sections:
+              - id: call-setup
+                title: Call setup
+                cases:
+                  - id: CS-001
+                    title: Audio and video call over UDP
+                    purpose: Both sides establish a two-way audio and H.264 video call.
+                    preconditions: [Both products registered to their own SIP registrar]
+                    steps: [Initiator dials the responder's SIP URI, Responder answers within 5 s]
+                    expected: [Two-way audio within 2 s of answer, 'Two-way video, "no freeze", at least 15 fps']
+                    references: ["RFC 3261 §13", "RFC 6184"]
+                    priority: recommended
+                    requires: [h264]
+              - id: media
+                title: Media
+                cases:
+                  - id: MD-001
+                    title: DTMF per RFC 4733
+                    purpose: |
+                      Digits reach the other side
+                      as telephone-events.
+                    steps: [Initiator sends 1 2 3]
+                    expected: [Responder reports 1 2 3]
+                    references: ["RFC 4733 §2.3"]
+                    priority: optional
+                    directional: false
+                    requires: [dtmf.rfc4733]
+                    responder: [ivr]
+                  - id: MD-002
+                    title: Content sharing with BFCP
+                    purpose: The initiator shares a slide deck as a second video stream.
+                    steps: [Initiator starts sharing]
+                    expected: [Responder shows the content]
+                    priority: recommended
+                    requires: [bfcp]
+            """);
+
+        var diff = await (await app.ClientFor(Roles.Member))
+            .GetAsync("/api/test-plans/diffed-plan/diff?from=1.0&to=1.1").ReadJson<JsonElement>();
+
+        Assert.Equal("1.0", diff.GetProperty("from").GetString());
+        Assert.Equal("1.1", diff.GetProperty("to").GetString());
+        var planChange = Assert.Single(diff.GetProperty("planChanges").EnumerateArray());
+        Assert.Equal("title", planChange.GetProperty("field").GetString());
+        Assert.Equal("Sample video interoperability, revised", planChange.GetProperty("to").GetString());
+        var added = Assert.Single(diff.GetProperty("added").EnumerateArray());
+        Assert.Equal(("MD-002", "media"), (added.GetProperty("id").GetString(), added.GetProperty("section").GetString()));
+        var removed = Assert.Single(diff.GetProperty("removed").EnumerateArray());
+        Assert.Equal("CS-002", removed.GetProperty("id").GetString());
+        var changed = Assert.Single(diff.GetProperty("changed").EnumerateArray());
+        Assert.Equal("CS-001", changed.GetProperty("id").GetString());
+        var changes = changed.GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("field").GetString()!);
+        Assert.Equal(["steps", "priority"], changes.Keys);
+        Assert.Equal("mandatory", changes["priority"].GetProperty("from").GetString());
+        Assert.Equal("recommended", changes["priority"].GetProperty("to").GetString());
+        Assert.Equal("Responder answers", changes["steps"].GetProperty("from")[1].GetString());
+        Assert.Equal("Responder answers within 5 s", changes["steps"].GetProperty("to")[1].GetString());
+        Assert.Equal(1, diff.GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_diff_needs_both_versions_and_names_the_one_that_is_unknown()
+    {
+        var member = await app.ClientFor(Roles.Member);
+        await (await app.ClientFor(Roles.Chair)).LoadPlan(SamplePlans.Yaml(plan: "half-diffed"));
+
+        var missing = await Problem.ReadAsync(await member.GetAsync("/api/test-plans/half-diffed/diff?from=1.0"), HttpStatusCode.BadRequest);
+        Assert.Equal(["to"], missing.Errors.Keys);
+        var unknown = await Problem.ReadAsync(await member.GetAsync("/api/test-plans/half-diffed/diff?from=1.0&to=7"), HttpStatusCode.NotFound);
+        Assert.Contains("no version '7'", unknown.Detail);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_accepted_form_of_a_plan_upload()
+    {
+        var openapi = await app.Anonymous().GetAsync("/openapi/v1.json").ReadJson<JsonElement>();
+
+        var load = openapi.GetProperty("paths").GetProperty("/api/test-plans").GetProperty("post");
+        var forms = load.GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(p => p.Name);
+        Assert.Equal(
+            ["application/yaml", "text/yaml", "application/x-yaml", "application/json", "text/csv",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "multipart/form-data"],
+            forms);
+        Assert.Equal(["200", "201", "400", "409", "413", "415", "422"],
+            load.GetProperty("responses").EnumerateObject().Select(r => r.Name).Where(r => r is not ("401" or "403")).Order());
+    }
+
     private (long Plans, long Cases) Counts()
     {
         using var db = app.OpenDatabase();
