@@ -69,16 +69,18 @@ public static class Planning
 
     /// <summary>
     /// Why a result for (case, initiator, responder) as given is not a planned cell; null when it is.
-    /// A non-directional case must be given in its stored order (smaller product key first).
+    /// A non-directional case must be given in its stored order (smaller product key first); when the pair is not
+    /// planned in either order, the reason is that one, not the order.
     /// </summary>
     public static string? WhyNotCell(PlannedCase c, Contender initiator, Contender responder, bool includeSameOrganization)
     {
-        if (c.Directional) return WhyNot(c, initiator, responder, includeSameOrganization);
-        if (initiator.Id != responder.Id && string.CompareOrdinal(initiator.Key, responder.Key) > 0)
-            return $"case {c.Key} is not directional: its result is stored once per pair, with the smaller product key " +
-                   $"('{responder.Key}') as initiator";
         var forward = WhyNot(c, initiator, responder, includeSameOrganization);
-        return forward is null || Qualifies(c, responder, initiator, includeSameOrganization) ? null : forward;
+        if (c.Directional || initiator.Id == responder.Id) return forward;
+        if (forward is not null && !Qualifies(c, responder, initiator, includeSameOrganization)) return forward;
+        return string.CompareOrdinal(initiator.Key, responder.Key) > 0
+            ? $"case {c.Key} is not directional: its result is stored once per pair, with the smaller product key " +
+              $"('{responder.Key}') as initiator"
+            : null;
     }
 
     /// <summary>The order in which a result of this case between these two products is stored.</summary>
@@ -152,11 +154,17 @@ public static class Planning
         return new PlannedCounts(products, cells, perCase);
     }
 
+    /// <summary>
+    /// Cases with one signature are planned for exactly the same pairs. Strings are taken as they are, because the
+    /// participants' sets decide how technologies and tags compare ("sip" may or may not be "SIP"); each word is
+    /// length-prefixed so that different lists ("srtp", "tls" and the single tag "srtp,tls") never share a signature.
+    /// </summary>
     private static string Signature(PlannedCase c) =>
-        string.Join('\u001f', c.Technology.ToUpperInvariant(), c.Directional ? "d" : "u",
-            string.Join(',', c.Requires.Order(StringComparer.Ordinal)),
-            string.Join(',', c.Initiator.Order(StringComparer.Ordinal)),
-            string.Join(',', c.Responder.Order(StringComparer.Ordinal)));
+        string.Join('|', c.Directional ? "d" : "u", Words([c.Technology]), Words(c.Requires), Words(c.Initiator),
+            Words(c.Responder));
+
+    private static string Words(IEnumerable<string> words) =>
+        string.Concat(words.Order(StringComparer.Ordinal).Select(w => $"{w.Length}:{w}"));
 }
 
 /// <summary>Planned cells per ordered pair (products in ordinal key order) and per case id.</summary>
