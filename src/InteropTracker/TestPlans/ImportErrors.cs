@@ -44,10 +44,6 @@ public sealed class ImportErrors
         messages.Add(message);
     }
 
-    public int Status => _status;
-
-    public IReadOnlyDictionary<string, string[]> ByPlace => _byPlace.ToDictionary(e => e.Key, e => e.Value.ToArray());
-
     public ProblemHttpResult ToProblem()
     {
         var title = _status switch
@@ -59,7 +55,7 @@ public sealed class ImportErrors
         };
         var listed = Count > Cap ? $" (the first {Cap} are listed)" : "";
         var detail = $"{Count} {(Count == 1 ? "problem" : "problems")}{listed}, each under errors keyed by its place in the document. Nothing was loaded.";
-        return TypedResults.Problem(new HttpValidationProblemDetails(ByPlace.ToDictionary())
+        return TypedResults.Problem(new HttpValidationProblemDetails(_byPlace.ToDictionary(e => e.Key, e => e.Value.ToArray()))
         {
             Status = _status,
             Title = title,

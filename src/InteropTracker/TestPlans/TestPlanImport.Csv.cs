@@ -19,19 +19,20 @@ public static partial class TestPlanImport
             .ToDictionary(f => f, f => (Located)new LocatedText($"query ?{f}=", query[f].ToString()));
         var plan = new LocatedMap("query", planFields, f => $"query ?{f}=");
 
-        var header = records[0].Select((name, i) => new LocatedText($"row 1, column {i + 1}", name)).ToList();
-        var names = header.Select((h, i) => Clean(h.Text).Length > 0 ? Clean(h.Text).ToLowerInvariant() : $"{i + 1}").ToList();
-        var rows = new List<IReadOnlyList<LocatedText>>();
-        foreach (var (record, r) in records.Skip(1).Select((record, i) => (record, i + 2)))
+        var width = records.Max(r => r.Count);
+        if (width > MaxColumns)
         {
-            foreach (var extra in Enumerable.Range(header.Count, Math.Max(0, record.Count - header.Count)).Where(i => record[i].Length > 0))
-                errors.Add($"row {r}, column {extra + 1}", $"Row {r} has a value in column {extra + 1}, which has no header.");
-            rows.Add(names.Select((name, i) =>
-            {
-                var value = i < record.Count ? record[i] : "";
-                return new LocatedText($"row {r}, column {name}", value, TableBoolean(value));
-            }).ToList());
+            errors.TooLarge("row 1", $"A row has {width} columns; at most {MaxColumns} are read.");
+            return null;
         }
+        var header = Enumerable.Range(0, width)
+            .Select(i => new LocatedText($"row 1, column {i + 1}", i < records[0].Count ? records[0][i] : "")).ToList();
+        var names = header.Select((h, i) => Clean(h.Text).Length > 0 ? Clean(h.Text).ToLowerInvariant() : $"{i + 1}").ToList();
+        var rows = records.Skip(1).Select((record, r) => (IReadOnlyList<LocatedText>)names.Select((name, i) =>
+        {
+            var value = i < record.Count ? record[i] : "";
+            return new LocatedText($"row {r + 2}, column {name}", value, TableBoolean(value));
+        }).ToList()).ToList();
         return FromTable(plan, new Table("row 1", header, rows), errors);
     }
 

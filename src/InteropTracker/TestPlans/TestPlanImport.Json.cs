@@ -12,6 +12,11 @@ public static partial class TestPlanImport
         {
             using var json = JsonDocument.Parse(content.AsMemory(content.AsSpan().StartsWith(Utf8Bom) ? Utf8Bom.Length : 0),
                 new JsonDocumentOptions { MaxDepth = MaxDepth });
+            if (CountValues(json.RootElement) > MaxValues)
+            {
+                errors.Unreadable("(document)", $"The document holds more than {MaxValues} values; split the plan.");
+                return null;
+            }
             return ReadJsonValue(json.RootElement, "", errors);
         }
         catch (JsonException e)
@@ -20,6 +25,14 @@ public static partial class TestPlanImport
             return null;
         }
     }
+
+    /// <summary>Counted on the parsed document (compact) before any value is copied out of it.</summary>
+    private static int CountValues(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Sum(p => CountValues(p.Value)),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Sum(CountValues),
+        _ => 1,
+    };
 
     private static Located ReadJsonValue(JsonElement element, string path, ImportErrors errors)
     {
@@ -36,7 +49,10 @@ public static partial class TestPlanImport
                 }
                 return new LocatedMap(place, fields, field => path.Length == 0 ? field : $"{path}.{field}");
             case JsonValueKind.Array:
-                return new LocatedList(place, element.EnumerateArray().Select((item, i) => ReadJsonValue(item, $"{path}[{i}]", errors)).ToList());
+                var items = new List<Located>();
+                foreach (var item in element.EnumerateArray())
+                    items.Add(ReadJsonValue(item, $"{path}[{items.Count}]", errors));
+                return new LocatedList(place, items);
             case JsonValueKind.String:
                 return new LocatedText(place, element.GetString()!);
             case JsonValueKind.True or JsonValueKind.False:

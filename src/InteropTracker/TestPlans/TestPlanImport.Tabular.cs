@@ -14,17 +14,23 @@ public static partial class TestPlanImport
     private static readonly string[] TagColumns = ["requires", "initiator", "responder"];
 
     private const int MaxRows = 5_000;
+    private const int MaxColumns = 32;
 
-    /// <summary>A table as a workbook sheet or CSV file gives it: every row as wide as the header, every cell placed.</summary>
+    /// <summary>A table as a workbook sheet or CSV file gives it: every row as wide as the header (which may have blank names), every cell placed.</summary>
     private sealed record Table(string HeaderPlace, IReadOnlyList<LocatedText> Header, IReadOnlyList<IReadOnlyList<LocatedText>> Rows);
 
     private static LocatedMap? FromTable(LocatedMap plan, Table table, ImportErrors errors)
     {
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unnamed = new List<int>();
         foreach (var (cell, index) in table.Header.Select((c, i) => (c, i)))
         {
             var name = Clean(cell.Text).ToLowerInvariant();
-            if (name.Length == 0) continue;
+            if (name.Length == 0)
+            {
+                unnamed.Add(index);
+                continue;
+            }
             if (!CaseColumns.Contains(name))
                 errors.Add(cell.Place, $"'{name}' is not a column of the Cases table; use {string.Join(", ", CaseColumns)}.");
             else if (!columns.TryAdd(name, index))
@@ -33,6 +39,8 @@ public static partial class TestPlanImport
         foreach (var missing in RequiredColumns.Where(c => !columns.ContainsKey(c)))
             errors.Add(table.HeaderPlace, $"The header has no column '{missing}'; the Cases table needs {string.Join(", ", RequiredColumns)}.");
         if (errors.Any) return null;
+        foreach (var cell in table.Rows.SelectMany(row => unnamed.Select(i => row[i])).Where(c => Clean(c.Text).Length > 0))
+            errors.Add(cell.Place, "This value is in a column with no header; name the column or clear the value.");
 
         var sections = new List<(LocatedText Id, List<LocatedText> Titles, List<Located> Cases)>();
         foreach (var row in table.Rows.Where(r => r.Any(c => Clean(c.Text).Length > 0)))

@@ -11,7 +11,6 @@ public static partial class TestPlanImport
     private const int MaxZipEntries = 200;
     private const int MaxCompressionRatio = 100;
     private const long RatioCheckedAbove = 1024 * 1024;
-    private const int MaxColumns = 32;
 
     private static Located? ReadWorkbook(byte[] content, ImportErrors errors)
     {
@@ -114,17 +113,10 @@ public static partial class TestPlanImport
             errors.TooLarge(sheet.Name, $"The sheet uses {lastRow} rows and {lastColumn} columns; at most {MaxRows + 1} rows and {MaxColumns} columns are read.");
             return null;
         }
-        var width = sheet.Row(1).LastCellUsed()?.Address.ColumnNumber ?? 0;
-        var header = Enumerable.Range(1, width).Select(c => CellText(sheet.Cell(1, c), errors)).ToList();
-        var rows = new List<IReadOnlyList<LocatedText>>();
-        for (var r = 2; r <= lastRow; r++)
-        {
-            for (var c = width + 1; c <= lastColumn; c++)
-                if (!sheet.Cell(r, c).IsEmpty())
-                    errors.Add($"{sheet.Name}!{sheet.Cell(r, c).Address.ToStringRelative()}", "This cell is in a column with no header; give the column a header or clear it.");
-            var row = r;
-            rows.Add(Enumerable.Range(1, width).Select(c => CellText(sheet.Cell(row, c), errors)).ToList());
-        }
+        var header = Enumerable.Range(1, lastColumn).Select(c => CellText(sheet.Cell(1, c), errors)).ToList();
+        var rows = Enumerable.Range(2, Math.Max(0, lastRow - 1))
+            .Select(r => (IReadOnlyList<LocatedText>)Enumerable.Range(1, lastColumn).Select(c => CellText(sheet.Cell(r, c), errors)).ToList())
+            .ToList();
         return new Table($"{sheet.Name}!1:1", header, rows);
     }
 

@@ -21,7 +21,8 @@ public static partial class TestPlanImport
                 return null;
             }
             parser.Consume<DocumentStart>();
-            var root = ReadYamlNode(parser, depth: 1, errors);
+            var values = 0;
+            var root = ReadYamlNode(parser, depth: 1, ref values, errors);
             parser.Consume<DocumentEnd>();
             if (!parser.Accept<StreamEnd>(out _))
                 throw new YamlException(parser.Current!.Start, parser.Current.End,
@@ -42,7 +43,7 @@ public static partial class TestPlanImport
         }
     }
 
-    private static Located ReadYamlNode(IParser parser, int depth, ImportErrors errors)
+    private static Located ReadYamlNode(IParser parser, int depth, ref int values, ImportErrors errors)
     {
         var current = parser.Current!;
         if (current is AnchorAlias alias)
@@ -50,6 +51,8 @@ public static partial class TestPlanImport
                 $"The alias *{alias.Value} is not accepted: test plans are read without YAML aliases; write the content out in full.");
         if (depth > MaxDepth)
             throw new YamlException(current.Start, current.End, $"The document nests deeper than {MaxDepth} levels.");
+        if (++values > MaxValues)
+            throw new YamlException(current.Start, current.End, $"The document holds more than {MaxValues} values; split the plan.");
 
         switch (current)
         {
@@ -61,7 +64,7 @@ public static partial class TestPlanImport
                 parser.MoveNext();
                 var items = new List<Located>();
                 while (!parser.TryConsume<SequenceEnd>(out _))
-                    items.Add(ReadYamlNode(parser, depth + 1, errors));
+                    items.Add(ReadYamlNode(parser, depth + 1, ref values, errors));
                 return new LocatedList(LineOf(start.Start), items);
 
             case MappingStart start:
@@ -73,7 +76,7 @@ public static partial class TestPlanImport
                     if (parser.Current is not YamlScalar key)
                         throw new YamlException(parser.Current!.Start, parser.Current.End, "A mapping key must be a plain name.");
                     parser.MoveNext();
-                    var value = ReadYamlNode(parser, depth + 1, errors);
+                    var value = ReadYamlNode(parser, depth + 1, ref values, errors);
                     if (!fields.TryAdd(key.Value, value))
                         errors.Add(LineOf(key.Start), $"'{key.Value}' appears twice in the mapping that starts at {place}.");
                 }

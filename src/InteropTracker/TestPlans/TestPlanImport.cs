@@ -16,6 +16,9 @@ public static partial class TestPlanImport
     /// <summary>Deeper than any test plan needs (plan → sections → case → list is five levels).</summary>
     public const int MaxDepth = 16;
 
+    /// <summary>Far more than any plan needs; keeps the values read from a 5 MB upload to a bounded number.</summary>
+    public const int MaxValues = 250_000;
+
     /// <returns>The document, or null when <paramref name="errors"/> says why not.</returns>
     public static TestPlanDocument? Read(TestPlanFormat format, byte[] content, IQueryCollection query, ImportErrors errors)
     {
@@ -240,6 +243,7 @@ public static partial class TestPlanImport
         {
             var items = Items(field);
             var lines = new List<(string Text, string Place)>();
+            if (items is null) return lines;
             foreach (var item in items)
             {
                 if (item is not LocatedText { Text: var raw })
@@ -265,7 +269,7 @@ public static partial class TestPlanImport
                 return [];
             }
             var maps = new List<LocatedMap>();
-            foreach (var item in Items(field))
+            foreach (var item in Items(field) ?? [])
             {
                 if (item is LocatedMap m) maps.Add(m);
                 else errors.Add(item.Place, $"{context}: each item of {field} must be a mapping of fields, not a {Describe(item)}.");
@@ -273,7 +277,8 @@ public static partial class TestPlanImport
             return maps;
         }
 
-        private IReadOnlyList<Located> Items(string field)
+        /// <returns>The items, or null when the field is not a list (and that is reported).</returns>
+        private IReadOnlyList<Located>? Items(string field)
         {
             switch (map.Fields.GetValueOrDefault(field))
             {
@@ -285,7 +290,7 @@ public static partial class TestPlanImport
                     return [];
                 case var node:
                     errors.Add(node.Place, $"{context}: {field} must be a list, not a {Describe(node)}.");
-                    return [];
+                    return null;
             }
         }
 

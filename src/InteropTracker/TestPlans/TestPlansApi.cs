@@ -1,6 +1,7 @@
 using InteropTracker.Access;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
 using Microsoft.OpenApi;
 using static InteropTracker.TestPlans.TestPlanStore;
 
@@ -145,7 +146,7 @@ public static class TestPlansApi
             TestPlanDocument.FromCanonicalJson(before.Document), TestPlanDocument.FromCanonicalJson(after.Document)));
     }
 
-    private static async Task<ProblemHttpResult> NotFound(Microsoft.Data.Sqlite.SqliteConnection connection, string plan, string? version)
+    private static async Task<ProblemHttpResult> NotFound(SqliteConnection connection, string plan, string? version)
     {
         if (version is null || await FindDocumentAsync(connection, plan, null) is null)
             return Problems.NotFound($"There is no test plan '{plan}'; GET /api/test-plans lists the loaded plans.");

@@ -159,6 +159,31 @@ public class RefusedUploadTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_value_under_a_column_with_no_header_is_refused_at_its_cell()
+    {
+        const string csv = "section,section_title,id,title,purpose,steps,expected,priority\nsetup,Setup,C-1,One,p,Dial,Rings,mandatory,stray\n";
+
+        var problem = await Refused(
+            await Chair().PostAsync("/api/test-plans?plan=csv-stray&title=T&version=1&technology=SIP", SamplePlans.Content(csv, "text/csv")),
+            HttpStatusCode.UnprocessableEntity);
+
+        AssertNames(problem, "row 2, column 9", "no header");
+    }
+
+    [Fact]
+    public async Task A_csv_row_wider_than_the_columns_read_is_a_413()
+    {
+        var csv = "section,section_title,id,title,purpose,steps,expected,priority\n" + new string(',', 1_000_000) + "\n" +
+                  string.Concat(Enumerable.Repeat("s,S,C,T,p,a,b,optional\n", 4_000));
+
+        var problem = await Refused(
+            await Chair().PostAsync("/api/test-plans?plan=csv-wide&title=T&version=1&technology=SIP", SamplePlans.Content(csv, "text/csv")),
+            HttpStatusCode.RequestEntityTooLarge);
+
+        AssertNames(problem, "row 1", "1000001 columns", "at most 32");
+    }
+
+    [Fact]
     public async Task A_csv_quote_that_is_never_closed_is_a_400_naming_the_row()
     {
         var csv = "section,section_title,id,title,purpose,steps,expected,priority\nsetup,Setup,C-1,One,\"p,Dial,Rings,mandatory\n";
@@ -206,6 +231,19 @@ public class RefusedUploadTests(AppFixture app) : IClassFixture<AppFixture>
         var jsonProblem = await Refused(
             await Chair().PostAsync("/api/test-plans", SamplePlans.Content(json, "application/json")), HttpStatusCode.BadRequest);
         AssertNames(jsonProblem, "line 1", "depth", "16");
+    }
+
+    [Fact]
+    public async Task A_yaml_or_json_document_of_too_many_values_is_refused_before_they_are_read()
+    {
+        var yaml = "plan: wide\nsections: [" + string.Join(",", Enumerable.Repeat("1", 260_000)) + "]\n";
+        var yamlProblem = await Refused(await Chair().PostYaml(yaml), HttpStatusCode.BadRequest);
+        AssertNames(yamlProblem, "line 2", "more than 250000 values");
+
+        var json = "{\"plan\": \"wide\", \"sections\": [" + string.Join(",", Enumerable.Repeat("1", 260_000)) + "]}";
+        var jsonProblem = await Refused(
+            await Chair().PostAsync("/api/test-plans", SamplePlans.Content(json, "application/json")), HttpStatusCode.BadRequest);
+        AssertNames(jsonProblem, "(document)", "more than 250000 values");
     }
 
     [Fact]
