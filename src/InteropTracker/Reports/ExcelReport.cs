@@ -1,0 +1,483 @@
+using System.Drawing;
+using InteropTracker.Matrix;
+using InteropTracker.Verdicts;
+using SpreadCheetah;
+using SpreadCheetah.Metadata;
+using SpreadCheetah.Styling;
+using SpreadCheetah.Worksheets;
+
+namespace InteropTracker.Reports;
+
+/// <summary>
+/// The report workbook, written forward-only with SpreadCheetah straight into the given stream: the results are
+/// streamed row by row from <see cref="ReportModel.Results"/>, so the workbook never sits in memory.
+/// Numbers, rates and dates are typed cells with number formats; only the matrix cells ("83% 5/6") are text.
+/// </summary>
+public static class ExcelReport
+{
+    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>Rows a worksheet holds below its header row.</summary>
+    public const int MaxDataRows = 1_048_575;
+
+    private static readonly string[] TallyHeaders =
+        ["Planned", "Logged", "Untested", "Pass", "Fail", "N/A", "Blocked", "Executed", "Rate", "Progress"];
+
+    public static async Task WriteAsync(ReportModel model, Stream stream, CancellationToken ct = default) =>
+        await WriteAsync(model, stream, MaxDataRows, ct);
+
+    /// <param name="rowsPerResultsSheet">Where the results continue on the next sheet (smaller only in tests).</param>
+    internal static async Task WriteAsync(ReportModel model, Stream stream, int rowsPerResultsSheet, CancellationToken ct)
+    {
+        var options = new SpreadCheetahOptions
+        {
+            CompressionLevel = SpreadCheetahCompressionLevel.Fastest,
+            DocumentProperties = new DocumentProperties
+            {
+                Title = $"{model.Event.Name}: interop report",
+                Subject = model.Anonymised ? "Anonymised interoperability test results" : "Interoperability test results, confidential to participants",
+                Author = "InteropTracker",
+            },
+        };
+        await using var spreadsheet = await Spreadsheet.CreateNewAsync(stream, options, ct);
+        var styles = new Styles(spreadsheet);
+        var names = new SheetNames();
+        var writer = new Writer(spreadsheet, styles, ct);
+
+        await writer.SummaryAsync(model, names.Take("Summary"));
+        foreach (var matrix in model.Matrices)
+            await writer.MatrixAsync(matrix, names.Take("Matrix " + matrix.Technology));
+        await writer.CasesAsync(model, names.Take("Test cases"));
+        await writer.ResultsAsync(model, names, rowsPerResultsSheet);
+        foreach (var participant in model.Participants)
+            await writer.ProductAsync(model, participant, names.Take(participant.Label));
+        await writer.ParticipantsAsync(model, names.Take("Participants"));
+        await writer.PlansAsync(model, names.Take("Test plans"));
+        await spreadsheet.FinishAsync(ct);
+    }
+
+    /// <summary>Excel's rules for sheet names: at most 31 characters, none of []:*?/\, not starting or ending with ', unique ignoring case.</summary>
+    internal sealed class SheetNames
+    {
+        private readonly HashSet<string> _taken = new(StringComparer.OrdinalIgnoreCase);
+
+        public string Take(string wanted)
+        {
+            var clean = new string(wanted.Select(c => "[]:*?/\\".Contains(c) || char.IsControl(c) ? '-' : c).ToArray()).Trim().Trim('\'');
+            if (clean.Length == 0) clean = "Sheet";
+            var name = Cut(clean, 31);
+            for (var n = 2; !_taken.Add(name); n++)
+            {
+                var suffix = $" ({n})";
+                name = Cut(clean, 31 - suffix.Length).TrimEnd() + suffix;
+            }
+            return name;
+        }
+
+        private static string Cut(string s, int length) => s.Length <= length ? s : s[..length].TrimEnd('\'');
+    }
+
+    private sealed class Styles
+    {
+        public Styles(Spreadsheet s)
+        {
+            var border = new Color?(Color.FromArgb(0xBF, 0xBF, 0xBF));
+            Title = s.AddStyle(new Style { Font = { Bold = true, Size = 16, Color = Color.FromArgb(0x1F, 0x3A, 0x5F) } });
+            Subtitle = s.AddStyle(new Style { Font = { Bold = true, Size = 12 } });
+            Section = s.AddStyle(new Style { Font = { Bold = true, Size = 12, Color = Color.FromArgb(0x1F, 0x3A, 0x5F) } });
+            Label = s.AddStyle(new Style { Font = { Bold = true } });
+            Header = s.AddStyle(new Style
+            {
+                Font = { Bold = true, Color = Color.White },
+                Fill = { Color = Color.FromArgb(0x1F, 0x3A, 0x5F) },
+                Alignment = { WrapText = true, Vertical = VerticalAlignment.Center },
+            });
+            Banner = s.AddStyle(new Style
+            {
+                Font = { Bold = true, Color = Color.White },
+                Fill = { Color = Color.FromArgb(0xB0, 0x3A, 0x2E) },
+            });
+            Date = s.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd"), Alignment = { Horizontal = HorizontalAlignment.Left } });
+            DateTime = s.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd hh:mm:ss"), Alignment = { Horizontal = HorizontalAlignment.Left } });
+            Integer = s.AddStyle(new Style { Format = NumberFormat.Custom("#,##0") });
+            Percent = s.AddStyle(new Style { Format = NumberFormat.Custom("0.0%") });
+            TotalLabel = s.AddStyle(new Style { Font = { Bold = true }, Border = { Top = { BorderStyle = BorderStyle.Thin } } });
+            TotalInteger = s.AddStyle(new Style { Font = { Bold = true }, Format = NumberFormat.Custom("#,##0"), Border = { Top = { BorderStyle = BorderStyle.Thin } } });
+            TotalPercent = s.AddStyle(new Style { Font = { Bold = true }, Format = NumberFormat.Custom("0.0%"), Border = { Top = { BorderStyle = BorderStyle.Thin } } });
+            Wrap = s.AddStyle(new Style { Alignment = { WrapText = true, Vertical = VerticalAlignment.Top } });
+            RowHeader = s.AddStyle(new Style
+            {
+                Font = { Bold = true },
+                Fill = { Color = Color.FromArgb(0xE8, 0xEE, 0xF5) },
+                Border = { Right = { BorderStyle = BorderStyle.Thin, Color = border } },
+            });
+            ColumnHeader = s.AddStyle(new Style
+            {
+                Font = { Bold = true },
+                Fill = { Color = Color.FromArgb(0xE8, 0xEE, 0xF5) },
+                Alignment = { WrapText = true, Horizontal = HorizontalAlignment.Center, Vertical = VerticalAlignment.Bottom },
+                Border = { Bottom = { BorderStyle = BorderStyle.Thin, Color = border } },
+            });
+            foreach (var band in RateBands.InLegendOrder)
+            {
+                var rgb = RateBands.Colour(band);
+                var style = new Style
+                {
+                    Alignment = { Horizontal = HorizontalAlignment.Center },
+                    Border =
+                    {
+                        Left = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Right = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Top = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Bottom = { BorderStyle = BorderStyle.Thin, Color = border },
+                    },
+                };
+                if (rgb is { } c) style.Fill.Color = Color.FromArgb(c.R, c.G, c.B);
+                Bands[(int)band] = s.AddStyle(style);
+                var percent = new Style { Format = NumberFormat.Custom("0.0%") };
+                if (rgb is { } p) percent.Fill.Color = Color.FromArgb(p.R, p.G, p.B);
+                BandPercent[(int)band] = s.AddStyle(percent);
+            }
+        }
+
+        public StyleId Title { get; }
+        public StyleId Subtitle { get; }
+        public StyleId Section { get; }
+        public StyleId Label { get; }
+        public StyleId Header { get; }
+        public StyleId Banner { get; }
+        public StyleId Date { get; }
+        public StyleId DateTime { get; }
+        public StyleId Integer { get; }
+        public StyleId Percent { get; }
+        public StyleId TotalLabel { get; }
+        public StyleId TotalInteger { get; }
+        public StyleId TotalPercent { get; }
+        public StyleId Wrap { get; }
+        public StyleId RowHeader { get; }
+        public StyleId ColumnHeader { get; }
+        public StyleId[] Bands { get; } = new StyleId[RateBands.InLegendOrder.Count];
+        public StyleId[] BandPercent { get; } = new StyleId[RateBands.InLegendOrder.Count];
+    }
+
+    private sealed class Writer(Spreadsheet spreadsheet, Styles styles, CancellationToken ct)
+    {
+        private Cell[] _row = new Cell[64];
+        private int _count;
+
+        private Writer Add(Cell cell)
+        {
+            if (_count == _row.Length) Array.Resize(ref _row, _row.Length * 2);
+            _row[_count++] = cell;
+            return this;
+        }
+
+        private Writer Text(string? text, StyleId? style = null) => Add(style is null ? new Cell(text) : new Cell(text, style));
+        private Writer Number(long value, StyleId? style = null) => Add(new Cell(value, style ?? styles.Integer));
+        private Writer Rate(double? value, StyleId? style = null) => Add(new Cell(value, style ?? styles.Percent));
+        private Writer Blank() => Add(new Cell());
+
+        private async ValueTask EndRowAsync(double? height = null)
+        {
+            var cells = _row.AsMemory(0, _count);
+            if (height is null) await spreadsheet.AddRowAsync(cells, ct);
+            else await spreadsheet.AddRowAsync(cells, new RowOptions { Height = height }, ct);
+            Array.Clear(_row, 0, _count);
+            _count = 0;
+        }
+
+        private async ValueTask HeaderAsync(IEnumerable<string> headers, double? height = null)
+        {
+            foreach (var h in headers) Text(h, styles.Header);
+            await EndRowAsync(height);
+        }
+
+        private Writer Tally(Tally t, bool total = false)
+        {
+            var integer = total ? styles.TotalInteger : styles.Integer;
+            Number(t.Planned, integer).Number(t.Logged, integer).Number(t.Untested, integer)
+                .Number(t.Pass, integer).Number(t.Fail, integer).Number(t.Na, integer).Number(t.Blocked, integer)
+                .Number(t.Executed, integer);
+            return Rate(t.Rate, total ? styles.TotalPercent : styles.BandPercent[(int)RateBands.Of(t)])
+                .Rate(t.Progress, total ? styles.TotalPercent : styles.Percent);
+        }
+
+        private Writer Statuses(StatusCounts s, bool total = false)
+        {
+            var integer = total ? styles.TotalInteger : styles.Integer;
+            return Number(s.Confirmed, integer).Number(s.Reported, integer).Number(s.Disputed, integer);
+        }
+
+        private static WorksheetOptions Widths(params double[] widths)
+        {
+            var options = new WorksheetOptions();
+            for (var i = 0; i < widths.Length; i++) options.Column(i + 1).Width = widths[i];
+            return options;
+        }
+
+        public async ValueTask SummaryAsync(ReportModel model, string name)
+        {
+            var e = model.Event;
+            var options = Widths(26, 12, 12, 12, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await Text("Interop report", styles.Title).EndRowAsync(24);
+            await Text(e.Name, styles.Subtitle).EndRowAsync();
+            await Text(model.Classification, styles.Banner).Text("", styles.Banner).EndRowAsync();
+            await EndRowAsync();
+            await Text("Event", styles.Label).Text(e.Name).EndRowAsync();
+            await Text("Event key", styles.Label).Text(e.Key).EndRowAsync();
+            await Text("Place", styles.Label).Text(e.Location).EndRowAsync();
+            await Text("Start date", styles.Label).Add(new Cell(e.StartDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
+            await Text("End date", styles.Label).Add(new Cell(e.EndDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
+            await Text("Status", styles.Label).Text(e.Published ? $"{e.Status}, published" : e.Status).EndRowAsync();
+            await Text("Generated at (UTC)", styles.Label).Add(new Cell(model.GeneratedAt, styles.DateTime)).EndRowAsync();
+            await Text("Participants", styles.Label).Number(model.Participants.Count).EndRowAsync();
+            await Text("Organizations", styles.Label)
+                .Number(model.Participants.Select(p => p.OrganizationLabel).Distinct().Count()).EndRowAsync();
+            await Text("Current results", styles.Label).Number(model.ResultCount).EndRowAsync();
+            await EndRowAsync();
+
+            var s = model.Summary;
+            await Text("Totals per technology", styles.Section).EndRowAsync(20);
+            await HeaderAsync(["Technology", .. TallyHeaders, "Confirmed", "Unconfirmed", "Disputed"], 30);
+            foreach (var t in s.Technologies)
+                await Text(t.Technology).Tally(t.Tally).Statuses(t.Statuses).EndRowAsync();
+            await Text("All technologies", styles.TotalLabel).Tally(s.Total, true).Statuses(s.Statuses, true).EndRowAsync();
+            await EndRowAsync();
+
+            await Text("Totals per test plan", styles.Section).EndRowAsync(20);
+            await HeaderAsync(["Plan", "Technology", .. TallyHeaders, "Confirmed", "Unconfirmed", "Disputed"], 30);
+            foreach (var p in s.Plans)
+                await Text(p.Plan).Text(p.Technology).Tally(p.Tally).Statuses(p.Statuses).EndRowAsync();
+            await EndRowAsync();
+
+            await Text("Review of current results", styles.Section).EndRowAsync(20);
+            await HeaderAsync(["Status", "Results", "Share"]);
+            var all = s.Statuses.Reported + s.Statuses.Confirmed + s.Statuses.Disputed;
+            double? Share(long n) => all == 0 ? null : (double)n / all;
+            await Text("Confirmed by the other side").Number(s.Statuses.Confirmed).Rate(Share(s.Statuses.Confirmed)).EndRowAsync();
+            await Text("Unconfirmed (reported)").Number(s.Statuses.Reported).Rate(Share(s.Statuses.Reported)).EndRowAsync();
+            await Text("Disputed").Number(s.Statuses.Disputed).Rate(Share(s.Statuses.Disputed)).EndRowAsync();
+            await Text("All", styles.TotalLabel).Number(all, styles.TotalInteger).Rate(all == 0 ? null : 1, styles.TotalPercent).EndRowAsync();
+            await EndRowAsync();
+            await Text("Rate = pass / executed (executed = pass + fail); progress = logged / planned. " +
+                       "Not applicable and blocked verdicts are logged but not executed.", null).EndRowAsync();
+        }
+
+        /// <summary>Row 1: title and legend; row 2: responders; then one row per initiator with its totals, then column totals.</summary>
+        public async ValueTask MatrixAsync(ReportMatrix matrix, string name)
+        {
+            var table = matrix.Table;
+            var n = matrix.Products.Count;
+            var options = new WorksheetOptions { FrozenRows = 2, FrozenColumns = 1 };
+            options.Column(1).Width = 30;
+            for (var j = 0; j < n; j++) options.Column(j + 2).Width = 12;
+            for (var k = 0; k < 4; k++) options.Column(n + 2 + k).Width = 10;
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+
+            Text($"{matrix.Technology}: initiators (rows) × responders (columns)", styles.Subtitle);
+            foreach (var band in RateBands.InLegendOrder) Text(RateBands.Legend(band), styles.Bands[(int)band]);
+            await EndRowAsync(20);
+
+            Text("Initiator \\ Responder", styles.Header);
+            foreach (var p in matrix.Products) Text(p.Label, styles.ColumnHeader);
+            foreach (var h in new[] { "Planned", "Executed", "Pass", "Rate" }) Text(h, styles.Header);
+            await EndRowAsync(45);
+
+            for (var i = 0; i < n; i++)
+            {
+                Text(matrix.Products[i].Label, styles.RowHeader);
+                for (var j = 0; j < n; j++)
+                {
+                    var cell = table.Cells[i, j];
+                    Text(RateBands.CellText(cell), styles.Bands[(int)RateBands.Of(cell)]);
+                }
+                var row = table.Rows[i];
+                await Number(row.Planned).Number(row.Executed).Number(row.Pass).Rate(row.Rate, styles.BandPercent[(int)RateBands.Of(row)])
+                    .EndRowAsync();
+            }
+
+            await ColumnTotalAsync("Planned", t => t.Planned, 0);
+            await ColumnTotalAsync("Executed", t => t.Executed, 1);
+            await ColumnTotalAsync("Pass", t => t.Pass, 2);
+            Text("Rate", styles.TotalLabel);
+            foreach (var c in table.Columns) Rate(c.Rate, styles.TotalPercent);
+            await Blank().Blank().Blank().Rate(table.Total.Rate, styles.TotalPercent).EndRowAsync();
+            await EndRowAsync();
+            await Text("Each cell: pass rate, then passed / executed (pass + fail) of the cases planned for that initiator " +
+                       "and responder. Row totals at the right, column totals below, the technology's total in the corner.").EndRowAsync();
+
+            // The corner holds the technology's total under the matching row-total column: a diagonal.
+            async ValueTask ColumnTotalAsync(string label, Func<Tally, long> figure, int corner)
+            {
+                Text(label, styles.TotalLabel);
+                foreach (var c in table.Columns) Number(figure(c), styles.TotalInteger);
+                for (var k = 0; k < 3; k++)
+                    if (k == corner) Number(figure(table.Total), styles.TotalInteger);
+                    else Blank();
+                await EndRowAsync();
+            }
+        }
+
+        public async ValueTask CasesAsync(ReportModel model, string name)
+        {
+            string[] headers = ["Rank", "Technology", "Plan", "Version", "Section", "Case", "Title", "Priority", .. TallyHeaders, "Passing pairs"];
+            var options = Widths(6, 11, 18, 8, 16, 14, 40, 12, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9);
+            options.FrozenRows = 1;
+            options.AutoFilter = new AutoFilterOptions($"A1:{SpreadsheetUtility.GetColumnName(headers.Length)}{model.Cases.Count + 1}");
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await HeaderAsync(headers, 30);
+            foreach (var f in model.Cases)
+            {
+                var c = f.Case;
+                await Number(f.Rank).Text(c.Technology).Text(c.Plan).Text(c.PlanVersion).Text(c.Section).Text(c.Key)
+                    .Text(c.Title).Text(c.Priority).Tally(f.Tally).Number(f.PassingPairs).EndRowAsync();
+            }
+        }
+
+        public async ValueTask ResultsAsync(ReportModel model, SheetNames names, int rowsPerSheet)
+        {
+            string[] headers = model.Anonymised
+                ? ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision", "Updated (UTC)"]
+                : ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision", "Updated (UTC)",
+                   "Notes", "Issue", "Dispute reason"];
+            var lastColumn = SpreadsheetUtility.GetColumnName(headers.Length);
+            var sheets = Math.Max(1, (int)((model.ResultCount + rowsPerSheet - 1) / rowsPerSheet));
+            var sheet = 0;
+            var inSheet = 0L;
+
+            async ValueTask StartAsync()
+            {
+                sheet++;
+                var rows = sheet < sheets ? rowsPerSheet : Math.Max(0, model.ResultCount - (long)rowsPerSheet * (sheets - 1));
+                var options = Widths(11, 18, 16, 14, 24, 24, 9, 11, 9, 19, 40, 16, 30);
+                options.FrozenRows = 1;
+                options.AutoFilter = new AutoFilterOptions($"A1:{lastColumn}{Math.Max(2, rows + 1)}");
+                await spreadsheet.StartWorksheetAsync(names.Take(sheet == 1 ? "Results" : $"Results {sheet}"), options, ct);
+                await HeaderAsync(headers);
+                inSheet = 0;
+            }
+
+            await StartAsync();
+            await foreach (var r in model.Results.WithCancellation(ct))
+            {
+                if (inSheet == rowsPerSheet) await StartAsync();
+                var c = r.Case;
+                _row[0] = new Cell(c.Technology);
+                _row[1] = new Cell(c.Plan);
+                _row[2] = new Cell(c.Section);
+                _row[3] = new Cell(c.Key);
+                _row[4] = new Cell(r.Initiator.Label);
+                _row[5] = new Cell(r.Responder.Label);
+                _row[6] = new Cell(r.Verdict.Name());
+                _row[7] = new Cell(StatusName(r.Status));
+                _row[8] = new Cell(r.Revision);
+                _row[9] = new Cell(r.UpdatedAt, styles.DateTime);
+                _count = 10;
+                if (!model.Anonymised)
+                {
+                    _row[10] = new Cell(r.Notes);
+                    _row[11] = new Cell(r.Issue);
+                    _row[12] = new Cell(r.StatusReason);
+                    _count = 13;
+                }
+                await spreadsheet.AddRowAsync(_row.AsMemory(0, _count), ct);
+                _count = 0;
+                inSheet++;
+            }
+            // A sheet the count promised but the rows did not fill (results changed since counting) still exists, empty.
+            while (sheet < sheets) await StartAsync();
+        }
+
+        public async ValueTask ProductAsync(ReportModel model, ReportParticipant product, string name)
+        {
+            var options = Widths(12, 28, 22, 9, 8, 8, 8, 8, 9, 9, 9, 8, 8, 8, 8, 9, 9);
+            options.FrozenRows = 8;
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await Text(product.Label, styles.Title).EndRowAsync(24);
+            await Text("Organization", styles.Label).Text(product.OrganizationLabel).EndRowAsync();
+            await Text("Kind", styles.Label).Text(product.Kind).EndRowAsync();
+            await Text("Technologies", styles.Label).Text(string.Join(", ", product.Technologies)).EndRowAsync();
+            if (model.Anonymised) await EndRowAsync();
+            else await Text("Key", styles.Label).Text(product.Key).Text("Version", styles.Label).Text(product.Version).EndRowAsync();
+            await Text(model.Classification, styles.Banner).Text("", styles.Banner).Text("", styles.Banner).EndRowAsync();
+
+            Blank().Blank().Blank().Text("As initiator (this product's row of the matrix)", styles.Section);
+            for (var k = 0; k < 6; k++) Blank();
+            await Text("As responder (this product's column)", styles.Section).EndRowAsync(20);
+            string[] side = ["Planned", "Pass", "Fail", "N/A", "Blocked", "Untested", "Executed", "Rate"];
+            await HeaderAsync(["Technology", "Peer", "Peer organization", .. side, .. side], 30);
+
+            foreach (var matrix in model.Matrices)
+            {
+                var i = IndexOf(matrix, product);
+                if (i < 0) continue;
+                var table = matrix.Table;
+                for (var j = 0; j < matrix.Products.Count; j++)
+                {
+                    if (j == i) continue;
+                    var asInitiator = table.Cells[i, j];
+                    var asResponder = table.Cells[j, i];
+                    if (asInitiator.Planned == 0 && asResponder.Planned == 0) continue;
+                    var peer = matrix.Products[j];
+                    await Text(matrix.Technology).Text(peer.Label).Text(peer.OrganizationLabel)
+                        .Side(asInitiator).Side(asResponder).EndRowAsync();
+                }
+                await Text(matrix.Technology, styles.TotalLabel).Text("All peers", styles.TotalLabel).Text("", styles.TotalLabel)
+                    .Side(table.Rows[i], true).Side(table.Columns[i], true).EndRowAsync();
+            }
+        }
+
+        private Writer Side(Tally t, bool total = false)
+        {
+            var integer = total ? styles.TotalInteger : styles.Integer;
+            return Number(t.Planned, integer).Number(t.Pass, integer).Number(t.Fail, integer).Number(t.Na, integer)
+                .Number(t.Blocked, integer).Number(t.Untested, integer).Number(t.Executed, integer)
+                .Rate(t.Rate, total ? styles.TotalPercent : styles.BandPercent[(int)RateBands.Of(t)]);
+        }
+
+        private static int IndexOf(ReportMatrix matrix, ReportParticipant product)
+        {
+            for (var i = 0; i < matrix.Products.Count; i++)
+                if (matrix.Products[i].Index == product.Index) return i;
+            return -1;
+        }
+
+        public async ValueTask ParticipantsAsync(ReportModel model, string name)
+        {
+            string[] headers = model.Anonymised
+                ? ["Product", "Organization", "Kind", "Technologies", "Capabilities"]
+                : ["Product", "Organization", "Kind", "Technologies", "Capabilities", "Product key", "Version", "Organization key"];
+            var options = Widths(30, 26, 11, 20, 40, 20, 10, 18);
+            options.FrozenRows = 1;
+            options.AutoFilter = new AutoFilterOptions($"A1:{SpreadsheetUtility.GetColumnName(headers.Length)}{model.Participants.Count + 1}");
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await HeaderAsync(headers);
+            foreach (var p in model.Participants)
+            {
+                Text(p.Label).Text(p.OrganizationLabel).Text(p.Kind).Text(string.Join(", ", p.Technologies))
+                    .Text(string.Join(", ", p.Capabilities));
+                if (!model.Anonymised) Text(p.Key).Text(p.Version).Text(p.OrganizationKey);
+                await EndRowAsync();
+            }
+        }
+
+        public async ValueTask PlansAsync(ReportModel model, string name)
+        {
+            var options = Widths(22, 9, 40, 12, 40, 9, 9);
+            options.FrozenRows = 1;
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await HeaderAsync(["Plan", "Version", "Title", "Technology", "Source", "Sections", "Cases"]);
+            foreach (var p in model.Plans)
+                await Text(p.Plan).Text(p.Version).Text(p.Title, styles.Wrap).Text(p.Technology).Text(p.Source, styles.Wrap)
+                    .Number(p.Sections).Number(p.Cases).EndRowAsync();
+        }
+
+        private static string StatusName(ReviewStatus status) => status switch
+        {
+            ReviewStatus.Confirmed => "confirmed",
+            ReviewStatus.Disputed => "disputed",
+            _ => "reported",
+        };
+    }
+}

@@ -1,0 +1,177 @@
+using InteropTracker.Matrix;
+using InteropTracker.Verdicts;
+
+namespace InteropTracker.Reports;
+
+/// <summary>
+/// Everything a report shows, as plain data that both writers render. An anonymised model is built without any
+/// organization, product or person name or key, note, dispute reason or issue reference (those fields are null and
+/// the writers leave their columns out), so neither writer can leak one.
+/// </summary>
+public sealed record ReportModel
+{
+    public required ReportEvent Event { get; init; }
+    public required bool Anonymised { get; init; }
+    public required DateTime GeneratedAt { get; init; }
+
+    /// <summary>Totals for the event, each technology and each plan (the API's /summary).</summary>
+    public required EventSummary Summary { get; init; }
+
+    /// <summary>One ordered matrix per technology (the API's /matrix?technology=), in the summary's order.</summary>
+    public required IReadOnlyList<ReportMatrix> Matrices { get; init; }
+
+    /// <summary>Per-case figures, worst first (the API's /test-case-stats).</summary>
+    public required IReadOnlyList<ReportCaseFigures> Cases { get; init; }
+
+    /// <summary>Participants in display order: by organization then product (anonymised: Vendor A · 1, A · 2, B · 1, …).</summary>
+    public required IReadOnlyList<ReportParticipant> Participants { get; init; }
+
+    public required IReadOnlyList<ReportPlan> Plans { get; init; }
+
+    /// <summary>How many rows <see cref="Results"/> yields, known before streaming them (sheet ranges, splitting).</summary>
+    public required long ResultCount { get; init; }
+
+    /// <summary>Every current verdict, read from the database while it is enumerated: never held in memory at once.</summary>
+    public required IAsyncEnumerable<ReportResult> Results { get; init; }
+
+    public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
+
+    /// <summary>Cases with fewer than two distinct product pairs that passed them: not yet shown to interoperate.</summary>
+    public IEnumerable<ReportCaseFigures> ShortOfTwoPassingPairs => Cases.Where(c => c.PassingPairs < 2);
+}
+
+public sealed record ReportEvent
+{
+    public required string Key { get; init; }
+    public required string Name { get; init; }
+    public required string Location { get; init; }
+    public required DateOnly StartDate { get; init; }
+    public required DateOnly EndDate { get; init; }
+    public required string Status { get; init; }
+    public required bool Published { get; init; }
+}
+
+/// <summary>A participant as a report names it. Name, key, organization name and key, and version are null when anonymised.</summary>
+public sealed record ReportParticipant
+{
+    /// <summary>Position in <see cref="ReportModel.Participants"/>; never a database id.</summary>
+    public required int Index { get; init; }
+
+    /// <summary>What tables and matrices call it: the product name, or "Vendor C · 1".</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The organization's name, or "Vendor C".</summary>
+    public required string OrganizationLabel { get; init; }
+
+    public required string Kind { get; init; }
+    public required IReadOnlyList<string> Technologies { get; init; }
+    public required IReadOnlyList<string> Capabilities { get; init; }
+
+    public string? Key { get; init; }
+    public string? Name { get; init; }
+    public string? Version { get; init; }
+    public string? OrganizationKey { get; init; }
+    public string? OrganizationName { get; init; }
+}
+
+/// <summary>One technology's matrix; <see cref="Products"/>[i] is row i and column i of <see cref="Table"/>.</summary>
+public sealed record ReportMatrix(string Technology, MatrixTable Table, IReadOnlyList<ReportParticipant> Products);
+
+public sealed record ReportCase
+{
+    public required string Technology { get; init; }
+    public required string Plan { get; init; }
+    public required string PlanVersion { get; init; }
+    public required string Section { get; init; }
+    public required string SectionTitle { get; init; }
+    public required string Key { get; init; }
+    public required string Title { get; init; }
+    public required string Priority { get; init; }
+}
+
+public sealed record ReportCaseFigures(int Rank, ReportCase Case, Tally Tally, long PassingPairs);
+
+public sealed record ReportPlan
+{
+    public required string Plan { get; init; }
+    public required string Version { get; init; }
+    public required string Title { get; init; }
+    public required string Technology { get; init; }
+    public required string Source { get; init; }
+    public required int Sections { get; init; }
+    public required int Cases { get; init; }
+}
+
+public enum ReviewStatus { Reported, Confirmed, Disputed }
+
+/// <summary>One current verdict. Notes, issue and dispute reason are null in an anonymised model.</summary>
+public readonly record struct ReportResult(
+    ReportCase Case,
+    ReportParticipant Initiator,
+    ReportParticipant Responder,
+    Verdict Verdict,
+    ReviewStatus Status,
+    long Revision,
+    DateTime UpdatedAt,
+    string? Notes,
+    string? Issue,
+    string? StatusReason);
+
+/// <summary>A product as stored, with everything the full report names. Input to <see cref="ReportComposer"/>.</summary>
+public sealed record ProductFacts
+{
+    public required long Id { get; init; }
+    public required string Key { get; init; }
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+    public required string Kind { get; init; }
+    public required long OrganizationId { get; init; }
+    public required string OrganizationKey { get; init; }
+    public required string OrganizationName { get; init; }
+    public IReadOnlyList<string> Technologies { get; init; } = [];
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+}
+
+/// <summary>A pinned test case as stored, with its display text. Input to <see cref="ReportComposer"/>.</summary>
+public sealed record CaseFacts
+{
+    public required long Id { get; init; }
+    public required string Plan { get; init; }
+    public required string PlanVersion { get; init; }
+    public required string Technology { get; init; }
+    public required string Section { get; init; }
+    public string SectionTitle { get; init; } = "";
+    public required string Key { get; init; }
+    public string Title { get; init; } = "";
+    public string Priority { get; init; } = "mandatory";
+}
+
+/// <summary>One current verdict as stored, by database ids. Input to <see cref="ReportComposer"/>.</summary>
+public readonly record struct StoredResult(
+    long CaseId,
+    long InitiatorId,
+    long ResponderId,
+    Verdict Verdict,
+    ReviewStatus Status,
+    long Revision,
+    DateTime UpdatedAt,
+    string? Notes,
+    string? Issue,
+    string? StatusReason);
+
+/// <summary>What a report is composed from: an event's facts and its numbers from <see cref="EventNumbers"/>.</summary>
+public sealed record ReportFacts
+{
+    public required ReportEvent Event { get; init; }
+    public required string AnonymizationSecret { get; init; }
+    public required IReadOnlyList<ProductFacts> Products { get; init; }
+    public required IReadOnlyList<CaseFacts> Cases { get; init; }
+    public required IReadOnlyList<ReportPlan> Plans { get; init; }
+    public required EventSummary Summary { get; init; }
+    public required IReadOnlyList<(string Technology, MatrixTable Table)> Matrices { get; init; }
+    public required IReadOnlyList<CaseStatistics> CaseStatistics { get; init; }
+    public required long ResultCount { get; init; }
+
+    /// <summary>The current verdicts; with false, without notes, issue and dispute reason (not even read).</summary>
+    public required Func<bool, IAsyncEnumerable<StoredResult>> Results { get; init; }
+}
