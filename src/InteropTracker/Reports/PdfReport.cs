@@ -295,8 +295,8 @@ public static class PdfReport
             [
                 new("Technology", 2.2), new("Planned", 1.2, XStringAlignment.Far), new("Logged", 1.2, XStringAlignment.Far),
                 new("Pass", 1, XStringAlignment.Far), new("Fail", 1, XStringAlignment.Far), new("N/A", 0.9, XStringAlignment.Far),
-                new("Blocked", 1.1, XStringAlignment.Far), new("Untested", 1.2, XStringAlignment.Far),
-                new("Rate", 1, XStringAlignment.Far), new("Progress", 2.2),
+                new("Blocked", 1.2, XStringAlignment.Far), new("Untested", 1.35, XStringAlignment.Far),
+                new("Rate", 1.1, XStringAlignment.Far), new("Progress", 2.2),
             ];
             Subheading("Per technology");
             Table(columns, s.Technologies.Select(x => TallyRow(x.Technology, x.Tally, false))
@@ -378,7 +378,7 @@ public static class PdfReport
                         var barRect = new XRect(x + pad + (textWidth - barWidth), _y + height / 2 - 3, barWidth, 6);
                         G.DrawRectangle(new XSolidBrush(HeaderFill), barRect);
                         G.DrawRectangle(new XSolidBrush(Navy), barRect.X, barRect.Y, barRect.Width * Math.Clamp(bar, 0, 1), barRect.Height);
-                        textWidth -= barWidth + 4;
+                        textWidth = Math.Max(1, textWidth - barWidth - 4);
                     }
                     var font = cell.Bold ? _tableBold : _table;
                     for (var k = 0; k < lines[i].Count; k++)
@@ -421,9 +421,13 @@ public static class PdfReport
             var cellHeight = 18.0;
             var gridTop = _y + titleSpace + columnHeader;
             var perPageColumns = Math.Max(1, (int)((ContentWidth - rowHeader - totalWidth) / cellWidth));
-            var perPageRows = Math.Max(1, (int)((Bottom - legendSpace - gridTop - cellHeight) / cellHeight));
+            var rowSpace = Bottom - legendSpace - gridTop;
+            var perPageRows = Math.Max(1, (int)(rowSpace / cellHeight) - 1);
             var columnChunks = Chunks(n, perPageColumns);
             var rowChunks = Chunks(n, perPageRows);
+            // Even chunks leave room: taller rows (up to 24 pt) read better than a half-empty page.
+            var rowsOnPage = rowChunks.Max(r => r.End - r.Start) + 1;
+            cellHeight = Math.Clamp(rowSpace / rowsOnPage, cellHeight, 24);
             var pages = columnChunks.Count * rowChunks.Count;
 
             var page = 0;
@@ -472,7 +476,9 @@ public static class PdfReport
             var countFont = new XFont(ReportFonts.Family, cellWidth >= 38 ? 6.5 : 5.5, XFontStyleEx.Regular);
 
             G.DrawRectangle(new XSolidBrush(HeaderFill), left, gridTop - columnHeader, rowHeader, columnHeader);
-            G.DrawString("Initiator ↓  Responder →", _small, new XSolidBrush(Muted),
+            G.DrawString("Responders →", _small, new XSolidBrush(Muted),
+                new XRect(left + 4, gridTop - 24, rowHeader - 8, 10), XStringFormats.TopRight);
+            G.DrawString("Initiators ↓", _small, new XSolidBrush(Muted),
                 new XRect(left + 4, gridTop - 12, rowHeader - 8, 10), XStringFormats.TopLeft);
 
             for (var c = 0; c < ncols; c++)
@@ -492,7 +498,11 @@ public static class PdfReport
                 G.DrawString(Fit(matrix.Products[i].Label, labelFont, rowHeader - 8), labelFont, ink,
                     new XRect(left + 4, y, rowHeader - 8, cellHeight), XStringFormats.CenterLeft);
                 for (var c = 0; c < ncols; c++)
-                    Cell(table.Cells[i, cols.Start + c], new XRect(gridLeft + c * cellWidth, y, cellWidth, cellHeight), rateFont, countFont, pen, ink);
+                {
+                    var rect = new XRect(gridLeft + c * cellWidth, y, cellWidth, cellHeight);
+                    Cell(table.Cells[i, cols.Start + c], rect, rateFont, countFont, pen, ink);
+                    if (cols.Start + c == i) G.DrawLine(pen, rect.Left, rect.Bottom, rect.Right, rect.Top); // a product never meets itself
+                }
                 Cell(table.Rows[i], new XRect(gridRight, y, totalWidth, cellHeight), rateFont, countFont, pen, ink);
             }
 
@@ -561,9 +571,9 @@ public static class PdfReport
             if (worst.Count == 0) return;
             Table(
             [
-                new("#", 0.5, XStringAlignment.Far), new("Case", 1.6), new("Title", 4), new("Plan", 1.8),
+                new("#", 0.5, XStringAlignment.Far), new("Case", 2), new("Title", 4), new("Plan", 2),
                 new("Pass", 0.8, XStringAlignment.Far), new("Fail", 0.8, XStringAlignment.Far),
-                new("Executed", 1.1, XStringAlignment.Far), new("Rate", 1, XStringAlignment.Far), new("Passing pairs", 1.1, XStringAlignment.Far),
+                new("Executed", 1.35, XStringAlignment.Far), new("Rate", 1.1, XStringAlignment.Far), new("Passing pairs", 1.2, XStringAlignment.Far),
             ],
             worst.Select(c => new PdfCell[]
             {
@@ -585,8 +595,8 @@ public static class PdfReport
             if (shortCases.Count == 0) return;
             Table(
             [
-                new("Case", 1.6), new("Title", 4), new("Plan", 1.8), new("Planned", 1, XStringAlignment.Far),
-                new("Executed", 1.1, XStringAlignment.Far), new("Pass", 0.8, XStringAlignment.Far), new("Passing pairs", 1.1, XStringAlignment.Far),
+                new("Case", 2), new("Title", 4), new("Plan", 2), new("Planned", 1.2, XStringAlignment.Far),
+                new("Executed", 1.35, XStringAlignment.Far), new("Pass", 0.8, XStringAlignment.Far), new("Passing pairs", 1.2, XStringAlignment.Far),
             ],
             shortCases.Select(c => new PdfCell[]
             {
