@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
 using InteropTracker.Events;
+using InteropTracker.Reports;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
@@ -39,6 +40,7 @@ app.MapTokens();
 app.MapTestPlans();
 app.MapVendors();
 app.MapEvents();
+app.MapReports();
 
 app.Run();
 

@@ -39,7 +39,14 @@ public static class ExcelReport
                 Author = "InteropTracker",
             },
         };
-        await using var spreadsheet = await Spreadsheet.CreateNewAsync(stream, options, ct);
+        var output = new AsyncOnlyStream(stream);
+        await using (var spreadsheet = await Spreadsheet.CreateNewAsync(output, options, ct))
+            await WriteSheetsAsync(model, spreadsheet, rowsPerResultsSheet, ct);
+        await output.FlushAsync(ct);
+    }
+
+    private static async Task WriteSheetsAsync(ReportModel model, Spreadsheet spreadsheet, int rowsPerResultsSheet, CancellationToken ct)
+    {
         var styles = new Styles(spreadsheet);
         var names = new SheetNames();
         var writer = new Writer(spreadsheet, styles, ct);
@@ -54,6 +61,54 @@ public static class ExcelReport
         await writer.ParticipantsAsync(model, names.Take("Participants"));
         await writer.PlansAsync(model, names.Take("Test plans"));
         await spreadsheet.FinishAsync(ct);
+    }
+
+    /// <summary>
+    /// Passes asynchronous writes through and holds back the few small synchronous ones that ZipArchive still makes
+    /// (each entry's data descriptor, the central directory), which a server's response body refuses: they go out with
+    /// the next asynchronous write or flush.
+    /// </summary>
+    private sealed class AsyncOnlyStream(Stream inner) : Stream
+    {
+        private readonly MemoryStream _held = new();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => _held.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => _held.Write(buffer);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            await ReleaseAsync(ct);
+            await inner.WriteAsync(buffer, ct);
+        }
+
+        // A synchronous flush has nothing it may do; the held bytes wait for FlushAsync.
+        public override void Flush() { }
+
+        public override async Task FlushAsync(CancellationToken ct)
+        {
+            await ReleaseAsync(ct);
+            await inner.FlushAsync(ct);
+        }
+
+        private async ValueTask ReleaseAsync(CancellationToken ct)
+        {
+            if (_held.Length == 0) return;
+            await inner.WriteAsync(_held.GetBuffer().AsMemory(0, (int)_held.Length), ct);
+            _held.SetLength(0);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Excel's rules for sheet names: at most 31 characters, none of []:*?/\, not starting or ending with ', unique ignoring case.</summary>
