@@ -3,6 +3,7 @@ using InteropTracker;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Reports;
+using InteropTracker.Pages;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
@@ -20,6 +21,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
 Policies.Add(builder.Services.AddAuthorizationBuilder());
+builder.Services.AddWebPages();
 
 var app = builder.Build();
 
@@ -30,6 +32,7 @@ await TestCasesFolder.LoadIntoFreshDatabaseAsync(database, app.Configuration, ap
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -41,6 +44,7 @@ app.MapTestPlans();
 app.MapVendors();
 app.MapEvents();
 app.MapReports();
+app.MapWebPages();
 
 app.Run();
 

@@ -1,0 +1,49 @@
+using Dapper;
+using InteropTracker.Access;
+using InteropTracker.Storage;
+
+namespace InteropTracker.Pages;
+
+/// <summary>The signed-in caller as the pages show them: with their organization's name, and what their role lets them do.</summary>
+public sealed record Viewer(Caller Caller, string? OrganizationKey, string? OrganizationName)
+{
+    public string Name => Caller.Name;
+    public string Role => Caller.Role;
+
+    /// <summary>Test plans, organizations, products, events, participants, status.</summary>
+    public bool IsChair => Caller.Role is Roles.Admin or Roles.Chair;
+
+    /// <summary>May log results at all; an engineer only for its organization's pairings.</summary>
+    public bool LogsResults => Caller.Role is Roles.Admin or Roles.Engineer;
+
+    /// <summary>Whether this viewer may write results for a pairing of products of these organizations (as the API decides).</summary>
+    public bool MayLog(long initiatorOrganization, long responderOrganization) =>
+        Caller.IsAdmin || (Caller.IsEngineer && (Caller.OrganizationId == initiatorOrganization || Caller.OrganizationId == responderOrganization));
+
+    private sealed record OrganizationRow
+    {
+        public string Key { get; init; } = "";
+        public string Name { get; init; } = "";
+    }
+
+    /// <summary>The viewer of this request, loaded once; null when nobody is signed in.</summary>
+    public static async Task<Viewer?> OfAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(typeof(Viewer), out var known)) return (Viewer?)known;
+        Viewer? viewer = null;
+        if (Caller.From(context.User) is { } caller)
+        {
+            OrganizationRow? organization = null;
+            if (caller.OrganizationId is { } id)
+            {
+                var database = context.RequestServices.GetRequiredService<Database>();
+                await using var connection = await database.OpenAsync(context.RequestAborted);
+                organization = await connection.QuerySingleOrDefaultAsync<OrganizationRow>(
+                    "SELECT key, name FROM organizations WHERE id = @id", new { id });
+            }
+            viewer = new Viewer(caller, organization?.Key, organization?.Name);
+        }
+        context.Items[typeof(Viewer)] = viewer;
+        return viewer;
+    }
+}

@@ -1,0 +1,44 @@
+using InteropTracker.Access;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace InteropTracker.Pages;
+
+/// <summary>The server-rendered pages: Razor Pages in this folder, one stylesheet and one small script in wwwroot.</summary>
+public static class WebPages
+{
+    /// <summary>The header the page script sends its antiforgery token in (the forms send it as a field).</summary>
+    public const string AntiforgeryHeader = "RequestVerificationToken";
+
+    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    {
+        services.AddRazorPages(options =>
+        {
+            // Every page needs a signed-in caller unless it says otherwise; the set-up pages need a chair.
+            options.Conventions.AuthorizeFolder("/", Policies.Read);
+            options.Conventions.AuthorizeFolder("/Setup", Policies.Chair);
+            options.Conventions.AllowAnonymousToPage("/SignIn");
+            options.Conventions.AllowAnonymousToPage("/Error");
+            options.Conventions.AllowAnonymousToPage("/Public");
+        });
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = AntiforgeryHeader;
+            options.Cookie.Name = "interop_antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        return services;
+    }
+
+    /// <summary>Pages answer an error status with a page of their own; the API keeps its problem+json.</summary>
+    public static IApplicationBuilder UseWebPages(this IApplicationBuilder app) =>
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
+            branch => branch.UseStatusCodePagesWithReExecute("/error/{0}"));
+
+    public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorPages();
+        return app;
+    }
+}
