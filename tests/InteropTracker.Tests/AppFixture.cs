@@ -35,7 +35,8 @@ public class AppFixture : WebApplicationFactory<Program>
     public Database Database => Services.GetRequiredService<Database>();
 
     /// <summary>A client with no token at all.</summary>
-    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient Anonymous() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
 
     public HttpClient Admin() => WithToken(AdminToken);
 

@@ -1,5 +1,5 @@
 using InteropTracker.Access;
-using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace InteropTracker.Pages;
 
@@ -30,10 +30,21 @@ public static class WebPages
         return services;
     }
 
-    /// <summary>Pages answer an error status with a page of their own; the API keeps its problem+json.</summary>
-    public static IApplicationBuilder UseWebPages(this IApplicationBuilder app) =>
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
-            branch => branch.UseStatusCodePagesWithReExecute("/error/{0}"));
+    /// <summary>
+    /// Pages answer an error status with a page of their own (re-executed as "/error/{code}"); the API keeps the
+    /// problem+json of the status-code middleware before this one, which keeps a switch of its own.
+    /// </summary>
+    public static WebApplication UseWebPages(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+                pages.Enabled = false;
+            return next(context);
+        });
+        return app;
+    }
 
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {

@@ -34,6 +34,13 @@ public static class TestPlanUpload
 
     public static IEnumerable<string> AcceptedMediaTypes => MediaTypes.Keys.Append("multipart/form-data");
 
+    /// <summary>The format of an uploaded file, from its name's extension; null when it is not one that is read.</summary>
+    public static TestPlanFormat? FormatOfFile(string fileName) =>
+        Extensions.TryGetValue(Path.GetExtension(fileName), out var format) ? format : null;
+
+    /// <summary>The file name endings that are read, for messages and a file input's accept list.</summary>
+    public static IEnumerable<string> FileExtensions => Extensions.Keys;
+
     /// <returns>The upload, or null when <paramref name="errors"/> says why not.</returns>
     public static async Task<Upload?> ReadAsync(HttpRequest request, ImportErrors errors, CancellationToken ct)
     {
@@ -108,7 +115,7 @@ public static class TestPlanUpload
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                 if (string.IsNullOrEmpty(fileName)) continue;
 
-                if (!Extensions.TryGetValue(Path.GetExtension(fileName), out var format))
+                if (FormatOfFile(fileName) is not { } format)
                 {
                     errors.Unsupported("file", $"'{fileName}' is not a file that is read; use a name ending in {string.Join(", ", Extensions.Keys)}.");
                     return null;
