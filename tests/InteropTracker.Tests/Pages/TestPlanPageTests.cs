@@ -71,6 +71,17 @@ public sealed class TestPlanPageTests(BrowserFixture app) : IClassFixture<Browse
         await page.GetByRole(AriaRole.Heading, new() { Name = "Call setup" }).WaitForAsync();
         await page.GetByText("DTMF per RFC 4733").WaitForAsync();
 
+        var revised = SamplePlans.Yaml(plan: "page-good", version: "1.1").Replace("title: Call over TLS", "title: Call over TLS 1.3");
+        await page.GotoAsync("/test-plans");
+        await page.GetByLabel("Test-plan file").SetInputFilesAsync(WriteFile("revised.yaml", revised));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload and load" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Loaded version 1.1" }).WaitForAsync();
+        await page.GetByLabel("From").SelectOptionAsync("1.0");
+        await page.GetByLabel("To").SelectOptionAsync("1.1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show changes" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Changed cases (1)" }).WaitForAsync();
+        Assert.Contains("Call over TLS 1.3", await page.Locator(".diff-changed").InnerTextAsync());
+
         await page.GotoAsync("/test-plans");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sample video interoperability" }).WaitForAsync();
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "page-broken" }).CountAsync());
