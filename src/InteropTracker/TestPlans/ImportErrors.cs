@@ -44,6 +44,13 @@ public sealed class ImportErrors
         messages.Add(message);
     }
 
+    /// <summary>The status of the most fundamental problem (what the API answers; the upload page sets the same).</summary>
+    public int Status => _status;
+
+    /// <summary>Each place and its messages, in the order found: what the upload page lists beside its form.</summary>
+    public IEnumerable<(string Place, string Message)> Messages =>
+        _byPlace.SelectMany(e => e.Value.Select(m => (e.Key, m)));
+
     public ProblemHttpResult ToProblem()
     {
         var title = _status switch

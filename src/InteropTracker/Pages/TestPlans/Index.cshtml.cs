@@ -49,7 +49,7 @@ public sealed class IndexModel(Database database) : PageModel
         if (document is null)
         {
             Response.StatusCode = errors.Status;
-            ImportErrors = errors.ByPlace.SelectMany(e => e.Value.Select(m => (e.Key, m))).ToList();
+            ImportErrors = errors.Messages.ToList();
             UploadProblem = $"Nothing was loaded: {errors.Count} {(errors.Count == 1 ? "problem" : "problems")} in {Upload?.FileName ?? "the upload"}.";
             await LoadAsync();
             return Page();
