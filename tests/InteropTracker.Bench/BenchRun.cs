@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Bench;
+
+/// <summary>One benchmark run: set up the programme through the API, load its results, measure each figure.</summary>
+public sealed class BenchRun(Scale scale, bool keep)
+{
+    private const string MainEvent = "bench-main";
+    private readonly Programme _programme = new(scale);
+    private readonly string _work = Path.Combine(Path.GetTempPath(), $"interop-bench-{scale.Name}-{DateTime.UtcNow:yyyyMMddHHmmss}");
+    private readonly string _adminToken = $"itk_bench-{Guid.NewGuid():N}";
+
+    public List<string> Notes { get; } = [];
+
+    private static void Say(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
+
+    public async Task<IReadOnlyList<Figure>> ExecuteAsync()
+    {
+        Directory.CreateDirectory(_work);
+        Say($"scale {scale.Name}: {scale.Products} products in {scale.Organizations} organizations, {scale.Cases} cases, " +
+            $"~{scale.Results:N0} results; work folder {_work}");
+
+        var cells = SelectCells();
+        var app = await AppProcess.StartAsync(AppProcess.LocateApp(), _work, _adminToken);
+        var figures = new List<Figure>();
+        try
+        {
+            Say($"app started (pid {app.Id}) at {app.Address}");
+            using var client = Load.Client(app.Address, scale.Clients);
+            var api = new Api(client, _adminToken);
+            var tokens = await SetUpAsync(api);
+            var idleRss = app.RssMb();
+
+            await LoadResultsAsync(api, cells.Main);
+            figures.Add(await ImportRateAsync(api, cells.ImportFile));
+            Checkpoint(app.DatabaseFile);
+            figures.Add(await MatrixLatencyAsync(api, app.DatabaseFile));
+            figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
+            await CheckMatrixAsync(api, app.DatabaseFile);
+            if (await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
+
+            figures.Add(new Figure("peak_rss_mb", "MB", app.PeakRssMb(), idleRss, "MB", Rule.ValueBelow, 400,
+                "the server's resident set size after start-up and set-up, before any result (VmRSS); the value is the peak over the whole run (VmHWM)"));
+            Notes.Add($"scale {scale.Name}: {scale.Products} products, {scale.Organizations} organizations, {_programme.Cases.Count} cases " +
+                      $"in {_programme.Plans.Count} plans, {cells.Planned:N0} planned cells, {await CountResultsAsync(app.DatabaseFile):N0} current results " +
+                      $"in {MainEvent} at the end; largest technology {_programme.LargestTechnology}; {Environment.ProcessorCount} cores");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (!keep) Directory.Delete(_work, recursive: true);
+        }
+        return figures;
+    }
+
+    private sealed record Cells(long Planned, long[] Main, string ImportFile, List<long>[] ForOrganization);
+
+    /// <summary>
+    /// Which planned cells get a result at load (about <see cref="Scale.Results"/>), which go into the measured import
+    /// file, and a sample per organization for the engineers who post during the throughput run.
+    /// </summary>
+    private Cells SelectCells()
+    {
+        var byTheApp = _programme.PlannedByTheApp();
+        var planned = _programme.PlannedCells().LongCount();
+        if (planned != byTheApp)
+            throw new InvalidOperationException($"The bench plans {planned} cells but the app's Planning.Count says {byTheApp}.");
+        if (planned < scale.Results) Notes.Add($"only {planned:N0} cells are planned: every one gets a result");
+
+        var random = new Random(scale.Seed + 1);
+        var share = Math.Min(1.0, (double)scale.Results / planned);
+        var main = new List<long>(scale.Results + scale.Results / 10);
+        var import = new long[Math.Min(scale.ImportRows, planned)];
+        const int perOrganization = 20_000;
+        var forOrganization = _programme.Organizations.Select(_ => new List<long>(perOrganization)).ToArray();
+        var seenByOrganization = new long[_programme.Organizations.Count];
+        long seen = 0;
+        foreach (var cell in _programme.PlannedCells())
+        {
+            if (random.NextDouble() < share) main.Add(cell);
+            // Reservoir samples: uniform over every planned cell, in one pass.
+            if (seen < import.Length) import[seen] = cell;
+            else if (random.NextInt64(seen + 1) is var k && k < import.Length) import[k] = cell;
+            seen++;
+            var (_, i, j) = Programme.Unpack(cell);
+            foreach (var organization in new[] { _programme.Products[i].Organization.Index, _programme.Products[j].Organization.Index })
+            {
+                var list = forOrganization[organization];
+                var n = ++seenByOrganization[organization];
+                if (list.Count < perOrganization) list.Add(cell);
+                else if (random.NextInt64(n) is var r && r < perOrganization) list[(int)r] = cell;
+            }
+        }
+        var shuffled = main.ToArray();
+        random.Shuffle(shuffled);
+        random.Shuffle(import);
+
+        var csv = new StringBuilder(Programme.CsvHeader);
+        foreach (var cell in import) _programme.AppendCsvRow(csv, cell, random);
+        var importFile = Path.Combine(_work, $"import-{import.Length}.csv");
+        File.WriteAllText(importFile, csv.ToString());
+        Say($"{planned:N0} planned cells (the app's Planning.Count agrees); {shuffled.Length:N0} results to load; " +
+            $"import file of {import.Length:N0} rows ({new FileInfo(importFile).Length / 1e6:0.0} MB)");
+        return new Cells(planned, shuffled, importFile, forOrganization);
+    }
+
+    /// <summary>Plans, vendors, products, events with every product, and an engineer token per posting client.</summary>
+    private async Task<string[]> SetUpAsync(Api api)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var plan in _programme.Plans)
+            await api.PostTextAsync("/api/test-plans", Programme.ToYaml(plan), "application/yaml");
+        foreach (var organization in _programme.Organizations)
+            await api.PostJsonAsync("/api/organizations", new { key = organization.Key, name = organization.Name });
+        foreach (var p in _programme.Products)
+            await api.PostJsonAsync("/api/products", new
+            {
+                key = p.Key, organization = p.Organization.Key, name = $"Product {p.Index + 1:D4}", version = "1.0", kind = p.Kind,
+                technologies = p.Technologies, capabilities = p.Capabilities.Order(StringComparer.Ordinal).ToArray(),
+            });
+        await CreateEventAsync(api, MainEvent);
+        for (var r = 1; r <= scale.ImportRuns; r++) await CreateEventAsync(api, $"bench-import-{r}");
+
+        var tokens = new string[scale.Clients];
+        for (var w = 0; w < scale.Clients; w++)
+            tokens[w] = await api.NewTokenAsync("engineer", OrganizationOf(w).Key, $"bench engineer {w + 1}");
+        Say($"set up {_programme.Plans.Count} plans, {_programme.Organizations.Count} organizations, {_programme.Products.Count} products, " +
+            $"{1 + scale.ImportRuns} events and {tokens.Length} engineer tokens in {clock.Elapsed.TotalSeconds:0.0} s");
+        return tokens;
+    }
+
+    private BenchOrganization OrganizationOf(int worker) => _programme.Organizations[worker % _programme.Organizations.Count];
+
+    private async Task CreateEventAsync(Api api, string key)
+    {
+        await api.PostJsonAsync("/api/events", new
+        {
+            key, name = $"Benchmark {key}", location = "Sophia Antipolis", startDate = "2026-11-23", endDate = "2026-11-27",
+            plans = _programme.Plans.Select(p => new { plan = p.Key, version = "1.0" }).ToArray(),
+        });
+        await api.PostJsonAsync($"/api/events/{key}/participants", new { products = _programme.Products.Select(p => p.Key).ToArray() });
+        await api.PostJsonAsync($"/api/events/{key}/status", new { status = "open" });
+    }
+
+    /// <summary>Loads the main event's results through POST …/results/import, a CSV of <see cref="Scale.ImportRows"/> rows at a time.</summary>
+    private async Task LoadResultsAsync(Api api, long[] cells)
+    {
+        var random = new Random(scale.Seed + 2);
+        var rates = new List<double>();
+        for (var start = 0; start < cells.Length; start += scale.ImportRows)
+        {
+            var csv = new StringBuilder(Programme.CsvHeader);
+            var end = Math.Min(cells.Length, start + scale.ImportRows);
+            for (var k = start; k < end; k++) _programme.AppendCsvRow(csv, cells[k], random);
+            var clock = Stopwatch.StartNew();
+            await api.PostTextAsync($"/api/events/{MainEvent}/results/import", csv.ToString(), "text/csv");
+            rates.Add((end - start) / clock.Elapsed.TotalSeconds);
+            Say($"loaded {end:N0} / {cells.Length:N0} results ({rates[^1]:N0} rows/s)");
+        }
+        Notes.Add($"loading {cells.Length:N0} results in {rates.Count} imports: {Sqlite3.Median(rates):N0} rows/s median, " +
+                  $"{rates.Min():N0} slowest (the event's results grow as it loads)");
+    }
+
+    private async Task<Figure> ImportRateAsync(Api api, string file)
+    {
+        var text = await File.ReadAllTextAsync(file);
+        var rows = text.Count(c => c == '\n') - 1;
+        var times = new List<double>();
+        for (var r = 1; r <= scale.ImportRuns; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            await api.PostTextAsync($"/api/events/bench-import-{r}/results/import", text, "text/csv");
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        var baselines = Enumerable.Range(0, scale.ImportRuns).Select(_ => Sqlite3.ImportSeconds(file, _work)).ToList();
+        var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baselines));
+        Say($"import of {rows:N0} rows: app {app:0.000} s, sqlite3 .import {bare:0.000} s");
+        return new Figure("import_rate", "rows/s", rows / app, rows / bare, "rows/s", Rule.RatioAtLeast, 0.25,
+            $"sqlite3 .import --csv of the same {rows:N0}-row file into a bare table of a fresh database (median of {scale.ImportRuns}; " +
+            "shell start subtracted); the value is POST …/results/import into a fresh event, upload included",
+            new Dictionary<string, double> { ["app_seconds"] = app, ["sqlite3_seconds"] = bare });
+    }
+
+    /// <summary>Folds the write-ahead log into the database file, so that the app and the shell read the same pages.</summary>
+    private static void Checkpoint(string database) =>
+        Sqlite3.Run(database, ".timeout 10000\nPRAGMA wal_checkpoint(TRUNCATE);\n");
+
+    private async Task<Figure> MatrixLatencyAsync(Api api, string database)
+    {
+        var technology = _programme.LargestTechnology;
+        var path = $"/api/events/{MainEvent}/matrix?technology={Uri.EscapeDataString(technology)}";
+        var times = new List<double>();
+        long bytes = 0;
+        for (var r = 0; r < scale.MatrixRuns + 2; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await api.Client.SendAsync(api.Request(HttpMethod.Get, path));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (response.StatusCode != HttpStatusCode.OK)
+                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
+            bytes = body.Length;
+            if (r >= 2) times.Add(seconds); // the first two warm the app's caches and JIT
+        }
+        var eventId = await EventIdAsync(database, MainEvent);
+        var baseline = Sqlite3.TimedQueries(database,
+            $"SELECT initiator_id, responder_id, verdict, count(*) FROM results WHERE event_id = {eventId} GROUP BY initiator_id, responder_id, verdict",
+            scale.BaselineRuns);
+        var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baseline));
+        Say($"matrix of {technology}: app {app * 1000:0.0} ms ({bytes / 1e6:0.00} MB of JSON), sqlite3 GROUP BY {bare * 1000:0.0} ms");
+        return new Figure("matrix_latency", "ms", app * 1000, bare * 1000, "ms", Rule.RatioAtMost, 0.1,
+            $"sqlite3 running the plain GROUP BY initiator, responder, verdict over the event's results on the same file " +
+            $"(median of {scale.BaselineRuns}, timed by .timer); the value is GET …/matrix?technology={technology}, median of {scale.MatrixRuns}",
+            new Dictionary<string, double> { ["json_mb"] = bytes / 1e6 });
+    }
+
+    private async Task<Figure> PostThroughputAsync(Api api, string[] tokens, List<long>[] forOrganization)
+    {
+        var pingClient = api.Client;
+        HttpRequestMessage Ping(int w, long i) => new(HttpMethod.Get, "/api/ping");
+
+        var randoms = Enumerable.Range(0, scale.Clients).Select(w => new Random(scale.Seed + 100 + w)).ToArray();
+        var path = $"/api/events/{MainEvent}/results";
+        HttpRequestMessage Post(int w, long i)
+        {
+            var cells = forOrganization[OrganizationOf(w).Index];
+            var random = randoms[w];
+            var cell = cells[random.Next(cells.Count)];
+            var content = new ByteArrayContent(_programme.ResultJson(cell, Programme.Verdict(random)));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[w]);
+            return message;
+        }
+
+        await Load.RunAsync(pingClient, scale.Clients, scale.Warmup, Ping, HttpStatusCode.OK);
+        var pingBefore = await Load.RunAsync(pingClient, scale.Clients, scale.PingDuration, Ping, HttpStatusCode.OK);
+        Say($"ping: {pingBefore.PerSecond:N0} req/s, p50 {pingBefore.P50Ms:0.0} ms, p99 {pingBefore.P99Ms:0.0} ms, {pingBefore.Errors} errors");
+        await Load.RunAsync(pingClient, scale.Clients, scale.Warmup, Post, HttpStatusCode.Created);
+        var posts = await Load.RunAsync(pingClient, scale.Clients, scale.PostDuration, Post, HttpStatusCode.Created);
+        Say($"posts: {posts.PerSecond:N0} results/s, p50 {posts.P50Ms:0.0} ms, p99 {posts.P99Ms:0.0} ms, {posts.Errors} errors" +
+            (posts.FirstError is { } error ? $" (first: {error[..Math.Min(300, error.Length)]})" : ""));
+        var pingAfter = await Load.RunAsync(pingClient, scale.Clients, scale.PingDuration, Ping, HttpStatusCode.OK);
+        Say($"ping: {pingAfter.PerSecond:N0} req/s, p50 {pingAfter.P50Ms:0.0} ms, p99 {pingAfter.P99Ms:0.0} ms");
+
+        var baseline = (pingBefore.PerSecond + pingAfter.PerSecond) / 2;
+        var figure = new Figure("post_throughput", "results/s", posts.PerSecond, baseline, "req/s", Rule.RatioAtLeast, 0.20,
+            $"GET /api/ping (no database, no token) from the same {scale.Clients} keep-alive clients, mean of a run before and after " +
+            $"the posts ({scale.PingDuration.TotalSeconds:0} s each); the value is {scale.Clients} engineers posting single results " +
+            $"for {scale.PostDuration.TotalSeconds:0} s",
+            new Dictionary<string, double>
+            {
+                ["p50_ms"] = posts.P50Ms, ["p99_ms"] = posts.P99Ms, ["errors"] = posts.Errors, ["posted"] = posts.Completed,
+                ["ping_p50_ms"] = pingBefore.P50Ms, ["ping_p99_ms"] = pingBefore.P99Ms,
+            },
+            Required: posts.Errors == 0 && pingBefore.Errors == 0 && pingAfter.Errors == 0);
+        return figure;
+    }
+
+    /// <summary>After every write: the API's matrix of the largest technology equals a recount from the results table.</summary>
+    private async Task CheckMatrixAsync(Api api, string database)
+    {
+        var technology = _programme.LargestTechnology;
+        var matrix = await api.SendAsync(HttpMethod.Get,
+            $"/api/events/{MainEvent}/matrix?technology={Uri.EscapeDataString(technology)}", null, HttpStatusCode.OK);
+        var fromApi = new Dictionary<(string, string), long[]>();
+        foreach (var cell in matrix.GetProperty("cells").EnumerateArray())
+        {
+            var tally = cell.GetProperty("tally");
+            fromApi[(cell.GetProperty("initiator").GetString()!, cell.GetProperty("responder").GetString()!)] =
+                [tally.GetProperty("pass").GetInt64(), tally.GetProperty("fail").GetInt64(), tally.GetProperty("na").GetInt64(),
+                 tally.GetProperty("blocked").GetInt64()];
+        }
+
+        var recount = new Dictionary<(string, string), long[]>();
+        await using (var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT i.key, s.key, r.verdict, count(*)
+                FROM results r JOIN test_cases c ON c.id = r.case_id JOIN test_plans p ON p.id = c.plan_id
+                     JOIN products i ON i.id = r.initiator_id JOIN products s ON s.id = r.responder_id
+                WHERE r.event_id = (SELECT id FROM events WHERE key = $event) AND p.technology = $technology
+                GROUP BY i.key, s.key, r.verdict
+                """;
+            command.Parameters.AddWithValue("$event", MainEvent);
+            command.Parameters.AddWithValue("$technology", technology);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var key = (reader.GetString(0), reader.GetString(1));
+                if (!recount.TryGetValue(key, out var counts)) recount[key] = counts = new long[4];
+                counts[Array.IndexOf(["pass", "fail", "na", "blocked"], reader.GetString(2))] = reader.GetInt64(3);
+            }
+        }
+        var wrong = fromApi.Keys.Union(recount.Keys)
+            .Count(k => !(fromApi.GetValueOrDefault(k) ?? new long[4]).SequenceEqual(recount.GetValueOrDefault(k) ?? new long[4]));
+        var text = $"matrix check after the posts: {fromApi.Count:N0} cells of {technology}, {wrong} differ from a recount of the results table";
+        Say(text);
+        Notes.Add(text);
+        if (wrong > 0) throw new InvalidOperationException(text);
+    }
+
+    private async Task<Figure?> ExportAsync(Api api, string database)
+    {
+        var path = $"/api/events/{MainEvent}/report.xlsx";
+        var times = new List<double>();
+        long bytes = 0;
+        for (var r = 0; r < scale.ExportRuns; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await api.Client.SendAsync(api.Request(HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode == HttpStatusCode.NotFound && r == 0) // the event exists: no such route yet
+            {
+                Notes.Add("xlsx_export: not measured, the app has no GET …/report.xlsx yet");
+                return null;
+            }
+            if (response.StatusCode != HttpStatusCode.OK)
+                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[1 << 16];
+            int read;
+            bytes = 0;
+            while ((read = await body.ReadAsync(buffer)) > 0) bytes += read;
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        var eventId = await EventIdAsync(database, MainEvent);
+        var output = Path.Combine(_work, "baseline-export.csv");
+        var baselines = Enumerable.Range(0, scale.ExportRuns).Select(_ => Sqlite3.ExportSeconds(database, $"""
+            SELECT p.technology, p.plan, c.section, c.case_key, i.name, s.name, r.verdict, r.status, r.revision, r.updated_at,
+                   r.notes, r.issue, r.status_reason
+            FROM results r JOIN test_cases c ON c.id = r.case_id JOIN test_plans p ON p.id = c.plan_id
+                 JOIN products i ON i.id = r.initiator_id JOIN products s ON s.id = r.responder_id
+            WHERE r.event_id = {eventId}
+            ORDER BY r.case_id, r.initiator_id, r.responder_id
+            """, output)).ToList();
+        var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baselines));
+        Say($"report.xlsx: app {app:0.00} s ({bytes / 1e6:0.0} MB), sqlite3 -csv export {bare:0.00} s");
+        return new Figure("xlsx_export", "s", app, bare, "s", Rule.RatioAtMost, 4,
+            $"sqlite3 -csv writing the same current results joined with case, plan and product names (the Results sheet's rows) " +
+            $"to a file (median of {scale.ExportRuns}, shell start subtracted); the value is GET …/report.xlsx to the last byte",
+            new Dictionary<string, double> { ["xlsx_mb"] = bytes / 1e6 });
+    }
+
+    private static async Task<long> EventIdAsync(string database, string key)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM events WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> CountResultsAsync(string database)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM results WHERE event_id = (SELECT id FROM events WHERE key = $key)";
+        command.Parameters.AddWithValue("$key", MainEvent);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,49 @@
+using InteropTracker.Bench;
+
+// The benchmark: generates an interop programme through the app's own API, measures the app (a child process) and
+// the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
+//   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
+
+var scaleName = "small";
+string? jsonPath = null;
+var keep = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--scale" when i + 1 < args.Length:
+            scaleName = args[++i];
+            break;
+        case "--json" when i + 1 < args.Length:
+            jsonPath = Path.GetFullPath(args[++i]);
+            break;
+        case "--keep":
+            keep = true;
+            break;
+        default:
+            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep]");
+            return 2;
+    }
+}
+if (Scale.Named(scaleName) is not { } scale)
+{
+    Console.Error.WriteLine($"Unknown scale '{scaleName}': use small or large.");
+    return 2;
+}
+if (!Sqlite3.Available())
+{
+    Console.Error.WriteLine("The sqlite3 shell is not on PATH (Debian: apt-get install -y sqlite3); it measures the baselines.");
+    return 2;
+}
+
+var run = new BenchRun(scale, keep);
+var figures = await run.ExecuteAsync();
+var table = FigureTable.Format(figures, run.Notes);
+Console.WriteLine();
+Console.WriteLine(table);
+if (jsonPath is not null)
+{
+    await File.WriteAllTextAsync(jsonPath, FigureTable.Json(figures));
+    Console.WriteLine($"\nWrote {jsonPath}");
+}
+return 0;
