@@ -19,6 +19,11 @@ public sealed class BenchRun(Scale scale, bool keep)
 
     private static void Say(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
 
+    private AppProcess? _app;
+
+    /// <summary>The server's memory now and at its peak so far, for the progress lines.</summary>
+    private string Memory() => _app is null ? "" : $"server RSS {_app.RssMb():0} MB, peak {_app.PeakRssMb():0} MB";
+
     public async Task<IReadOnlyList<Figure>> ExecuteAsync()
     {
         Directory.CreateDirectory(_work);
@@ -30,6 +35,7 @@ public sealed class BenchRun(Scale scale, bool keep)
         var figures = new List<Figure>();
         try
         {
+            _app = app;
             Say($"app started (pid {app.Id}) at {app.Address}");
             using var client = Load.Client(app.Address, scale.Clients);
             var api = new Api(client, _adminToken);
@@ -152,15 +158,16 @@ public sealed class BenchRun(Scale scale, bool keep)
     {
         var random = new Random(scale.Seed + 2);
         var rates = new List<double>();
-        for (var start = 0; start < cells.Length; start += scale.ImportRows)
+        var chunks = (cells.Length + scale.ImportRows - 1) / scale.ImportRows;
+        for (var chunk = 0; chunk < chunks; chunk++)
         {
             var csv = new StringBuilder(Programme.CsvHeader);
-            var end = Math.Min(cells.Length, start + scale.ImportRows);
+            var (start, end) = ((int)((long)cells.Length * chunk / chunks), (int)((long)cells.Length * (chunk + 1) / chunks));
             for (var k = start; k < end; k++) _programme.AppendCsvRow(csv, cells[k], random);
             var clock = Stopwatch.StartNew();
             await api.PostTextAsync($"/api/events/{MainEvent}/results/import", csv.ToString(), "text/csv");
             rates.Add((end - start) / clock.Elapsed.TotalSeconds);
-            Say($"loaded {end:N0} / {cells.Length:N0} results ({rates[^1]:N0} rows/s)");
+            Say($"loaded {end:N0} / {cells.Length:N0} results ({rates[^1]:N0} rows/s); {Memory()}");
         }
         Notes.Add($"loading {cells.Length:N0} results in {rates.Count} imports: {Sqlite3.Median(rates):N0} rows/s median, " +
                   $"{rates.Min():N0} slowest (the event's results grow as it loads)");
@@ -179,7 +186,7 @@ public sealed class BenchRun(Scale scale, bool keep)
         }
         var baselines = Enumerable.Range(0, scale.ImportRuns).Select(_ => Sqlite3.ImportSeconds(file, _work)).ToList();
         var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baselines));
-        Say($"import of {rows:N0} rows: app {app:0.000} s, sqlite3 .import {bare:0.000} s");
+        Say($"import of {rows:N0} rows: app {app:0.000} s, sqlite3 .import {bare:0.000} s; {Memory()}");
         return new Figure("import_rate", "rows/s", rows / app, rows / bare, "rows/s", Rule.RatioAtLeast, 0.25,
             $"sqlite3 .import --csv of the same {rows:N0}-row file into a bare table of a fresh database (median of {scale.ImportRuns}; " +
             "shell start subtracted); the value is POST …/results/import into a fresh event, upload included",
@@ -212,7 +219,7 @@ public sealed class BenchRun(Scale scale, bool keep)
             $"SELECT initiator_id, responder_id, verdict, count(*) FROM results WHERE event_id = {eventId} GROUP BY initiator_id, responder_id, verdict",
             scale.BaselineRuns);
         var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baseline));
-        Say($"matrix of {technology}: app {app * 1000:0.0} ms ({bytes / 1e6:0.00} MB of JSON), sqlite3 GROUP BY {bare * 1000:0.0} ms");
+        Say($"matrix of {technology}: app {app * 1000:0.0} ms ({bytes / 1e6:0.00} MB of JSON), sqlite3 GROUP BY {bare * 1000:0.0} ms; {Memory()}");
         return new Figure("matrix_latency", "ms", app * 1000, bare * 1000, "ms", Rule.RatioAtMost, 0.1,
             $"sqlite3 running the plain GROUP BY initiator, responder, verdict over the event's results on the same file " +
             $"(median of {scale.BaselineRuns}, timed by .timer); the value is GET …/matrix?technology={technology}, median of {scale.MatrixRuns}",
@@ -244,9 +251,9 @@ public sealed class BenchRun(Scale scale, bool keep)
         await Load.RunAsync(pingClient, scale.Clients, scale.Warmup, Post, HttpStatusCode.Created);
         var posts = await Load.RunAsync(pingClient, scale.Clients, scale.PostDuration, Post, HttpStatusCode.Created);
         Say($"posts: {posts.PerSecond:N0} results/s, p50 {posts.P50Ms:0.0} ms, p99 {posts.P99Ms:0.0} ms, {posts.Errors} errors" +
-            (posts.FirstError is { } error ? $" (first: {error[..Math.Min(300, error.Length)]})" : ""));
+            (posts.FirstError is { } error ? $" (first: {error[..Math.Min(300, error.Length)]})" : "") + $"; {Memory()}");
         var pingAfter = await Load.RunAsync(pingClient, scale.Clients, scale.PingDuration, Ping, HttpStatusCode.OK);
-        Say($"ping: {pingAfter.PerSecond:N0} req/s, p50 {pingAfter.P50Ms:0.0} ms, p99 {pingAfter.P99Ms:0.0} ms");
+        Say($"ping: {pingAfter.PerSecond:N0} req/s, p50 {pingAfter.P50Ms:0.0} ms, p99 {pingAfter.P99Ms:0.0} ms; {Memory()}");
 
         var baseline = (pingBefore.PerSecond + pingAfter.PerSecond) / 2;
         var figure = new Figure("post_throughput", "results/s", posts.PerSecond, baseline, "req/s", Rule.RatioAtLeast, 0.20,
@@ -341,7 +348,7 @@ public sealed class BenchRun(Scale scale, bool keep)
             ORDER BY r.case_id, r.initiator_id, r.responder_id
             """, output)).ToList();
         var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baselines));
-        Say($"report.xlsx: app {app:0.00} s ({bytes / 1e6:0.0} MB), sqlite3 -csv export {bare:0.00} s");
+        Say($"report.xlsx: app {app:0.00} s ({bytes / 1e6:0.0} MB), sqlite3 -csv export {bare:0.00} s; {Memory()}");
         return new Figure("xlsx_export", "s", app, bare, "s", Rule.RatioAtMost, 4,
             $"sqlite3 -csv writing the same current results joined with case, plan and product names (the Results sheet's rows) " +
             $"to a file (median of {scale.ExportRuns}, shell start subtracted); the value is GET …/report.xlsx to the last byte",

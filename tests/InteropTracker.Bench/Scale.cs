@@ -26,7 +26,7 @@ public sealed record Scale
 
     public static readonly Scale Small = new()
     {
-        Name = "small", Products = 40, Organizations = 12, Cases = 200, Results = 100_000,
+        Name = "small", Products = 40, Organizations = 12, Cases = 250, Results = 100_000,
         PostDuration = TimeSpan.FromSeconds(15), PingDuration = TimeSpan.FromSeconds(5),
     };
 
