@@ -429,12 +429,15 @@ public static class ExcelReport
                 _row[8] = new Cell(r.Revision);
                 _row[9] = new Cell(r.UpdatedAt, styles.DateTime);
                 _count = 10;
-                if (!model.Anonymised)
+                // Trailing empty text cells are left out, not written empty: most results have no notes.
+                if (r.StatusReason is not null) _count = 13;
+                else if (r.Issue is not null) _count = 12;
+                else if (r.Notes is not null) _count = 11;
+                if (_count > 10)
                 {
                     _row[10] = new Cell(r.Notes);
                     _row[11] = new Cell(r.Issue);
                     _row[12] = new Cell(r.StatusReason);
-                    _count = 13;
                 }
                 await spreadsheet.AddRowAsync(_row.AsMemory(0, _count), ct);
                 _count = 0;

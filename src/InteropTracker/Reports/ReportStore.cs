@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Dapper;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
@@ -84,28 +86,76 @@ public static class ReportStore
                revision, julianday(updated_at) - 2415018.5
         """;
 
-    private const string Order = "FROM results WHERE event_id = @eventId ORDER BY case_id, initiator_id, responder_id";
+    // By initiator, which the (event_id, initiator_id) index gives without sorting and reads the table nearly in order:
+    // ordering by case first costs a random table read per row.
+    private const string Order = "FROM results WHERE event_id = @eventId ORDER BY initiator_id";
 
     private const string Bare = $"{Columns} {Order}";
     private const string WithText = $"{Columns}, notes, issue, status_reason {Order}";
 
+    private const int BatchSize = 512;
+
+    /// <summary>
+    /// Reading the rows (SQLite) and writing them (XML, deflate) cost about the same, so a reader task fills batches
+    /// ahead of the writer and both cores work. The connection is the reader's alone until it has finished.
+    /// </summary>
     private static async IAsyncEnumerable<StoredResult> StreamAsync(SqliteConnection connection, SqliteTransaction transaction,
         long eventId, bool withText, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = withText ? WithText : Bare;
-        command.Parameters.AddWithValue("@eventId", eventId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var channel = Channel.CreateBounded<(StoredResult[] Rows, int Count)>(
+            new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, withText, channel.Writer, stop.Token), CancellationToken.None);
+        try
         {
-            yield return new StoredResult(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
-                (Verdict)reader.GetInt32(3), (ReviewStatus)reader.GetInt32(4), reader.GetInt64(5),
-                DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
-                withText && !reader.IsDBNull(7) ? reader.GetString(7) : null,
-                withText && !reader.IsDBNull(8) ? reader.GetString(8) : null,
-                withText && !reader.IsDBNull(9) ? reader.GetString(9) : null);
+            await foreach (var (rows, count) in channel.Reader.ReadAllAsync(ct))
+            {
+                for (var i = 0; i < count; i++) yield return rows[i];
+                ArrayPool<StoredResult>.Shared.Return(rows, clearArray: true);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            // Waits for the reader to let go of the connection; its failure, if any, already ended the loop above.
+            await Task.WhenAny(reading);
+        }
+    }
+
+    private static async Task ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, bool withText,
+        ChannelWriter<(StoredResult[] Rows, int Count)> output, CancellationToken ct)
+    {
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = withText ? WithText : Bare;
+            command.Parameters.AddWithValue("@eventId", eventId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
+            var count = 0;
+            while (reader.Read())
+            {
+                rows[count++] = new StoredResult(
+                    reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
+                    (Verdict)reader.GetInt32(3), (ReviewStatus)reader.GetInt32(4), reader.GetInt64(5),
+                    DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
+                    withText && !reader.IsDBNull(7) ? reader.GetString(7) : null,
+                    withText && !reader.IsDBNull(8) ? reader.GetString(8) : null,
+                    withText && !reader.IsDBNull(9) ? reader.GetString(9) : null);
+                if (count < BatchSize) continue;
+                await output.WriteAsync((rows, count), ct);
+                rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
+                count = 0;
+            }
+            if (count > 0) await output.WriteAsync((rows, count), ct);
+            else ArrayPool<StoredResult>.Shared.Return(rows);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            // The consumer sees the failure (or the cancellation it asked for) when it reads the channel.
+            output.Complete(e);
         }
     }
 }
