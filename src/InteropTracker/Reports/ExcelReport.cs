@@ -277,7 +277,7 @@ public static class ExcelReport
             await spreadsheet.StartWorksheetAsync(name, options, ct);
             await Text("Interop report", styles.Title).EndRowAsync(24);
             await Text(e.Name, styles.Subtitle).EndRowAsync();
-            await Text(model.Classification, styles.Banner).Text("", styles.Banner).EndRowAsync();
+            await Text(model.Classification, styles.Banner).Add(new Cell((string?)null, styles.Banner)).EndRowAsync();
             await EndRowAsync();
             await Text("Event", styles.Label).Text(e.Name).EndRowAsync();
             await Text("Event key", styles.Label).Text(e.Key).EndRowAsync();
@@ -458,7 +458,8 @@ public static class ExcelReport
             await Text("Technologies", styles.Label).Text(string.Join(", ", product.Technologies)).EndRowAsync();
             if (model.Anonymised) await EndRowAsync();
             else await Text("Key", styles.Label).Text(product.Key).Text("Version", styles.Label).Text(product.Version).EndRowAsync();
-            await Text(model.Classification, styles.Banner).Text("", styles.Banner).Text("", styles.Banner).EndRowAsync();
+            await Text(model.Classification, styles.Banner).Add(new Cell((string?)null, styles.Banner))
+                .Add(new Cell((string?)null, styles.Banner)).EndRowAsync();
 
             Blank().Blank().Blank().Text("As initiator (this product's row of the matrix)", styles.Section);
             for (var k = 0; k < 6; k++) Blank();

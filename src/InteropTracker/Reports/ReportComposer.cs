@@ -31,7 +31,7 @@ public static class ReportComposer
         });
 
         var matrices = facts.Matrices
-            .Select(m => anonymise ? Relabel(m.Technology, m.Table, byId) : Named(m.Technology, m.Table, byId))
+            .Select(m => Arrange(m.Technology, m.Table, byId, anonymise))
             .ToList();
         var figures = facts.CaseStatistics
             .Select((s, i) => new ReportCaseFigures(i + 1, cases[s.Case.Id], s.Tally, s.PassingPairs))
@@ -100,20 +100,24 @@ public static class ReportComposer
             .ToList();
     }
 
-    private static ReportMatrix Named(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId) =>
-        new(technology, table, table.Products.Select(p => byId[p.Id]).ToList());
-
     /// <summary>
-    /// The same cells and totals rebuilt through <see cref="MatrixTable.Build"/> over participants that carry only their
-    /// label, in label order: the source table's contenders carry product keys and sort by them.
+    /// The technology's matrix over the products that take part in it (a planned cell as initiator or responder: the
+    /// others' rows and columns are empty), in the participants' display order, rebuilt through
+    /// <see cref="MatrixTable.Build"/> so that its totals are computed as the API computes them. In the anonymised
+    /// variant each contender carries only its label: the source table's carry product keys.
     /// </summary>
-    private static ReportMatrix Relabel(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId)
+    private static ReportMatrix Arrange(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId, bool anonymise)
     {
         if (table.View != MatrixView.Ordered)
             throw new ArgumentException("A report matrix is the ordered view: rows initiators, columns responders.", nameof(table));
-        var order = Enumerable.Range(0, table.Products.Count).OrderBy(i => byId[table.Products[i].Id].Index).ToArray();
+        var order = Enumerable.Range(0, table.Products.Count)
+            .Where(i => table.Rows[i].Planned > 0 || table.Columns[i].Planned > 0)
+            .OrderBy(i => byId[table.Products[i].Id].Index)
+            .ToArray();
         var products = order.Select(i => byId[table.Products[i].Id]).ToList();
-        var contenders = products.Select(p => new Contender { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList();
+        var contenders = anonymise
+            ? products.Select(p => new Contender { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList()
+            : order.Select(i => table.Products[i]).ToList();
         var n = order.Length;
         var planned = new long[n, n];
         for (var i = 0; i < n; i++)
