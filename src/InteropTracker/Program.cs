@@ -21,7 +21,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
 Policies.Add(builder.Services.AddAuthorizationBuilder());
-builder.Services.AddWebPages();
+builder.AddWebPages();
 
 var app = builder.Build();
 

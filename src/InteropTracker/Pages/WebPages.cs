@@ -9,8 +9,12 @@ public static class WebPages
     /// <summary>The header the page script sends its antiforgery token in (the forms send it as a field).</summary>
     public const string AntiforgeryHeader = "RequestVerificationToken";
 
-    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    public static WebApplicationBuilder AddWebPages(this WebApplicationBuilder builder)
     {
+        // Serve wwwroot from the build output's manifest in every environment, not only Development: `dotnet run`
+        // and the tests run as Production/Testing from the build; a published app has the files and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
         services.AddRazorPages(options =>
         {
             // Every page needs a signed-in caller unless it says otherwise; the set-up pages need a chair.
@@ -27,7 +31,7 @@ public static class WebPages
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        return services;
+        return builder;
     }
 
     /// <summary>
