@@ -35,7 +35,7 @@ public static class TokensApi
         return app;
     }
 
-    private static async Task<Results<Created<CreatedToken>, ValidationProblem>> Create(
+    internal static async Task<Results<Created<CreatedToken>, ValidationProblem>> Create(
         CreateToken body, HttpContext context, Database database)
     {
         var errors = new Dictionary<string, string[]>();
@@ -68,7 +68,7 @@ public static class TokensApi
             new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name));
     }
 
-    private static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database)
+    internal static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database)
     {
         const string sql = """
             SELECT t.id, t.name, t.role, o.key AS organization, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt
@@ -79,7 +79,7 @@ public static class TokensApi
         return TypedResults.Ok(await connection.QueryAsync<TokenInfo>(sql));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         long id, HttpContext context, Database database)
     {
         await using var connection = await database.OpenAsync();

@@ -105,7 +105,7 @@ public static class EventsApi
     public static ProblemHttpResult Closed(string key) =>
         Problems.Conflict($"Event {key} is closed: it accepts no more changes.");
 
-    private static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
+    internal static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
         NewEvent body, HttpContext context, Database database)
     {
         var shape = new Dictionary<string, string[]>();
@@ -160,7 +160,7 @@ public static class EventsApi
         return TypedResults.Ok<IReadOnlyList<ParticipantInfo>>(planning.Participants.Select(ParticipantInfo.From).ToList());
     }
 
-    private static async Task<Results<Ok<ParticipantsAdded>, ProblemHttpResult>> AddParticipants(
+    internal static async Task<Results<Ok<ParticipantsAdded>, ProblemHttpResult>> AddParticipants(
         string @event, NewParticipants body, HttpContext context, Database database)
     {
         var caller = context.Caller();
@@ -187,7 +187,7 @@ public static class EventsApi
             planning!.Participants.Select(ParticipantInfo.From).ToList()));
     }
 
-    private static async Task<Results<Ok<EventInfo>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
+    internal static async Task<Results<Ok<EventInfo>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
         string @event, StatusChange body, HttpContext context, Database database)
     {
         if (body.Status is not (EventStatus.Open or EventStatus.Closed))

@@ -10,11 +10,16 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
 
+    public const string Detail = "Something with the same key already exists; choose another key or update the existing one.";
+
+    /// <summary>Whether the exception is SQLite refusing a second row with the same unique key.</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
+        && sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        if (exception is not SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
-            || sqlite.SqliteExtendedErrorCode is not (SqliteConstraintUnique or SqliteConstraintPrimaryKey))
-            return false;
+        if (!IsUniqueViolation(exception)) return false;
 
         context.Response.StatusCode = StatusCodes.Status409Conflict;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -24,7 +29,7 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "Already exists",
-                Detail = "Something with the same key already exists; choose another key or update the existing one.",
+                Detail = Detail,
             },
         });
     }

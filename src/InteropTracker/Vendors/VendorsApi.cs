@@ -64,7 +64,7 @@ public static class VendorsApi
         return app;
     }
 
-    private static async Task<Created<Organization>> CreateOrganization(NewOrganization body, HttpContext context, Database database)
+    internal static async Task<Created<Organization>> CreateOrganization(NewOrganization body, HttpContext context, Database database)
     {
         var caller = context.Caller();
         await using var connection = await database.OpenAsync();
@@ -89,7 +89,7 @@ public static class VendorsApi
             : Problems.NotFound($"There is no organization with key '{key}'.");
     }
 
-    private static async Task<Results<Created<Product>, ValidationProblem, ProblemHttpResult>> CreateProduct(
+    internal static async Task<Results<Created<Product>, ValidationProblem, ProblemHttpResult>> CreateProduct(
         NewProduct body, HttpContext context, Database database)
     {
         var errors = CheckShape(body);

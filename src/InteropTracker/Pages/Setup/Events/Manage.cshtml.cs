@@ -1,0 +1,68 @@
+using InteropTracker.Events;
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace InteropTracker.Pages.Setup.Events;
+
+/// <summary>Chairs register participants and move the event draft → open → closed (and publish), through the API's handlers.</summary>
+public sealed class ManageModel(Database database) : PageModel
+{
+    [FromRoute(Name = "event")] public string Key { get; set; } = "";
+
+    [FromQuery] public string? Created { get; set; }
+    [FromQuery] public string? Done { get; set; }
+
+    public EventPlanning Planning { get; private set; } = null!;
+
+    /// <summary>Registered products not yet in the event, by organization.</summary>
+    public IReadOnlyList<IGrouping<string, Product>> Candidates { get; private set; } = [];
+
+    [BindProperty] public List<string> Products { get; set; } = [];
+
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostParticipantsAsync()
+    {
+        var body = new EventsApi.NewParticipants { Products = Products };
+        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.AddParticipants(Key, b, HttpContext, database));
+        return await AfterAsync(outcome, outcome.Value is EventsApi.ParticipantsAdded added
+            ? $"Registered {added.Added.Count} {(added.Added.Count == 1 ? "product" : "products")}."
+            : "", nameof(Products));
+    }
+
+    public async Task<IActionResult> OnPostStatusAsync(string status, bool? published)
+    {
+        var body = new EventsApi.StatusChange { Status = status, Published = published };
+        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.ChangeStatus(Key, b, HttpContext, database));
+        return await AfterAsync(outcome, outcome.Value is EventInfo info
+            ? $"The event is {info.Status}{(info.Published ? " and published" : "")}."
+            : "", "status");
+    }
+
+    private async Task<IActionResult> AfterAsync(ApiOutcome outcome, string done, string field)
+    {
+        if (outcome.Succeeded) return Redirect($"/setup/events/{Uri.EscapeDataString(Key)}?done={Uri.EscapeDataString(done)}");
+        if (outcome.Status == StatusCodes.Status404NotFound) return NotFound();
+        foreach (var message in outcome.Messages.DefaultIfEmpty(outcome.Detail ?? "The change was refused."))
+            ModelState.AddModelError(field, message);
+        Response.StatusCode = outcome.Status;
+        return await LoadAsync() ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        var planning = await EventPlanning.LoadAsync(connection, Key);
+        if (planning is null) return false;
+        Planning = planning;
+        var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        Candidates = (await VendorStore.ListProductsAsync(connection, null))
+            .Where(p => !registered.Contains(p.Key))
+            .GroupBy(p => p.OrganizationName)
+            .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        return true;
+    }
+}

@@ -1,0 +1,56 @@
+using InteropTracker.Events;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using static InteropTracker.TestPlans.TestPlanStore;
+
+namespace InteropTracker.Pages.Setup.Events;
+
+/// <summary>Chairs set up an event and pin test-plan versions, through the API's own handler.</summary>
+public sealed class NewModel(Database database) : PageModel
+{
+    /// <summary>Each plan with its versions, latest last.</summary>
+    public IReadOnlyList<IGrouping<string, TestPlanSummary>> Plans { get; private set; } = [];
+
+    [BindProperty] public EventForm Form { get; set; } = new();
+
+    public sealed class EventForm
+    {
+        public string Name { get; set; } = "";
+        public string Key { get; set; } = "";
+        public string Location { get; set; } = "";
+        public string StartDate { get; set; } = "";
+        public string EndDate { get; set; } = "";
+        public bool IncludeSameOrganization { get; set; }
+
+        /// <summary>The plans to pin.</summary>
+        public List<string> Plans { get; set; } = [];
+
+        /// <summary>The version to pin of each plan (by plan key).</summary>
+        public Dictionary<string, string> Versions { get; set; } = [];
+    }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var body = new EventsApi.NewEvent
+        {
+            Key = Form.Key.Trim(), Name = Form.Name.Trim(), Location = Form.Location.Trim(), StartDate = Form.StartDate.Trim(),
+            EndDate = Form.EndDate.Trim(), IncludeSameOrganization = Form.IncludeSameOrganization,
+            Plans = Form.Plans.Select(p => new EventsApi.PlanPin { Plan = p, Version = Form.Versions.GetValueOrDefault(p) }).ToList(),
+        };
+        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.Create(b, HttpContext, database));
+        if (outcome.Succeeded) return Redirect($"/setup/events/{Uri.EscapeDataString(body.Key)}?created=1");
+        outcome.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = outcome.Status;
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        Plans = (await ListVersionsAsync(connection)).GroupBy(v => v.Plan).ToList();
+    }
+}

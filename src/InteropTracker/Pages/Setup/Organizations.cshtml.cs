@@ -1,0 +1,41 @@
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace InteropTracker.Pages.Setup;
+
+/// <summary>Chairs register organizations (vendors) through the API's own handler.</summary>
+public sealed class OrganizationsModel(Database database) : PageModel
+{
+    public IReadOnlyList<Organization> Organizations { get; private set; } = [];
+
+    [BindProperty] public OrganizationForm Form { get; set; } = new();
+
+    public sealed class OrganizationForm
+    {
+        public string Key { get; set; } = "";
+        public string Name { get; set; } = "";
+    }
+
+    [FromQuery] public string? Created { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var body = new VendorsApi.NewOrganization { Key = Form.Key.Trim(), Name = Form.Name.Trim() };
+        var outcome = await ApiCall.RunAsync(body, async b => await VendorsApi.CreateOrganization(b, HttpContext, database));
+        if (outcome.Succeeded) return RedirectToPage(new { created = body.Key });
+        outcome.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = outcome.Status;
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+    }
+}

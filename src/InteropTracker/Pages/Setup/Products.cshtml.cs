@@ -1,0 +1,76 @@
+using Dapper;
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace InteropTracker.Pages.Setup;
+
+/// <summary>Chairs register products with their technologies and capability tags, through the API's own handler.</summary>
+public sealed class ProductsModel(Database database) : PageModel
+{
+    public IReadOnlyList<Product> Products { get; private set; } = [];
+    public IReadOnlyList<Organization> Organizations { get; private set; } = [];
+
+    /// <summary>The technologies of the loaded plans, offered as check boxes.</summary>
+    public IReadOnlyList<string> KnownTechnologies { get; private set; } = [];
+
+    /// <summary>Every capability tag a loaded plan's case asks for: the vocabulary to declare from.</summary>
+    public IReadOnlyList<string> KnownTags { get; private set; } = [];
+
+    [BindProperty] public ProductForm Form { get; set; } = new();
+
+    public sealed class ProductForm
+    {
+        public string Key { get; set; } = "";
+        public string Organization { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Version { get; set; } = "";
+        public string Kind { get; set; } = "endpoint";
+        public List<string> Technologies { get; set; } = [];
+        public string? OtherTechnologies { get; set; }
+        public string? Capabilities { get; set; }
+    }
+
+    [FromQuery] public string? Created { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var body = new VendorsApi.NewProduct
+        {
+            Key = Form.Key.Trim(), Organization = Form.Organization, Name = Form.Name.Trim(), Version = Form.Version.Trim(),
+            Kind = Form.Kind,
+            Technologies = Form.Technologies.Concat(Split(Form.OtherTechnologies, ',')).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            Capabilities = Split(Form.Capabilities, ',', ' ', '\n', '\r', '\t', ';').ToList(),
+        };
+        var outcome = await ApiCall.RunAsync(body, async b => await VendorsApi.CreateProduct(b, HttpContext, database));
+        if (outcome.Succeeded) return RedirectToPage(new { created = body.Key });
+        outcome.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = outcome.Status;
+        await LoadAsync();
+        return Page();
+    }
+
+    private static IEnumerable<string> Split(string? text, params char[] separators) =>
+        (text ?? "").Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private sealed record TagRow
+    {
+        public string Requires { get; init; } = "[]";
+        public string Initiator { get; init; } = "[]";
+        public string Responder { get; init; } = "[]";
+    }
+
+    private async Task LoadAsync()
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        Products = await VendorStore.ListProductsAsync(connection, null);
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        KnownTechnologies = (await connection.QueryAsync<string>("SELECT DISTINCT technology FROM test_plans ORDER BY technology")).ToList();
+        var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases");
+        KnownTags = rows.SelectMany(r => Vocabulary.FromJson(r.Requires).Concat(Vocabulary.FromJson(r.Initiator)).Concat(Vocabulary.FromJson(r.Responder)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+}

@@ -1,0 +1,71 @@
+using InteropTracker.Access;
+using InteropTracker.Storage;
+using InteropTracker.Vendors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace InteropTracker.Pages.Setup;
+
+/// <summary>Admins make and revoke tokens through the API's own handlers; a new secret is shown once, on this answer only.</summary>
+public sealed class TokensModel(Database database) : PageModel
+{
+    public IReadOnlyList<TokensApi.TokenInfo> Tokens { get; private set; } = [];
+    public IReadOnlyList<Organization> Organizations { get; private set; } = [];
+
+    /// <summary>The token just made: its secret is on this page and nowhere else.</summary>
+    public TokensApi.CreatedToken? Made { get; private set; }
+
+    [BindProperty] public TokenForm Form { get; set; } = new();
+
+    public sealed class TokenForm
+    {
+        public string Role { get; set; } = Roles.Engineer;
+        public string? Organization { get; set; }
+        public string Name { get; set; } = "";
+    }
+
+    [FromQuery] public long? Revoked { get; set; }
+
+    public async Task<IActionResult> OnGetAsync() => await PageAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!IsAdmin) return Forbid();
+        var body = new TokensApi.CreateToken
+        {
+            Role = Form.Role, Name = Form.Name.Trim(),
+            Organization = Form.Role == Roles.Engineer && !string.IsNullOrWhiteSpace(Form.Organization) ? Form.Organization : null,
+        };
+        var outcome = await ApiCall.RunAsync(body, async b => await TokensApi.Create(b, HttpContext, database));
+        if (outcome.Succeeded)
+        {
+            Made = (TokensApi.CreatedToken)outcome.Value!;
+            Form = new TokenForm();
+            ModelState.Clear();
+        }
+        else
+        {
+            outcome.CopyTo(ModelState, nameof(Form));
+            Response.StatusCode = outcome.Status;
+        }
+        return await PageAsync();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(long id)
+    {
+        if (!IsAdmin) return Forbid();
+        var outcome = ApiCall.Read(await TokensApi.Revoke(id, HttpContext, database));
+        return outcome.Succeeded ? RedirectToPage(new { revoked = id }) : NotFound();
+    }
+
+    private bool IsAdmin => Caller.From(User)?.IsAdmin == true;
+
+    private async Task<IActionResult> PageAsync()
+    {
+        if (!IsAdmin) return Forbid();
+        Tokens = (await TokensApi.List(database)).Value!.OrderByDescending(t => t.RevokedAt is null).ThenBy(t => t.Id).ToList();
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        return Page();
+    }
+}
