@@ -413,7 +413,7 @@ public static class PdfReport
             var longest = n == 0 ? 40 : matrix.Products.Max(p => G.MeasureString(p.Label, labelFont).Width);
             var rowHeader = Math.Clamp(longest + 10, 70, 170);
             var columnHeader = Math.Clamp(longest + 10, 40, 120);
-            const double totalWidth = 44;
+            const double totalWidth = 50;
             const double legendSpace = 26;
             var titleSpace = 44.0;
 
@@ -528,8 +528,31 @@ public static class PdfReport
             if (band == RateBand.NotPlanned) return;
             var half = rect.Height / 2;
             G.DrawString(RateBands.Percent(t.Rate), rateFont, ink, new XRect(rect.X, rect.Y + 1, rect.Width, half), XStringFormats.Center);
-            G.DrawString($"{t.Pass}/{t.Executed}", countFont, ink, new XRect(rect.X, rect.Y + half - 1, rect.Width, half), XStringFormats.Center);
+            var (counts, font) = FitCounts(t, countFont, rect.Width - 2);
+            G.DrawString(counts, font, ink, new XRect(rect.X, rect.Y + half - 1, rect.Width, half), XStringFormats.Center);
         }
+
+        private readonly XFont _tinyCount = new(ReportFonts.Family, 4.5, XFontStyleEx.Regular);
+
+        /// <summary>
+        /// "5/6" as it fits the cell: in the cell font, else smaller, else (totals of big events) in thousands,
+        /// "2.4k/3.3k"; the exact counts are in the workbook.
+        /// </summary>
+        private (string Text, XFont Font) FitCounts(Tally t, XFont font, double width)
+        {
+            var exact = $"{t.Pass}/{t.Executed}";
+            if (G.MeasureString(exact, font).Width <= width) return (exact, font);
+            if (G.MeasureString(exact, _tinyCount).Width <= width) return (exact, _tinyCount);
+            return ($"{Compact(t.Pass)}/{Compact(t.Executed)}", _tinyCount);
+        }
+
+        private static string Compact(long n) => n switch
+        {
+            < 1_000 => n.ToString(Invariant),
+            < 10_000 => (n / 1000.0).ToString("0.#", Invariant) + "k",
+            < 1_000_000 => (n / 1000.0).ToString("0", Invariant) + "k",
+            _ => (n / 1_000_000.0).ToString("0.#", Invariant) + "M",
+        };
 
         /// <summary>Text read bottom to top, its baseline centred on x, starting at y.</summary>
         private void VerticalText(string text, XFont font, double x, double y)
