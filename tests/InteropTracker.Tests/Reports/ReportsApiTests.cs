@@ -270,6 +270,27 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
         }
     }
 
+    [Fact]
+    public async Task An_event_without_participants_or_results_still_gives_both_reports()
+    {
+        var chair = await app.ClientFor(Roles.Chair);
+        var plan = await chair.LoadPlan(Build.Plan(new CaseSpec { Id = "CS-001" }));
+        var created = await chair.Create(new Build(31).Event(plan.Plan));
+
+        var xlsx = await DownloadAsync(chair, $"/api/events/{created.Key}/report.xlsx", $"{created.Key}-interop-report.xlsx", ExcelReport.ContentType);
+        using var book = new XLWorkbook(new MemoryStream(xlsx));
+        Assert.Equal(["Summary", "Matrix SIP", "Test cases", "Results", "Participants", "Test plans"], book.Worksheets.Select(w => w.Name));
+        Assert.Equal(0, Find(book.Worksheet("Summary"), "Current results").CellRight().GetValue<long>());
+        Assert.Equal("Initiator \\ Responder", book.Worksheet("Matrix SIP").Cell(2, 1).GetString());
+        Assert.Equal(1, book.Worksheet("Results").LastRowUsed().RowNumber());
+
+        var pdf = await DownloadAsync(chair, $"/api/events/{created.Key}/report.pdf", $"{created.Key}-interop-report.pdf", PdfReport.ContentType);
+        using var document = PdfDocument.Open(pdf);
+        var text = string.Join("\n", document.GetPages().Select(p => p.Text));
+        Assert.Contains("No participant declares this technology.", text);
+        Assert.Contains("No test case has been executed yet.", text);
+    }
+
     private static string N(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static IXLCell Find(IXLWorksheet sheet, string text) =>
