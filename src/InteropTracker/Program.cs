@@ -7,6 +7,7 @@ using InteropTracker.Reports;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
+using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -43,6 +44,7 @@ app.MapTokens();
 app.MapTestPlans();
 app.MapVendors();
 app.MapEvents();
+app.MapVerdicts();
 app.MapReports();
 app.MapWebPages();
 

@@ -1,0 +1,303 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Verdicts;
+
+/// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
+public readonly record struct VerdictWrite(long EventId, long CaseId, long InitiatorId, long ResponderId, Verdict Verdict,
+    string? Notes, string? Issue, long RecordedBy, string RecordedAt);
+
+/// <summary>What a write did: the result row, the revision it added, and the verdict it replaced (null for a new result).</summary>
+public readonly record struct Recorded(long ResultId, long Revision, Verdict? Previous);
+
+/// <summary>
+/// The one write path of verdicts. Every write, from the single POST, the import or a batch of requests sharing a
+/// commit, goes through <see cref="Record"/> on the caller's connection and transaction: it adds a revision (who,
+/// when, verdict, notes, issue) and makes it the result's current verdict, resetting its review to reported.
+/// Commands are prepared once per writer and reused row after row. Because every write passes here with the verdict
+/// it replaces, aggregates kept beside the results are maintained here too.
+/// </summary>
+public sealed class VerdictWriter : IDisposable
+{
+    private readonly record struct Cell(long CaseId, long InitiatorId, long ResponderId);
+
+    private readonly record struct Current(long Id, long Revision, Verdict Verdict);
+
+    private readonly SqliteCommand _find;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _update;
+    private readonly SqliteCommand _revision;
+    private Dictionary<Cell, Current>? _known;
+    private long _knownEvent;
+
+    public VerdictWriter(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _find = Command(connection, transaction, """
+            SELECT id, revision, verdict FROM results
+            WHERE event_id = $event AND case_id = $case AND initiator_id = $initiator AND responder_id = $responder
+            """, "$event", "$case", "$initiator", "$responder");
+        _insert = Command(connection, transaction, """
+            INSERT INTO results (event_id, case_id, initiator_id, responder_id, verdict, notes, issue, revision, status,
+                                 updated_at, updated_by)
+            VALUES ($event, $case, $initiator, $responder, $verdict, $notes, $issue, 1, 'reported', $at, $by)
+            RETURNING id
+            """, "$event", "$case", "$initiator", "$responder", "$verdict", "$notes", "$issue", "$at", "$by");
+        _update = Command(connection, transaction, """
+            UPDATE results
+            SET verdict = $verdict, notes = $notes, issue = $issue, revision = $revision, status = 'reported',
+                status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = $at, updated_by = $by
+            WHERE id = $id
+            """, "$id", "$verdict", "$notes", "$issue", "$revision", "$at", "$by");
+        _revision = Command(connection, transaction, """
+            INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by)
+            VALUES ($id, $revision, $verdict, $notes, $issue, $at, $by)
+            """, "$id", "$revision", "$verdict", "$notes", "$issue", "$at", "$by");
+    }
+
+    /// <summary>
+    /// Reads every current result of the event at once, for a bulk write: the writer then finds a cell's current
+    /// revision in memory instead of asking the database row by row. Only valid inside the writer's transaction.
+    /// </summary>
+    public void Preload(long eventId)
+    {
+        using var command = _find.Connection!.CreateCommand();
+        command.Transaction = _find.Transaction;
+        command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict FROM results WHERE event_id = $event";
+        command.Parameters.AddWithValue("$event", eventId);
+        var known = new Dictionary<Cell, Current>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                known[new Cell(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))] =
+                    new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)));
+        _known = known;
+        _knownEvent = eventId;
+    }
+
+    public Recorded Record(in VerdictWrite write)
+    {
+        var cell = new Cell(write.CaseId, write.InitiatorId, write.ResponderId);
+        var current = Find(write.EventId, cell);
+        var verdict = write.Verdict.Name();
+        long id, revision;
+        if (current is null)
+        {
+            revision = 1;
+            Set(_insert, write.EventId, write.CaseId, write.InitiatorId, write.ResponderId, verdict, write.Notes, write.Issue,
+                write.RecordedAt, write.RecordedBy);
+            id = (long)_insert.ExecuteScalar()!;
+        }
+        else
+        {
+            id = current.Value.Id;
+            revision = current.Value.Revision + 1;
+            Set(_update, id, verdict, write.Notes, write.Issue, revision, write.RecordedAt, write.RecordedBy);
+            _update.ExecuteNonQuery();
+        }
+        Set(_revision, id, revision, verdict, write.Notes, write.Issue, write.RecordedAt, write.RecordedBy);
+        _revision.ExecuteNonQuery();
+
+        if (_known is not null && _knownEvent == write.EventId) _known[cell] = new Current(id, revision, write.Verdict);
+        return new Recorded(id, revision, current?.Verdict);
+    }
+
+    private Current? Find(long eventId, Cell cell)
+    {
+        if (_known is not null && _knownEvent == eventId)
+            return _known.TryGetValue(cell, out var known) ? known : null;
+        Set(_find, eventId, cell.CaseId, cell.InitiatorId, cell.ResponderId);
+        using var reader = _find.ExecuteReader();
+        return reader.Read() ? new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2))) : null;
+    }
+
+    private static Verdict Parse(string name) =>
+        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in names) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        return command;
+    }
+
+    private static void Set(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+    }
+
+    public void Dispose()
+    {
+        _find.Dispose();
+        _insert.Dispose();
+        _update.Dispose();
+        _revision.Dispose();
+    }
+}
+
+/// <summary>A result as the API shows it: the current verdict of a cell and its review.</summary>
+public sealed record ResultInfo
+{
+    public long Id { get; init; }
+    public string Plan { get; init; } = "";
+    public string PlanVersion { get; init; } = "";
+    public string Technology { get; init; } = "";
+    public string Section { get; init; } = "";
+    public string Case { get; init; } = "";
+    public string CaseTitle { get; init; } = "";
+    public string Initiator { get; init; } = "";
+    public string InitiatorOrganization { get; init; } = "";
+    public string Responder { get; init; } = "";
+    public string ResponderOrganization { get; init; } = "";
+    public string Verdict { get; init; } = "";
+    public string? Notes { get; init; }
+    public string? Issue { get; init; }
+    public long Revision { get; init; }
+    public string RecordedAt { get; init; } = "";
+    public string? RecordedBy { get; init; }
+    public string? RecordedByOrganization { get; init; }
+    public string Status { get; init; } = "";
+    public string? StatusReason { get; init; }
+    public string? StatusAt { get; init; }
+    public string? StatusBy { get; init; }
+}
+
+/// <summary>One revision of a result.</summary>
+public sealed record RevisionInfo
+{
+    public long Revision { get; init; }
+    public string Verdict { get; init; } = "";
+    public string? Notes { get; init; }
+    public string? Issue { get; init; }
+    public string RecordedAt { get; init; } = "";
+    public string? RecordedBy { get; init; }
+    public string? RecordedByOrganization { get; init; }
+}
+
+/// <summary>Filters of GET …/results; every given one narrows the list.</summary>
+public sealed record ResultFilter(string? Product, string? Initiator, string? Responder, string? Plan, string? Case,
+    string? Verdict, string? Status);
+
+public sealed record ResultPage(long Total, int Page, int PageSize, IReadOnlyList<ResultInfo> Items);
+
+/// <summary>Reading results and their history, and reviewing them (confirm, dispute).</summary>
+public static class VerdictStore
+{
+    public static readonly IReadOnlyList<string> Statuses = ["reported", "confirmed", "disputed"];
+
+    /// <summary>Records one verdict through the one write path (<see cref="VerdictWriter"/>).</summary>
+    public static Recorded Record(SqliteConnection connection, SqliteTransaction transaction, in VerdictWrite write)
+    {
+        using var writer = new VerdictWriter(connection, transaction);
+        return writer.Record(write);
+    }
+
+    private const string SelectResults = """
+        SELECT r.id, p.plan, p.version AS PlanVersion, p.technology, c.section, c.case_key AS "Case", c.title AS CaseTitle,
+               i.key AS Initiator, io.key AS InitiatorOrganization, s.key AS Responder, so.key AS ResponderOrganization,
+               r.verdict, r.notes, r.issue, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
+               uo.key AS RecordedByOrganization, r.status, r.status_reason AS StatusReason, r.status_at AS StatusAt,
+               sb.name AS StatusBy
+        FROM results r
+             JOIN test_cases c ON c.id = r.case_id
+             JOIN test_plans p ON p.id = c.plan_id
+             JOIN products i ON i.id = r.initiator_id
+             JOIN organizations io ON io.id = i.organization_id
+             JOIN products s ON s.id = r.responder_id
+             JOIN organizations so ON so.id = s.organization_id
+             LEFT JOIN tokens ub ON ub.id = r.updated_by
+             LEFT JOIN organizations uo ON uo.id = ub.organization_id
+             LEFT JOIN tokens sb ON sb.id = r.status_by
+        """;
+
+    private const string Filters = """
+        r.event_id = @eventId
+        AND (@product IS NULL OR r.initiator_id = (SELECT id FROM products WHERE key = @product)
+                              OR r.responder_id = (SELECT id FROM products WHERE key = @product))
+        AND (@initiator IS NULL OR r.initiator_id = (SELECT id FROM products WHERE key = @initiator))
+        AND (@responder IS NULL OR r.responder_id = (SELECT id FROM products WHERE key = @responder))
+        AND (@plan IS NULL OR c.plan_id IN (SELECT ep.plan_id FROM event_plans ep JOIN test_plans tp ON tp.id = ep.plan_id
+                                            WHERE ep.event_id = @eventId AND tp.plan = @plan))
+        AND (@caseKey IS NULL OR c.case_key = @caseKey)
+        AND (@verdict IS NULL OR r.verdict = @verdict)
+        AND (@status IS NULL OR r.status = @status)
+        """;
+
+    public static Task<ResultInfo?> FindAsync(SqliteConnection connection, long eventId, long id, SqliteTransaction? transaction = null) =>
+        connection.QuerySingleOrDefaultAsync<ResultInfo>($"{SelectResults} WHERE r.event_id = @eventId AND r.id = @id",
+            new { eventId, id }, transaction);
+
+    /// <summary>One page of the event's results in the order they were first logged, with the total that match.</summary>
+    public static async Task<ResultPage> ListAsync(SqliteConnection connection, long eventId, ResultFilter filter, int page, int pageSize)
+    {
+        var sql = $"""
+            {SelectResults} WHERE {Filters} ORDER BY r.id LIMIT @limit OFFSET @offset;
+            SELECT count(*) FROM results r JOIN test_cases c ON c.id = r.case_id WHERE {Filters};
+            """;
+        await using var reader = await connection.QueryMultipleAsync(sql, new
+        {
+            eventId, product = filter.Product, initiator = filter.Initiator, responder = filter.Responder, plan = filter.Plan,
+            caseKey = filter.Case, verdict = filter.Verdict, status = filter.Status,
+            limit = pageSize, offset = (long)(page - 1) * pageSize,
+        });
+        var items = (await reader.ReadAsync<ResultInfo>()).AsList();
+        var total = await reader.ReadSingleAsync<long>();
+        return new ResultPage(total, page, pageSize, items);
+    }
+
+    /// <summary>Every revision of a result, newest first.</summary>
+    public static async Task<IReadOnlyList<RevisionInfo>> HistoryAsync(SqliteConnection connection, long resultId)
+    {
+        const string sql = """
+            SELECT v.revision, v.verdict, v.notes, v.issue, v.recorded_at AS RecordedAt, t.name AS RecordedBy,
+                   o.key AS RecordedByOrganization
+            FROM result_revisions v
+                 LEFT JOIN tokens t ON t.id = v.recorded_by
+                 LEFT JOIN organizations o ON o.id = t.organization_id
+            WHERE v.result_id = @resultId
+            ORDER BY v.revision DESC
+            """;
+        return (await connection.QueryAsync<RevisionInfo>(sql, new { resultId })).AsList();
+    }
+
+    private sealed record AuthorshipRow
+    {
+        public long Revision { get; init; }
+        public long? RecordedBy { get; init; }
+        public long? RecorderOrganization { get; init; }
+        public long InitiatorOrganization { get; init; }
+        public long ResponderOrganization { get; init; }
+        public string InitiatorOrganizationKey { get; init; } = "";
+        public string ResponderOrganizationKey { get; init; } = "";
+    }
+
+    /// <summary>Who logged the result's current revision and whose products it pairs; null when the event has no such result.</summary>
+    public static async Task<ResultRules.Authorship?> AuthorshipAsync(SqliteConnection connection, long eventId, long id,
+        SqliteTransaction transaction)
+    {
+        const string sql = """
+            SELECT r.revision, r.updated_by AS RecordedBy, t.organization_id AS RecorderOrganization,
+                   i.organization_id AS InitiatorOrganization, s.organization_id AS ResponderOrganization,
+                   io.key AS InitiatorOrganizationKey, so.key AS ResponderOrganizationKey
+            FROM results r
+                 JOIN products i ON i.id = r.initiator_id
+                 JOIN organizations io ON io.id = i.organization_id
+                 JOIN products s ON s.id = r.responder_id
+                 JOIN organizations so ON so.id = s.organization_id
+                 LEFT JOIN tokens t ON t.id = r.updated_by
+            WHERE r.event_id = @eventId AND r.id = @id
+            """;
+        var row = await connection.QuerySingleOrDefaultAsync<AuthorshipRow>(sql, new { eventId, id }, transaction);
+        return row is null
+            ? null
+            : new ResultRules.Authorship(row.Revision, row.RecordedBy, row.RecorderOrganization, row.InitiatorOrganization,
+                row.ResponderOrganization, row.InitiatorOrganizationKey, row.ResponderOrganizationKey);
+    }
+
+    /// <summary>Sets the review of the result's current revision: confirmed, or disputed with a reason.</summary>
+    public static Task ReviewAsync(SqliteConnection connection, SqliteTransaction transaction, long id, string status,
+        string? reason, long by) =>
+        connection.ExecuteAsync(
+            "UPDATE results SET status = @status, status_reason = @reason, status_at = @at, status_by = @by WHERE id = @id",
+            new { id, status, reason, at = Storage.Clock.Now(), by }, transaction);
+}
