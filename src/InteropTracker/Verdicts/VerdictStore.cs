@@ -27,11 +27,16 @@ public sealed class VerdictWriter : IDisposable
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _revision;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
     private Dictionary<Cell, Current>? _known;
     private long _knownEvent;
+    private long? _cacheSize;
 
     public VerdictWriter(SqliteConnection connection, SqliteTransaction transaction)
     {
+        _connection = connection;
+        _transaction = transaction;
         _find = Command(connection, transaction, """
             SELECT id, revision, verdict FROM results
             WHERE event_id = $event AND case_id = $case AND initiator_id = $initiator AND responder_id = $responder
@@ -40,7 +45,6 @@ public sealed class VerdictWriter : IDisposable
             INSERT INTO results (event_id, case_id, initiator_id, responder_id, verdict, notes, issue, revision, status,
                                  updated_at, updated_by)
             VALUES ($event, $case, $initiator, $responder, $verdict, $notes, $issue, 1, 'reported', $at, $by)
-            RETURNING id
             """, "$event", "$case", "$initiator", "$responder", "$verdict", "$notes", "$issue", "$at", "$by");
         _update = Command(connection, transaction, """
             UPDATE results
@@ -55,13 +59,18 @@ public sealed class VerdictWriter : IDisposable
     }
 
     /// <summary>
-    /// Reads every current result of the event at once, for a bulk write: the writer then finds a cell's current
-    /// revision in memory instead of asking the database row by row. Only valid inside the writer's transaction.
+    /// Prepares a bulk write to one event: reads its current results at once, so that the writer finds a cell's
+    /// current revision in memory instead of asking the database row by row, and lends the connection a page cache
+    /// large enough for the results table and its indexes (with SQLite's default 2 MB, a 100,000-row import spills
+    /// pages to the WAL over and over and runs several times slower). The connection gets its usual cache back when
+    /// the writer is disposed. Only valid inside the writer's transaction.
     /// </summary>
     public void Preload(long eventId)
     {
-        using var command = _find.Connection!.CreateCommand();
-        command.Transaction = _find.Transaction;
+        _cacheSize ??= Scalar("PRAGMA cache_size");
+        Scalar($"PRAGMA cache_size = {BulkCacheKiB}");
+        using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
         command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict FROM results WHERE event_id = $event";
         command.Parameters.AddWithValue("$event", eventId);
         var known = new Dictionary<Cell, Current>();
@@ -72,6 +81,9 @@ public sealed class VerdictWriter : IDisposable
         _known = known;
         _knownEvent = eventId;
     }
+
+    /// <summary>The page cache of a bulk write, in KiB (SQLite's negative cache_size).</summary>
+    private const int BulkCacheKiB = -65536;
 
     public Recorded Record(in VerdictWrite write)
     {
@@ -84,7 +96,9 @@ public sealed class VerdictWriter : IDisposable
             revision = 1;
             Set(_insert, write.EventId, write.CaseId, write.InitiatorId, write.ResponderId, verdict, write.Notes, write.Issue,
                 write.RecordedAt, write.RecordedBy);
-            id = (long)_insert.ExecuteScalar()!;
+            _insert.ExecuteNonQuery();
+            // The new row's id without RETURNING, which would open a data reader for every insert (a third slower in bulk).
+            id = SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
         }
         else
         {
@@ -109,8 +123,22 @@ public sealed class VerdictWriter : IDisposable
         return reader.Read() ? new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2))) : null;
     }
 
-    private static Verdict Parse(string name) =>
-        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
+    private static Verdict Parse(string name) => name switch
+    {
+        "pass" => Verdict.Pass,
+        "fail" => Verdict.Fail,
+        "na" => Verdict.Na,
+        "blocked" => Verdict.Blocked,
+        _ => throw new InvalidDataException($"Unknown verdict '{name}' in the results table."),
+    };
+
+    private long Scalar(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L);
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
     {
@@ -128,6 +156,8 @@ public sealed class VerdictWriter : IDisposable
 
     public void Dispose()
     {
+        // The connection goes back to the pool: it keeps its usual cache, not a bulk write's.
+        if (_cacheSize is { } size) Scalar($"PRAGMA cache_size = {size}");
         _find.Dispose();
         _insert.Dispose();
         _update.Dispose();
