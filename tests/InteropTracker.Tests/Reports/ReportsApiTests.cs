@@ -271,6 +271,15 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_signed_in_browser_downloads_the_full_report_with_its_cookie()
+    {
+        var seed = await ReportSeed.CreateAsync(app, seed: 29, status: EventStatus.Open);
+        var browser = app.Anonymous();
+        browser.DefaultRequestHeaders.Add("Cookie", $"{TokenAuthentication.CookieName}={await app.NewToken(Roles.Member)}");
+        await DownloadAsync(browser, $"/api/events/{seed.Event}/report.pdf", $"{seed.Event}-interop-report.pdf", PdfReport.ContentType);
+    }
+
+    [Fact]
     public async Task An_event_without_participants_or_results_still_gives_both_reports()
     {
         var chair = await app.ClientFor(Roles.Chair);
