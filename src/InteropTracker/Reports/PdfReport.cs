@@ -8,8 +8,8 @@ namespace InteropTracker.Reports;
 
 /// <summary>
 /// The report as a PDF document (PDFsharp, fonts from the assembly): cover, executive summary, a heat-map matrix per
-/// technology split over landscape pages with repeated headers, the worst test cases, the cases short of two passing
-/// pairs, participants and test plans, with "Page n of N" on every page. It shows aggregates only, never the results.
+/// technology split over landscape pages with repeated headers, the worst test cases, the cases short of two independent
+/// passing pairs, participants and test plans, with "Page n of N" on every page. It shows aggregates only, never the results.
 /// </summary>
 public static class PdfReport
 {
@@ -610,11 +610,11 @@ public static class PdfReport
             var shortCases = _model.ShortOfTwoPassingPairs.ToList();
             Space(140);
             _y += 10;
-            Heading("Cases short of two passing pairs");
+            Heading("Cases short of two independent passing pairs");
             Paragraph(shortCases.Count == 0
-                ? "Every test case passed between at least two distinct product pairs."
-                : $"{shortCases.Count} of {_model.Cases.Count} test cases have not yet passed between two distinct " +
-                  "product pairs, the evidence the activity group asks for before calling a feature interoperable.");
+                ? "Every test case passed between at least two independent pairs of products (two distinct pairs)."
+                : $"{shortCases.Count} of {_model.Cases.Count} test cases have not yet passed between two independent pairs " +
+                  "of products (two distinct pairs), the evidence the activity group asks for before calling a feature interoperable.");
             if (shortCases.Count == 0) return;
             Table(
             [

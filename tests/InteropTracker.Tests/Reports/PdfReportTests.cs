@@ -56,7 +56,7 @@ public class PdfReportTests
         }
         foreach (var matrix in model.Matrices) Assert.Contains($"Matrix: {matrix.Technology}", all);
         Assert.Contains("Worst test cases", all);
-        Assert.Contains("Cases short of two passing pairs", all);
+        Assert.Contains("Cases short of two independent passing pairs", all);
         for (var i = 0; i < pages.Count; i++) Assert.Contains($"Page {i + 1} of {pages.Count}", pages[i]);
     }
 
@@ -74,6 +74,28 @@ public class PdfReportTests
         }
         var t = sip.Table.Total;
         Assert.Contains($"{RateBands.Percent(t.Rate)}{t.Pass}/{t.Executed}", page);
+    }
+
+    [Fact]
+    public async Task Pdf_lists_the_worst_cases_and_the_cases_short_of_two_independent_passing_pairs()
+    {
+        var model = ReportSample.Make().Model(anonymise: false);
+        model = model with { Cases = model.Cases.Select(c => c with { PassingPairs = c.Rank % 3 == 0 ? 1 : 2 + c.Rank }).ToList() };
+        var pages = PageTexts(await PdfAsync(model));
+        var worst = pages.Single(p => p.Contains("Worst test cases"));
+        worst = worst[worst.IndexOf("Worst test cases", StringComparison.Ordinal)..];
+        if (worst.Contains("Cases short of two")) worst = worst[..worst.IndexOf("Cases short of two", StringComparison.Ordinal)];
+        var shortPage = string.Join("\n", pages.SkipWhile(p => !p.Contains("Cases short of two independent passing pairs")));
+
+        var ranked = model.Cases.Where(c => c.Tally.Executed > 0).ToList();
+        var positions = ranked.Select(c => worst.IndexOf(c.Case.Key, StringComparison.Ordinal)).ToList();
+        Assert.All(positions, at => Assert.True(at >= 0));
+        Assert.Equal(positions.Order(), positions);
+        var tail = shortPage[shortPage.IndexOf("Cases short of two independent passing pairs", StringComparison.Ordinal)..];
+        tail = tail[..tail.IndexOf("Participants", StringComparison.Ordinal)];
+        Assert.Contains($"{model.Cases.Count(c => c.PassingPairs < 2)} of {model.Cases.Count} test cases", tail);
+        foreach (var c in model.Cases)
+            Assert.Equal(c.PassingPairs < 2, tail.Contains(c.Case.Key, StringComparison.Ordinal));
     }
 
     [Fact]
