@@ -1,5 +1,4 @@
 using Bogus;
-using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
@@ -10,8 +9,8 @@ namespace InteropTracker.Tests.Reports;
 
 /// <summary>
 /// An event set up through the HTTP API as a chair would (two plans over SIP and WebRTC, four organizations, seven
-/// products, participants, status), with current results on most planned cells, some confirmed or disputed, some
-/// with notes and issue references.
+/// products, participants, status), with results logged, revised, confirmed and disputed through the results API,
+/// some with notes and issue references.
 /// </summary>
 public sealed class ReportSeed
 {
@@ -56,7 +55,7 @@ public sealed class ReportSeed
         await chair.Enter(created.Key, products.Select(p => p.Key).ToArray());
         await chair.MoveTo(created.Key, EventStatus.Open);
 
-        var (notes, issues, count) = await LogResultsAsync(app, created.Key, seed);
+        var (notes, issues, count) = await LogResultsAsync(app, created.Key, products, seed);
         if (status == EventStatus.Closed) await chair.MoveTo(created.Key, EventStatus.Closed, published);
         return new ReportSeed
         {
@@ -65,43 +64,61 @@ public sealed class ReportSeed
     }
 
     /// <summary>
-    /// Current results straight into the results table, one per planned cell for most cells: the results API is not
-    /// on main yet. What matters here is what the reports read back, which is the same table either way.
+    /// Results on about four planned cells in five, logged through the import as an admin (a tenth revised by a second
+    /// import), then about half confirmed and a tenth disputed by an engineer of the initiator's organization.
     /// </summary>
-    private static async Task<(List<string> Notes, List<string> Issues, long Count)> LogResultsAsync(AppFixture app, string eventKey, int seed)
+    private static async Task<(List<string> Notes, List<string> Issues, long Count)> LogResultsAsync(AppFixture app, string eventKey,
+        IReadOnlyList<Product> products, int seed)
     {
         var faker = new Faker { Random = new Randomizer(seed) };
-        using var db = app.OpenDatabase();
-        var planning = (await EventPlanning.LoadAsync(db, eventKey))!;
-        using var transaction = db.BeginTransaction();
+        EventPlanning planning;
+        using (var db = app.OpenDatabase()) planning = (await EventPlanning.LoadAsync(db, eventKey))!;
         var notes = new List<string>();
         var issues = new List<string>();
-        long count = 0;
-        var at = new DateTime(2026, 3, 17, 9, 0, 0, DateTimeKind.Utc);
+        var rows = new List<ResultInput>();
         foreach (var cell in Planning.Cells(planning.Cases, planning.Contenders, planning.Event.IncludeSameOrganization))
         {
             if (faker.Random.Double() < 0.2) continue;
-            count++;
-            var verdict = faker.Random.WeightedRandom([Verdict.Pass, Verdict.Fail, Verdict.Na, Verdict.Blocked], [0.6f, 0.25f, 0.08f, 0.07f]);
-            var status = faker.Random.WeightedRandom(["reported", "confirmed", "disputed"], [0.4f, 0.5f, 0.1f]);
-            string? note = count % 3 == 0 ? $"qx-note-{count} {faker.Lorem.Sentence()}" : null;
-            string? issue = count % 4 == 0 ? $"QXBUG-{7000 + count}" : null;
-            string? reason = status == "disputed" ? $"qx-reason-{count} {faker.Lorem.Sentence()}" : null;
-            if (note is not null) notes.Add(note);
-            if (issue is not null) issues.Add(issue);
-            if (reason is not null) notes.Add(reason);
-            await db.ExecuteAsync("""
-                INSERT INTO results (event_id, case_id, initiator_id, responder_id, verdict, notes, issue, revision, status,
-                                     status_reason, updated_at)
-                VALUES (@eventId, @caseId, @initiator, @responder, @verdict, @note, @issue, 1, @status, @reason, @at)
-                """,
-                new
-                {
-                    eventId = planning.Event.Id, caseId = cell.Case.Id, initiator = cell.Initiator.Id, responder = cell.Responder.Id,
-                    verdict = verdict.Name(), note, issue, status, reason, at = InteropTracker.Storage.Clock.Format(at.AddMinutes(count * 3)),
-                }, transaction);
+            var n = rows.Count + 1;
+            var note = n % 3 == 0 ? $"qx-note-{n} {faker.Lorem.Sentence()}" : null;
+            var issue = n % 4 == 0 ? $"QXBUG-{7000 + n}" : null;
+            rows.Add(new ResultInput
+            {
+                Plan = cell.Case.Plan, Case = cell.Case.Key, Initiator = cell.Initiator.Key, Responder = cell.Responder.Key,
+                Verdict = faker.Random.WeightedRandom(["pass", "fail", "na", "blocked"], [0.6f, 0.25f, 0.08f, 0.07f]),
+                Notes = note, Issue = issue,
+            });
         }
-        transaction.Commit();
-        return (notes, issues, count);
+        var admin = app.Admin();
+        await admin.PostJson($"/api/events/{eventKey}/results/import", rows).ReadJson<VerdictImport.Summary>();
+        var revised = rows.Where((_, i) => i % 10 == 5)
+            .Select(r => r with { Verdict = r.Verdict == "pass" ? "fail" : "pass", Notes = null, Issue = null }).ToList();
+        await admin.PostJson($"/api/events/{eventKey}/results/import", revised).ReadJson<VerdictImport.Summary>();
+        var revisedKeys = revised.Select(r => (r.Plan, r.Case, r.Initiator, r.Responder)).ToHashSet();
+        notes.AddRange(rows.Where(r => !revisedKeys.Contains((r.Plan, r.Case, r.Initiator, r.Responder))).Select(r => r.Notes).OfType<string>());
+        issues.AddRange(rows.Select(r => r.Issue).OfType<string>());
+
+        var logged = new List<ResultInfo>();
+        for (var page = 1; ; page++)
+        {
+            var results = await admin.GetAsync($"/api/events/{eventKey}/results?page={page}&pageSize=500").ReadJson<ResultPage>();
+            logged.AddRange(results.Items);
+            if (logged.Count >= results.Total) break;
+        }
+        var organizationOf = products.ToDictionary(p => p.Key, p => p.Organization);
+        var engineers = new Dictionary<string, HttpClient>();
+        foreach (var result in logged)
+        {
+            var review = faker.Random.WeightedRandom(["reported", "confirmed", "disputed"], [0.4f, 0.5f, 0.1f]);
+            if (review == "reported") continue;
+            var organization = organizationOf[result.Initiator];
+            if (!engineers.TryGetValue(organization, out var engineer))
+                engineers[organization] = engineer = await app.ClientFor(Roles.Engineer, organization);
+            var url = $"/api/events/{eventKey}/results/{result.Id}/{(review == "confirmed" ? "confirm" : "dispute")}";
+            object body = review == "confirmed" ? new { } : new { reason = $"qx-reason-{result.Id} {faker.Lorem.Sentence()}" };
+            var answer = await engineer.PostJson(url, body).ReadJson<ResultInfo>();
+            if (answer.StatusReason is { } reason) notes.Add(reason);
+        }
+        return (notes, issues, logged.Count);
     }
 }
