@@ -11,6 +11,7 @@ public sealed class Anonymizer
 {
     private readonly Dictionary<long, string> _organizations = new();
     private readonly Dictionary<long, string> _products = new();
+    private readonly Dictionary<long, (int Organization, int Product)> _positions = new();
 
     public Anonymizer(string secret, IEnumerable<(long Id, string Key, long OrganizationId, string OrganizationKey)> products)
     {
@@ -26,13 +27,19 @@ public sealed class Anonymizer
             _organizations[organizations[o].Key.OrganizationId] = label;
             var members = organizations[o].OrderBy(p => Draw(key, "product", p.Key), StringComparer.Ordinal).ToList();
             for (var p = 0; p < members.Count; p++)
+            {
                 _products[members[p].Id] = $"{label} · {p + 1}";
+                _positions[members[p].Id] = (o, p);
+            }
         }
     }
 
     public string Organization(long organizationId) => _organizations[organizationId];
 
     public string Product(long productId) => _products[productId];
+
+    /// <summary>Where the product stands in label order: Vendor A · 1, Vendor A · 2, …, Vendor B · 1, … Vendor AA · 1.</summary>
+    public (int Organization, int Product) Position(long productId) => _positions[productId];
 
     /// <summary>A fresh per-event secret.</summary>
     public static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

@@ -1,0 +1,194 @@
+using InteropTracker.Access;
+using InteropTracker.Events;
+using InteropTracker.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace InteropTracker.Matrix;
+
+/// <summary>The numbers everyone watches: the matrix, the summary and the per-case ranking of an event.</summary>
+public static class MatrixApi
+{
+    /// <summary>A product as a matrix names it: by key, product name and organization; or by anonymised label only.</summary>
+    public sealed record ProductLabel(string Id, string Label, string Organization);
+
+    public sealed record CellDto(string Initiator, string Responder, TallyDto Tally);
+
+    public sealed record LineDto(string Product, TallyDto Tally);
+
+    public sealed record ScopeDto(string? Technology, string? Plan, string? Section, string? Case);
+
+    public sealed record MatrixDto(string Event, ScopeDto Scope, string View, bool Anonymized,
+        IReadOnlyList<ProductLabel> Products, IReadOnlyList<CellDto> Cells, IReadOnlyList<LineDto> Rows,
+        IReadOnlyList<LineDto> Columns, TallyDto Total);
+
+    public sealed record StatusDto(long Reported, long Confirmed, long Disputed);
+
+    public sealed record TechnologyDto(string Technology, TallyDto Tally, StatusDto Statuses);
+
+    public sealed record PlanTotalsDto(string Technology, string Plan, string Version, string Title, TallyDto Tally,
+        StatusDto Statuses);
+
+    public sealed record SummaryDto(string Event, string Name, string Location, string StartDate, string EndDate,
+        string Status, bool Published, int Participants, TallyDto Total, StatusDto Statuses,
+        IReadOnlyList<TechnologyDto> Technologies, IReadOnlyList<PlanTotalsDto> Plans);
+
+    public sealed record CaseStatDto(int Rank, string Technology, string Plan, string Version, string Section, string Case,
+        string Title, string Priority, bool Directional, TallyDto Tally, long PassingPairs, bool TwoPassingPairs);
+
+    public static IEndpointRouteBuilder MapMatrix(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/events/{event}").WithTags("Numbers").RequireAuthorization(Policies.Read);
+        group.MapGet("/matrix", GetMatrix).WithName("GetMatrix")
+            .WithSummary("The interop matrix of a scope: initiators as rows, responders as columns (view=pair sums both directions).");
+        group.MapGet("/summary", GetSummary).WithName("GetSummary")
+            .WithSummary("Totals for the event, per technology and per plan, with confirmed / disputed / reported counts.");
+        group.MapGet("/test-case-stats", GetCaseStatistics).WithName("GetTestCaseStatistics")
+            .WithSummary("Per-case figures ranked worst first, with the distinct passing pairs of each case.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<MatrixDto>, ProblemHttpResult, ValidationProblem>> GetMatrix(
+        string @event, string? technology, string? plan, string? section, string? @case, string? view, bool? anonymize,
+        HttpContext context, Database database)
+    {
+        if (ParseView(view) is not { } matrixView)
+            return Problems.Invalid("view", $"'{view}' is not a view; use 'ordered' or 'pair'.");
+
+        await using var connection = await database.OpenAsync(context.RequestAborted);
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        if (planning is null) return EventsApi.NoSuchEvent(@event);
+
+        var scope = new Scope(technology, plan, section, @case);
+        if (ScopeProblem(planning, scope) is { } problem) return problem;
+
+        var table = await EventNumbers.MatrixAsync(connection, planning.ToNumbersSource(), scope, matrixView);
+        return TypedResults.Ok(ToDto(planning, scope, table, anonymize ?? false));
+    }
+
+    private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult>> GetSummary(
+        string @event, HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync(context.RequestAborted);
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        if (planning is null) return EventsApi.NoSuchEvent(@event);
+
+        var summary = await EventNumbers.SummaryAsync(connection, planning.ToNumbersSource());
+        var e = planning.Event;
+        var plans = summary.Plans.Select(p =>
+        {
+            var pinned = planning.FindPlan(p.Plan!)!;
+            return new PlanTotalsDto(p.Technology, pinned.Plan, pinned.Version, pinned.Title, TallyDto.From(p.Tally), Status(p.Statuses));
+        }).ToList();
+        return TypedResults.Ok(new SummaryDto(e.Key, e.Name, e.Location, e.StartDate, e.EndDate, e.Status, e.Published,
+            planning.Participants.Count, TallyDto.From(summary.Total), Status(summary.Statuses),
+            summary.Technologies.Select(t => new TechnologyDto(t.Technology, TallyDto.From(t.Tally), Status(t.Statuses))).ToList(),
+            plans));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CaseStatDto>>, ProblemHttpResult>> GetCaseStatistics(
+        string @event, string? technology, string? plan, HttpContext context, Database database)
+    {
+        await using var connection = await database.OpenAsync(context.RequestAborted);
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        if (planning is null) return EventsApi.NoSuchEvent(@event);
+
+        var scope = new Scope(technology, plan);
+        if (ScopeProblem(planning, scope) is { } problem) return problem;
+
+        var ranked = await EventNumbers.CaseStatisticsAsync(connection, planning.ToNumbersSource(), scope);
+        return TypedResults.Ok(CaseStatistics(planning, ranked));
+    }
+
+    public static IReadOnlyList<CaseStatDto> CaseStatistics(EventPlanning planning, IReadOnlyList<CaseStatistics> ranked) =>
+        ranked.Select((s, i) =>
+        {
+            var details = planning.Details(s.Case.Id);
+            return new CaseStatDto(i + 1, s.Case.Technology, s.Case.Plan, details.PlanVersion, s.Case.Section, s.Case.Key,
+                details.Title, details.Priority, s.Case.Directional, TallyDto.From(s.Tally), s.PassingPairs, s.PassingPairs >= 2);
+        }).ToList();
+
+    /// <summary>The event's planning if the caller may read it (an engineer only its organization's events).</summary>
+    public static async Task<EventPlanning?> LoadVisibleAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string eventKey,
+        Caller caller)
+    {
+        var planning = await EventPlanning.LoadAsync(connection, eventKey);
+        return planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
+    }
+
+    private static ProblemHttpResult? ScopeProblem(EventPlanning planning, Scope scope)
+    {
+        if (scope.Apply(planning.Cases).Any()) return null;
+        var given = new[] { ("technology", scope.Technology), ("plan", scope.Plan), ("section", scope.Section), ("case", scope.Case) }
+            .Where(f => f.Item2 is not null)
+            .Select(f => $"{f.Item1} '{f.Item2}'")
+            .ToList();
+        return given.Count == 0
+            ? null // an event with no pinned plans has an empty matrix, not an error
+            : Problems.NotFound($"No test case of event '{planning.Event.Key}' matches {string.Join(", ", given)}.");
+    }
+
+    private static MatrixView? ParseView(string? view) => view?.ToLowerInvariant() switch
+    {
+        null or "" or "ordered" => MatrixView.Ordered,
+        "pair" => MatrixView.Pair,
+        _ => null,
+    };
+
+    private static StatusDto Status(StatusCounts s) => new(s.Reported, s.Confirmed, s.Disputed);
+
+    /// <summary>
+    /// The matrix as JSON. Anonymised, products are named and ordered only by their labels, so neither a key nor the
+    /// alphabetical order of the keys shows through.
+    /// </summary>
+    public static MatrixDto ToDto(EventPlanning planning, Scope scope, MatrixTable table, bool anonymize)
+    {
+        var labels = Labels(planning, table.Products, anonymize);
+        var order = Order(planning, table.Products, anonymize);
+        var position = new int[order.Count];
+        for (var k = 0; k < order.Count; k++) position[order[k]] = k;
+
+        var cells = new List<CellDto>();
+        foreach (var i in order)
+            foreach (var j in order)
+            {
+                var tally = table.Cells[i, j];
+                if (tally.Planned == 0) continue;
+                if (table.View == MatrixView.Pair && position[i] > position[j]) continue; // symmetric: each pair once
+                cells.Add(new CellDto(labels[i].Id, labels[j].Id, TallyDto.From(tally)));
+            }
+
+        return new MatrixDto(planning.Event.Key,
+            new ScopeDto(scope.Technology, scope.Plan, scope.Section, scope.Case),
+            table.View == MatrixView.Pair ? "pair" : "ordered", anonymize,
+            order.Select(i => labels[i]).ToList(), cells,
+            order.Select(i => new LineDto(labels[i].Id, TallyDto.From(table.Rows[i]))).ToList(),
+            order.Select(i => new LineDto(labels[i].Id, TallyDto.From(table.Columns[i]))).ToList(),
+            TallyDto.From(table.Total));
+    }
+
+    /// <summary>Indexes into the table's products in display order: by key, or anonymised by label.</summary>
+    public static IReadOnlyList<int> Order(EventPlanning planning, IReadOnlyList<Contender> products, bool anonymize)
+    {
+        var indexes = Enumerable.Range(0, products.Count);
+        if (!anonymize) return indexes.ToList(); // the table is already in key order
+        var anonymizer = Anonymizer(planning);
+        return indexes.OrderBy(i => anonymizer.Position(products[i].Id)).ToList();
+    }
+
+    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Contender> products, bool anonymize)
+    {
+        if (!anonymize)
+            return products.Select(p =>
+            {
+                var details = planning.Participant(p.Id);
+                return new ProductLabel(p.Key, $"{details.Name} {details.Version}".Trim(), details.OrganizationName);
+            }).ToList();
+
+        var anonymizer = Anonymizer(planning);
+        return products.Select(p => new ProductLabel(anonymizer.Product(p.Id), anonymizer.Product(p.Id),
+            anonymizer.Organization(p.OrganizationId))).ToList();
+    }
+
+    public static Anonymizer Anonymizer(EventPlanning planning) =>
+        new(planning.Event.Secret, planning.Participants.Select(p => (p.Id, p.Key, p.OrganizationId, p.OrganizationKey)));
+}
