@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
+using InteropTracker.Matrix;
 using InteropTracker.Events;
 using InteropTracker.Pages;
 using InteropTracker.Reports;
@@ -45,6 +46,7 @@ app.MapTestPlans();
 app.MapVendors();
 app.MapEvents();
 app.MapVerdicts();
+app.MapMatrix();
 app.MapReports();
 app.MapWebPages();
 

@@ -135,7 +135,7 @@ public class MatrixApiTests(AppFixture app) : IClassFixture<AppFixture>, IAsyncL
     }
 
     private static long[] Numbers(JsonElement tally) =>
-        ["planned", "pass", "fail", "na", "blocked", "untested", "executed"].Select(n => tally.GetProperty(n).GetInt64()).ToArray();
+        new[] { "planned", "pass", "fail", "na", "blocked", "untested", "executed" }.Select(n => tally.GetProperty(n).GetInt64()).ToArray();
 
     private static double? Rate(JsonElement tally) =>
         tally.GetProperty("rate").ValueKind == JsonValueKind.Null ? null : tally.GetProperty("rate").GetDouble();
