@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
+using InteropTracker.Demo;
 using InteropTracker.Matrix;
 using InteropTracker.Events;
 using InteropTracker.Pages;
@@ -12,7 +13,9 @@ using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
-var builder = WebApplication.CreateBuilder(args);
+// `--demo` generates a realistic event once the server is up (see Demo/DemoEvent.cs).
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
 
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
 builder.Services.AddProblemDetails();
@@ -50,6 +53,7 @@ app.MapMatrix();
 app.MapReports();
 app.MapWebPages();
 
-app.Run();
+if (demo) await DemoEvent.RunAsync(app);
+else app.Run();
 
 public partial class Program;
