@@ -1,0 +1,45 @@
+using System.Text.Json;
+using InteropTracker.Access;
+using InteropTracker.Demo;
+using InteropTracker.Tests.TestPlans;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace InteropTracker.Tests.Demo;
+
+public class DemoEventTests(ShippedTestCasesFixture app) : IClassFixture<ShippedTestCasesFixture>
+{
+    [Fact]
+    public async Task The_demo_makes_a_living_event_with_clustered_failures_and_makes_it_only_once()
+    {
+        Assert.True(await DemoEvent.SeedAsync(app.Admin(), organization => app.ClientFor(Roles.Engineer, organization),
+            NullLogger.Instance));
+
+        var admin = app.Admin();
+        var organizations = await admin.GetAsync("/api/organizations").ReadJson<JsonElement>();
+        Assert.Equal(16, organizations.GetArrayLength());
+
+        var summary = await admin.GetAsync($"/api/events/{DemoEvent.Key}/summary").ReadJson<JsonElement>();
+        Assert.Equal(20, summary.GetProperty("participants").GetInt32());
+        Assert.Equal(3, summary.GetProperty("technologies").GetArrayLength());
+        var total = summary.GetProperty("total");
+        Assert.InRange(total.GetProperty("progress").GetDouble(), 0.55, 0.65);
+        Assert.All(summary.GetProperty("technologies").EnumerateArray(),
+            t => Assert.True(t.GetProperty("tally").GetProperty("planned").GetInt64() > 0, t.ToString()));
+        var statuses = summary.GetProperty("statuses");
+        Assert.True(statuses.GetProperty("confirmed").GetInt64() > 0);
+        Assert.True(statuses.GetProperty("disputed").GetInt64() > 0);
+
+        // Failures cluster on a few hard cases: the worst cases fail far more often than the typical one.
+        var stats = (await admin.GetAsync($"/api/events/{DemoEvent.Key}/test-case-stats").ReadJson<JsonElement>())
+            .EnumerateArray()
+            .Select(s => s.GetProperty("tally"))
+            .Where(t => t.GetProperty("rate").ValueKind == JsonValueKind.Number)
+            .Select(t => t.GetProperty("rate").GetDouble())
+            .ToList();
+        Assert.True(stats[0] < 0.7, $"worst rate {stats[0]}");
+        Assert.True(stats[stats.Count / 2] > 0.85, $"median rate {stats[stats.Count / 2]}");
+
+        Assert.False(await DemoEvent.SeedAsync(admin, organization => app.ClientFor(Roles.Engineer, organization),
+            NullLogger.Instance));
+    }
+}
