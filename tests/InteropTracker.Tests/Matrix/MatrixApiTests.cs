@@ -19,9 +19,19 @@ namespace InteropTracker.Tests.Matrix;
 ///   (acme-a,bolt-x) (acme-a,cobra-y) (bolt-x,acme-a) (bolt-x,acme-b) (bolt-x,cobra-y) = 5 cells.
 /// mini-web WEB-001 directional → (acme-a,cobra-y) (cobra-y,acme-a) = 2 cells.
 /// </summary>
-public class MatrixApiTests(AppFixture app) : IClassFixture<AppFixture>, IAsyncLifetime
+public class MatrixApiTests(MatrixApiTests.HandCountedEvent app) : IClassFixture<MatrixApiTests.HandCountedEvent>
 {
-    private const string Event = "hand-count";
+    private const string Event = HandCountedEvent.Key;
+
+    /// <summary>The app with the hand-counted event made once for the whole class.</summary>
+    public sealed class HandCountedEvent : AppFixture, IAsyncLifetime
+    {
+        public const string Key = "hand-count";
+
+        public Task InitializeAsync() => Seed(this);
+
+        Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
+    }
 
     private const string SipPlan = """
         plan: mini-sip
@@ -81,7 +91,7 @@ public class MatrixApiTests(AppFixture app) : IClassFixture<AppFixture>, IAsyncL
                 priority: mandatory
         """;
 
-    public async Task InitializeAsync()
+    private static async Task Seed(AppFixture app)
     {
         var admin = app.Admin();
         foreach (var yaml in new[] { SipPlan, WebPlan })
@@ -91,10 +101,10 @@ public class MatrixApiTests(AppFixture app) : IClassFixture<AppFixture>, IAsyncL
         }
         foreach (var (key, name) in new[] { ("acme", "Acme"), ("bolt", "Bolt"), ("cobra", "Cobra") })
             await Created(admin.PostAsJsonAsync("/api/organizations", new { key, name }));
-        await Product("acme-a", "acme", ["SIP", "WebRTC"], ["h264", "transfer"]);
-        await Product("acme-b", "acme", ["SIP"], ["h264"]);
-        await Product("bolt-x", "bolt", ["SIP"], ["transfer"]);
-        await Product("cobra-y", "cobra", ["SIP", "WebRTC"], ["h264"]);
+        await Product(app, "acme-a", "acme", ["SIP", "WebRTC"], ["h264", "transfer"]);
+        await Product(app, "acme-b", "acme", ["SIP"], ["h264"]);
+        await Product(app, "bolt-x", "bolt", ["SIP"], ["transfer"]);
+        await Product(app, "cobra-y", "cobra", ["SIP", "WebRTC"], ["h264"]);
         await Created(admin.PostAsJsonAsync("/api/events", new
         {
             key = Event, name = "Hand count", location = "Lab", startDate = "2026-11-02", endDate = "2026-11-06",
@@ -104,26 +114,24 @@ public class MatrixApiTests(AppFixture app) : IClassFixture<AppFixture>, IAsyncL
             new { products = new[] { "acme-a", "acme-b", "bolt-x", "cobra-y" } })).IsSuccessStatusCode);
         Assert.True((await admin.PostAsJsonAsync($"/api/events/{Event}/status", new { status = "open" })).IsSuccessStatusCode);
 
-        await Log("mini-sip", "SIP-001", "acme-a", "cobra-y", "pass");
-        await Log("mini-sip", "SIP-001", "cobra-y", "acme-a", "fail");
-        await Log("mini-sip", "SIP-002", "cobra-y", "acme-a", "pass"); // stored as (acme-a, cobra-y)
-        await Log("mini-sip", "SIP-003", "acme-a", "bolt-x", "pass");
-        await Log("mini-sip", "SIP-003", "acme-a", "bolt-x", "fail"); // a revision: the current verdict is fail
-        await Log("mini-sip", "SIP-002", "acme-b", "bolt-x", "na");
-        await Log("mini-sip", "SIP-003", "bolt-x", "cobra-y", "blocked");
-        await Log("mini-sip", "SIP-001", "acme-b", "cobra-y", "pass");
-        await Log("mini-web", "WEB-001", "acme-a", "cobra-y", "pass");
+        await Log(app, "mini-sip", "SIP-001", "acme-a", "cobra-y", "pass");
+        await Log(app, "mini-sip", "SIP-001", "cobra-y", "acme-a", "fail");
+        await Log(app, "mini-sip", "SIP-002", "cobra-y", "acme-a", "pass"); // stored as (acme-a, cobra-y)
+        await Log(app, "mini-sip", "SIP-003", "acme-a", "bolt-x", "pass");
+        await Log(app, "mini-sip", "SIP-003", "acme-a", "bolt-x", "fail"); // a revision: the current verdict is fail
+        await Log(app, "mini-sip", "SIP-002", "acme-b", "bolt-x", "na");
+        await Log(app, "mini-sip", "SIP-003", "bolt-x", "cobra-y", "blocked");
+        await Log(app, "mini-sip", "SIP-001", "acme-b", "cobra-y", "pass");
+        await Log(app, "mini-web", "WEB-001", "acme-a", "cobra-y", "pass");
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private async Task Product(string key, string organization, string[] technologies, string[] capabilities) =>
+    private static async Task Product(AppFixture app, string key, string organization, string[] technologies, string[] capabilities) =>
         await Created(app.Admin().PostAsJsonAsync("/api/products", new
         {
             key, organization, name = key.ToUpperInvariant(), version = "1", kind = "endpoint", technologies, capabilities,
         }));
 
-    private async Task Log(string plan, string @case, string initiator, string responder, string verdict) =>
+    private static async Task Log(AppFixture app, string plan, string @case, string initiator, string responder, string verdict) =>
         await Created(app.Admin().PostAsJsonAsync($"/api/events/{Event}/results",
             new { plan, @case, initiator, responder, verdict }));
 
