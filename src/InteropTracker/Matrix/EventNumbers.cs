@@ -62,7 +62,11 @@ public static class EventNumbers
         MatrixView view, SqliteTransaction? transaction = null)
     {
         var cases = scope.Apply(source.Cases).ToList();
-        var planned = Planning.Count(cases, source.Participants, source.IncludeSameOrganization);
+        // A technology's matrix lists the products that declare it: the others could have no cell in it.
+        var products = scope.Technology is null
+            ? source.Participants
+            : source.Participants.Where(p => p.Technologies.Contains(scope.Technology)).ToList();
+        var planned = Planning.Count(cases, products, source.IncludeSameOrganization);
         if (cases.Count == 0 || planned.Products.Count == 0) return MatrixTable.Build(planned, [], view);
 
         var everyCase = cases.Count == source.Cases.Count;
