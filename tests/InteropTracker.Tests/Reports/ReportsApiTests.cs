@@ -73,10 +73,9 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
         foreach (var (technology, table) in expected.Matrices)
         {
             var sheet = book.Worksheet($"Matrix {technology}");
-            // The sheet shows the products with a planned cell in the technology; the others' rows and columns are empty.
+            // The sheet shows the products with a planned cell in the technology.
             var taking = Enumerable.Range(0, table.Products.Count)
                 .Where(i => table.Rows[i].Planned > 0 || table.Columns[i].Planned > 0).ToList();
-            Assert.True(taking.Count < table.Products.Count, "the seed has products outside this technology");
             var n = taking.Count;
             var index = table.Products.Select((p, i) => (p.Key, i)).ToDictionary(x => x.Key, x => x.i);
             var rows = Enumerable.Range(0, n).Select(r => index[keyOf[sheet.Cell(r + 3, 1).GetString()]]).ToArray();
