@@ -216,7 +216,7 @@ public static class EventStore
         IEnumerable<string> keys, SqliteTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<ProductKeyRow>("SELECT id, key FROM products WHERE key IN @keys",
-            new { keys = keys.Distinct().ToList() }, transaction);
+            new { keys = keys.OfType<string>().Distinct().ToList() }, transaction);
         return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
     }
 }

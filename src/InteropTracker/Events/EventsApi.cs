@@ -41,7 +41,7 @@ public static class EventsApi
         [Required]
         public string EndDate { get; init; } = "";
 
-        public IReadOnlyList<PlanPin> Plans { get; init; } = [];
+        public IReadOnlyList<PlanPin> Plans { get; init => field = value ?? []; } = [];
 
         /// <summary>Whether two products of the same organization are paired too.</summary>
         public bool IncludeSameOrganization { get; init; }
@@ -124,8 +124,10 @@ public static class EventsApi
         for (var i = 0; i < body.Plans.Count; i++)
         {
             var pin = body.Plans[i];
-            var plan = await EventStore.FindPlanAsync(connection, pin.Plan, pin.Version, transaction);
-            if (plan is null)
+            var plan = pin is null ? null : await EventStore.FindPlanAsync(connection, pin.Plan, pin.Version, transaction);
+            if (pin is null)
+                rules[$"plans[{i}]"] = ["Give the plan to pin as {\"plan\": \"…\", \"version\": \"…\"}."];
+            else if (plan is null)
                 rules[$"plans[{i}]"] = [pin.Version is null
                     ? $"There is no test plan '{pin.Plan}'; load it first (POST /api/test-plans)."
                     : $"There is no version '{pin.Version}' of test plan '{pin.Plan}'."];
@@ -173,7 +175,7 @@ public static class EventsApi
         var ids = await EventStore.FindProductIdsAsync(connection, body.Products, transaction);
         var unknown = new Dictionary<string, string[]>();
         for (var i = 0; i < body.Products.Count; i++)
-            if (!ids.ContainsKey(body.Products[i]))
+            if (body.Products[i] is not { } key || !ids.ContainsKey(key))
                 unknown[$"products[{i}]"] = [$"There is no product with key '{body.Products[i]}'; register it first (POST /api/products)."];
         if (unknown.Count > 0) return Problems.Unprocessable(unknown, "Some products are unknown; nothing was registered.");
 

@@ -37,10 +37,10 @@ public static class VendorsApi
         public string Kind { get; init; } = "";
 
         /// <summary>Technology words such as SIP, WebRTC, H.323; compared case-insensitively with the plans'.</summary>
-        public IReadOnlyList<string> Technologies { get; init; } = [];
+        public IReadOnlyList<string> Technologies { get; init => field = value ?? []; } = [];
 
         /// <summary>Capability tags such as h264, bfcp, srtp: the vocabulary of testcases/README.md.</summary>
-        public IReadOnlyList<string> Capabilities { get; init; } = [];
+        public IReadOnlyList<string> Capabilities { get; init => field = value ?? []; } = [];
     }
 
     public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder app)

@@ -104,6 +104,27 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Null_plans_and_null_products_are_refused_cleanly()
+    {
+        var (chair, plan) = await ChairWithPlan();
+        var given = _build.Event(plan.Plan);
+        var body = new { key = given.Key, name = given.Name, startDate = given.StartDate, endDate = given.EndDate, plans = (object?[]?)null };
+
+        var none = await Problem.ReadAsync(await chair.PostJson("/api/events", body), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["plans"], none.Errors.Keys);
+        var holes = await Problem.ReadAsync(
+            await chair.PostJson("/api/events", body with { plans = new object?[] { new { plan = plan.Plan }, null } }),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["plans[1]"], holes.Errors.Keys);
+
+        var @event = await chair.Create(given);
+        var products = await Problem.ReadAsync(
+            await chair.PostJson($"/api/events/{@event.Key}/participants", new { products = new string?[] { null } }),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["products[0]"], products.Errors.Keys);
+    }
+
+    [Fact]
     public async Task A_date_that_is_not_yyyy_MM_dd_answers_400()
     {
         var (chair, plan) = await ChairWithPlan();

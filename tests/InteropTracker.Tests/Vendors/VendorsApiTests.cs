@@ -148,6 +148,21 @@ public class VendorsApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task Null_lists_and_null_tags_are_refused_cleanly()
+    {
+        var vendor = await app.Admin().Register(_build.Organization());
+        var body = new { key = Build.UniqueKey("odd"), organization = vendor.Key, name = "Odd", version = "1", kind = "other",
+            technologies = (string[]?)null, capabilities = new string?[] { "h264", null } };
+
+        var problem = await Problem.ReadAsync(await app.Admin().PostJson("/api/products", body), HttpStatusCode.BadRequest);
+
+        Assert.Equal(["capabilities[1]"], problem.Errors.Keys);
+        var fixedUp = await app.Admin().PostJson("/api/products", body with { capabilities = new string?[] { "h264" } })
+            .ReadJson<Product>(HttpStatusCode.Created);
+        Assert.Empty(fixedUp.Technologies);
+    }
+
+    [Fact]
     public async Task A_product_of_an_unknown_organization_answers_422()
     {
         var given = _build.Product("nobody-at-all");
