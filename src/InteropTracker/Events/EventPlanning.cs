@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dapper;
 using InteropTracker.Matrix;
 using InteropTracker.Vendors;
@@ -41,7 +42,11 @@ public static class EventStatus
 /// <summary>A test-plan version pinned in an event.</summary>
 public sealed record PinnedPlan
 {
-    public long Id { get; init; }
+    [JsonIgnore] public long Id { get; init; }
+
+    /// <summary>The event that pins it, when a query reads the plans of several events at once.</summary>
+    [JsonIgnore] public long EventId { get; init; }
+
     public string Plan { get; init; } = "";
     public string Version { get; init; } = "";
     public string Title { get; init; } = "";

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Storage;
@@ -9,6 +10,7 @@ namespace InteropTracker.Events;
 /// <summary>An event as the API shows it: everything but the anonymization secret.</summary>
 public sealed record EventInfo
 {
+    [JsonIgnore] public long Id { get; init; }
     public string Key { get; init; } = "";
     public string Name { get; init; } = "";
     public string Location { get; init; } = "";
@@ -114,33 +116,6 @@ public static class EventStore
         return events.SingleOrDefault();
     }
 
-    private sealed record EventListRow
-    {
-        public long Id { get; init; }
-        public string Key { get; init; } = "";
-        public string Name { get; init; } = "";
-        public string Location { get; init; } = "";
-        public string StartDate { get; init; } = "";
-        public string EndDate { get; init; } = "";
-        public string Status { get; init; } = "";
-        public bool Published { get; init; }
-        public bool IncludeSameOrganization { get; init; }
-        public long Participants { get; init; }
-        public string CreatedAt { get; init; } = "";
-        public string UpdatedAt { get; init; } = "";
-    }
-
-    private sealed record EventPlanRow
-    {
-        public long EventId { get; init; }
-        public long Id { get; init; }
-        public string Plan { get; init; } = "";
-        public string Version { get; init; } = "";
-        public string Title { get; init; } = "";
-        public string Technology { get; init; } = "";
-        public long Cases { get; init; }
-    }
-
     /// <summary>The events the caller may see, newest start date first; with a key, only that one.</summary>
     public static async Task<IReadOnlyList<EventInfo>> ListAsync(SqliteConnection connection, Caller caller, string? key = null,
         SqliteTransaction? transaction = null)
@@ -161,18 +136,9 @@ public static class EventStore
             ORDER BY p.plan;
             """;
         await using var reader = await connection.QueryMultipleAsync(sql, new { key, organization = LimitedTo(caller) }, transaction);
-        var events = (await reader.ReadAsync<EventListRow>()).AsList();
-        var plans = (await reader.ReadAsync<EventPlanRow>()).ToLookup(p => p.EventId);
-        return events.Select(e => new EventInfo
-        {
-            Key = e.Key, Name = e.Name, Location = e.Location, StartDate = e.StartDate, EndDate = e.EndDate, Status = e.Status,
-            Published = e.Published, IncludeSameOrganization = e.IncludeSameOrganization, Participants = e.Participants,
-            CreatedAt = e.CreatedAt, UpdatedAt = e.UpdatedAt,
-            Plans = plans[e.Id].Select(p => new PinnedPlan
-            {
-                Id = p.Id, Plan = p.Plan, Version = p.Version, Title = p.Title, Technology = p.Technology, Cases = p.Cases,
-            }).ToList(),
-        }).ToList();
+        var events = (await reader.ReadAsync<EventInfo>()).AsList();
+        var plans = (await reader.ReadAsync<PinnedPlan>()).ToLookup(p => p.EventId);
+        return events.Select(e => e with { Plans = plans[e.Id].ToList() }).ToList();
     }
 
     /// <summary>Registers the products not yet registered; returns the keys it added.</summary>
