@@ -54,10 +54,12 @@ public static class ReportComposer
 
     private static List<(long Id, ReportParticipant Participant)> Named(ReportFacts facts)
     {
-        var duplicated = facts.Products.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+        // "Name version", as the API's matrix labels a product; the key is added where two would read the same.
+        static string Label(ProductFacts p) => $"{p.Name} {p.Version}".Trim();
+        var duplicated = facts.Products.GroupBy(Label, StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return facts.Products
-            .Select(p => (p, Label: duplicated.Contains(p.Name) ? $"{p.Name} ({p.Key})" : p.Name))
+            .Select(p => (p, Label: duplicated.Contains(Label(p)) ? $"{Label(p)} ({p.Key})" : Label(p)))
             .OrderBy(x => x.p.OrganizationName, StringComparer.OrdinalIgnoreCase)
             .ThenBy(x => x.Label, StringComparer.OrdinalIgnoreCase)
             .ThenBy(x => x.p.Key, StringComparer.Ordinal)
@@ -85,9 +87,7 @@ public static class ReportComposer
             facts.Products.Select(p => (p.Id, p.Key, p.OrganizationId, p.OrganizationKey)));
         return facts.Products
             .Select(p => (p, Organization: anonymizer.Organization(p.OrganizationId), Label: anonymizer.Product(p.Id)))
-            .OrderBy(x => x.Organization.Length)
-            .ThenBy(x => x.Organization, StringComparer.Ordinal)
-            .ThenBy(x => int.Parse(x.Label[(x.Label.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+            .OrderBy(x => anonymizer.Position(x.p.Id))
             .Select((x, i) => (x.p.Id, new ReportParticipant
             {
                 Index = i,
@@ -101,17 +101,15 @@ public static class ReportComposer
     }
 
     /// <summary>
-    /// The technology's matrix over the products that take part in it (a planned cell as initiator or responder: the
-    /// others' rows and columns are empty), in the participants' display order, rebuilt through
-    /// <see cref="MatrixTable.Build"/> so that its totals are computed as the API computes them. In the anonymised
-    /// variant each contender carries only its label: the source table's carry product keys.
+    /// The technology's matrix over the same products as the API's (those declaring the technology), in the participants'
+    /// display order, rebuilt through <see cref="MatrixTable.Build"/> so that its totals are computed as the API computes
+    /// them. In the anonymised variant each contender carries only its label: the source table's carry product keys.
     /// </summary>
     private static ReportMatrix Arrange(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId, bool anonymise)
     {
         if (table.View != MatrixView.Ordered)
             throw new ArgumentException("A report matrix is the ordered view: rows initiators, columns responders.", nameof(table));
         var order = Enumerable.Range(0, table.Products.Count)
-            .Where(i => table.Rows[i].Planned > 0 || table.Columns[i].Planned > 0)
             .OrderBy(i => byId[table.Products[i].Id].Index)
             .ToArray();
         var products = order.Select(i => byId[table.Products[i].Id]).ToList();
