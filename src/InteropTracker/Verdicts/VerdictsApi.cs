@@ -72,7 +72,7 @@ public static class VerdictsApi
         return null;
     }
 
-    private static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
+    internal static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
         string @event, ResultInput body, HttpContext context, Database database)
     {
         var caller = context.Caller();
@@ -190,7 +190,7 @@ public static class VerdictsApi
         return await VerdictStore.FindAsync(connection, row.Id, id) is { } result ? TypedResults.Ok(result) : NoSuchResult(@event, id);
     }
 
-    private static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
+    internal static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
         Database database)
     {
         await using var connection = await database.OpenAsync();
@@ -202,11 +202,11 @@ public static class VerdictsApi
 
     private static ProblemHttpResult NoSuchResult(string @event, long id) => Problems.NotFound($"Event {@event} has no result {id}.");
 
-    private static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body, HttpContext context,
+    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body, HttpContext context,
         Database database) =>
         ReviewAsync(@event, id, "confirmed", null, body?.Revision, context, database);
 
-    private static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
+    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
         HttpContext context, Database database) =>
         ReviewAsync(@event, id, "disputed", body.Reason.Trim(), body.Revision, context, database);
 

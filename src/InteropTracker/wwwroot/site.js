@@ -49,11 +49,17 @@
     setTimeout(refresh, seconds * 1000);
   }
 
+  function plainSubmit(form, submitter) {
+    for (const button of form.querySelectorAll('button')) button.disabled = false;
+    form.dataset.plain = '1';
+    form.requestSubmit(submitter || undefined);
+  }
+
   // Forms with data-enhance post in place: the element named by data-replace (an ancestor) is swapped for the
   // HTML the server answers, and focus goes back to the same control so keyboard users keep their place.
   document.addEventListener('submit', async event => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-enhance')) return;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-enhance') || form.dataset.plain) return;
     const target = form.closest(form.dataset.replace || '[data-replace-target]');
     if (!target) return;
     event.preventDefault();
@@ -65,15 +71,14 @@
     for (const button of form.querySelectorAll('button')) button.disabled = true;
     try {
       const response = await fetch(form.action, { method: 'POST', body: data, headers: fetchHeaders });
+      // Only an answer marked as a fragment is swapped in; anything else (a refusal page, a sign-in redirect) is
+      // shown the way a browser without this script would: by posting the form normally.
+      if (!response.headers.get('X-Fragment')) { plainSubmit(form, submitter); return; }
       const html = await response.text();
-      if (response.redirected || !(response.headers.get('Content-Type') || '').includes('text/html')) {
-        form.submit();
-        return;
-      }
       const holder = document.createElement('div');
       holder.innerHTML = html.trim();
       const replacement = holder.firstElementChild;
-      if (!replacement) { form.submit(); return; }
+      if (!replacement) { plainSubmit(form, submitter); return; }
       target.replaceWith(replacement);
       const again = focusName && [...replacement.querySelectorAll('button')]
         .find(b => b.name + '=' + b.value === focusName);

@@ -1,0 +1,75 @@
+using InteropTracker.Events;
+using InteropTracker.Matrix;
+using InteropTracker.Verdicts;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Pages.Events;
+
+/// <summary>One planned cell between two products, in stored order, with its current result (null while untested).</summary>
+public sealed record SheetRow(CaseDetails Case, ParticipantDetails Initiator, ParticipantDetails Responder, ResultInfo? Result)
+{
+    public Verdict? Verdict => Figures.Parse(Result?.Verdict);
+
+    /// <summary>A stable element id for the cell: scroll target after a post, and what the page script swaps.</summary>
+    public string Anchor => $"cell-{Case.Case.Id}-{Initiator.Id}-{Responder.Id}";
+
+    public string Direction => Case.Case.Directional ? $"{Initiator.Key} → {Responder.Key}" : $"{Initiator.Key} ⇄ {Responder.Key}";
+}
+
+/// <summary>How far a product has got with one peer: planned cells between them and how many have a verdict.</summary>
+public sealed record PeerProgress(ParticipantDetails Peer, long Planned, long Logged)
+{
+    public long Untested => Planned - Logged;
+}
+
+/// <summary>
+/// The planned cells between two participants (both directions; a non-directional case once, in its stored order), as
+/// <see cref="Planning.Cells"/> decides them, with the current results read through <see cref="VerdictStore"/>.
+/// </summary>
+public static class PairingSheet
+{
+    /// <summary>More results than one product can have in an event (cases × peers × 2).</summary>
+    private const int AllResults = 1_000_000;
+
+    private static IEnumerable<PlannedCase> Cases(EventPlanning planning, string? technology) =>
+        technology is null ? planning.Cases : new Scope(Technology: technology).Apply(planning.Cases);
+
+    /// <summary>Every current result the product takes part in, by (case, initiator, responder).</summary>
+    public static async Task<IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo>> ResultsOfAsync(
+        SqliteConnection connection, EventPlanning planning, ParticipantDetails product)
+    {
+        var page = await VerdictStore.ListAsync(connection, planning.Event.Id,
+            new ResultFilter(product.Key, null, null, null, null, null, null), 1, AllResults);
+        var byKey = new Dictionary<(long, string, string), ResultInfo>();
+        foreach (var result in page.Items)
+            if (planning.FindCase(result.Plan, result.Case) is { } planned)
+                byKey[(planned.Id, result.Initiator, result.Responder)] = result;
+        return byKey;
+    }
+
+    /// <param name="forward">Only the cells with <paramref name="a"/> as (stored) initiator: one cell of the ordered matrix.</param>
+    public static IReadOnlyList<SheetRow> Rows(EventPlanning planning, ParticipantDetails a, ParticipantDetails b, string? technology,
+        bool forward, IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo> results) =>
+        Planning.Cells(Cases(planning, technology), [a.Contender, b.Contender], planning.Event.IncludeSameOrganization)
+            .Where(cell => !forward || cell.Initiator.Id == a.Id)
+            .Select(cell => new SheetRow(planning.Details(cell.Case.Id), planning.Participant(cell.Initiator.Id),
+                planning.Participant(cell.Responder.Id), results.GetValueOrDefault((cell.Case.Id, cell.Initiator.Key, cell.Responder.Key))))
+            .OrderBy(r => r.Case.Case.Plan, StringComparer.Ordinal)
+            .ThenBy(r => r.Case.Ordinal)
+            .ThenBy(r => r.Initiator.Id == a.Id ? 0 : 1)
+            .ToList();
+
+    /// <summary>For each other participant, the cells planned with the product and how many have a verdict.</summary>
+    public static IReadOnlyList<PeerProgress> Peers(EventPlanning planning, ParticipantDetails product,
+        IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo> results) =>
+        planning.Participants
+            .Where(p => p.Id != product.Id)
+            .Select(peer =>
+            {
+                var cells = Planning.Cells(planning.Cases, [product.Contender, peer.Contender], planning.Event.IncludeSameOrganization).ToList();
+                var logged = cells.Count(c => results.ContainsKey((c.Case.Id, c.Initiator.Key, c.Responder.Key)));
+                return new PeerProgress(peer, cells.Count, logged);
+            })
+            .Where(p => p.Planned > 0)
+            .ToList();
+}

@@ -1,0 +1,174 @@
+using InteropTracker.Access;
+using InteropTracker.Events;
+using InteropTracker.Storage;
+using InteropTracker.Verdicts;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Pages.Events;
+
+/// <summary>What one case card shows and lets the viewer do.</summary>
+public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError);
+
+/// <summary>
+/// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
+/// in one click. Every post goes through the API's own handlers (the same checks: organization, planned cell, open event).
+/// </summary>
+public sealed class ResultsModel(Database database) : PageModel
+{
+    /// <summary>Set on the answer of a post the page script made, which swaps only the card it answers with.</summary>
+    public const string FragmentHeader = "X-Fragment";
+
+    [FromRoute(Name = "event")] public string Key { get; set; } = "";
+    [FromQuery] public string? Product { get; set; }
+    [FromQuery] public string? Peer { get; set; }
+    [FromQuery] public bool Untested { get; set; }
+
+    public Viewer Viewer { get; private set; } = null!;
+    public EventPlanning Planning { get; private set; } = null!;
+
+    /// <summary>The products the viewer may log for (an engineer's organization's; every participant for an admin).</summary>
+    public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
+    public ParticipantDetails? Me { get; private set; }
+    public ParticipantDetails? Them { get; private set; }
+    public IReadOnlyList<PeerProgress> Peers { get; private set; } = [];
+    public IReadOnlyList<CaseCard> Cards { get; private set; } = [];
+    public long Planned { get; private set; }
+    public long Logged { get; private set; }
+    public PeerProgress? NextUntested { get; private set; }
+
+    /// <summary>Why the viewer sees this pairing read-only; null when it may log.</summary>
+    public string? ReadOnlyReason { get; private set; }
+
+    private readonly Dictionary<string, (string Message, bool IsError)> _messages = new();
+
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostVerdictAsync(string plan, [FromForm(Name = "case")] string caseKey, string initiator,
+        string responder, string? verdict, string? notes, string? issue)
+    {
+        var body = new ResultInput
+        {
+            Plan = plan, Case = caseKey, Initiator = initiator, Responder = responder, Verdict = verdict ?? "", Notes = notes, Issue = issue,
+        };
+        var outcome = await ApiCall.RunAsync(body, async b => await VerdictsApi.Log(Key, b, HttpContext, database));
+        var anchor = await AnchorAsync(plan, caseKey, initiator, responder);
+        return await AnswerAsync(outcome, anchor,
+            outcome.Value is ResultInfo r ? $"Saved: {Figures.Word(Figures.Parse(r.Verdict))} (revision {r.Revision})." : "");
+    }
+
+    public async Task<IActionResult> OnPostConfirmAsync(long id, long? revision)
+    {
+        var outcome = ApiCall.Read(await VerdictsApi.Confirm(Key, id, new VerdictsApi.Review { Revision = revision }, HttpContext, database));
+        return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Confirmed.");
+    }
+
+    public async Task<IActionResult> OnPostDisputeAsync(long id, long? revision, string? reason)
+    {
+        var body = new VerdictsApi.Dispute { Reason = reason?.Trim() ?? "", Revision = revision };
+        var outcome = await ApiCall.RunAsync(body, async b => await VerdictsApi.DisputeResult(Key, id, b, HttpContext, database));
+        return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Disputed.");
+    }
+
+    /// <summary>
+    /// A refused write from a role or organization that may not make it is refused as a whole (403 page); any other
+    /// outcome shows the page (or, for the script, the one card) again with what happened beside the case.
+    /// </summary>
+    private async Task<IActionResult> AnswerAsync(ApiOutcome outcome, string? anchor, string done)
+    {
+        if (outcome.Status is (StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound) && !IsFragment)
+            return StatusCode(outcome.Status);
+        var message = outcome.Succeeded ? done : string.Join(" ", outcome.Messages.DefaultIfEmpty(outcome.Detail ?? "Not saved."));
+        if (anchor is not null) _messages[anchor] = (message, !outcome.Succeeded);
+
+        if (IsFragment)
+        {
+            if (!await LoadAsync() || Cards.FirstOrDefault(c => c.Row.Anchor == anchor) is not { } card)
+                return StatusCode(outcome.Succeeded ? StatusCodes.Status404NotFound : outcome.Status);
+            Response.Headers[FragmentHeader] = "card";
+            if (!outcome.Succeeded) Response.StatusCode = outcome.Status;
+            return Partial("_CaseCard", card);
+        }
+        if (outcome.Succeeded) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
+        Response.StatusCode = outcome.Status;
+        return await LoadAsync() ? Page() : NotFound();
+    }
+
+    private bool IsFragment => Request.Headers["X-Requested-With"] == "fetch";
+
+    public string Link(string? handler = null, string? peer = null, bool? untested = null)
+    {
+        var query = new List<string>();
+        if (handler is not null) query.Add($"handler={handler}");
+        if (Product is not null) query.Add($"product={Uri.EscapeDataString(Product)}");
+        if ((peer ?? Peer) is { } p) query.Add($"peer={Uri.EscapeDataString(p)}");
+        if (untested ?? Untested) query.Add("untested=true");
+        return $"/events/{Uri.EscapeDataString(Key)}/results" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+    }
+
+    private async Task<string?> AnchorAsync(string plan, string caseKey, string initiator, string responder)
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        var planning = await EventPlanning.LoadAsync(connection, Key);
+        if (planning?.FindCase(plan, caseKey) is not { } planned) return null;
+        if (planning.FindParticipant(initiator) is not { } a || planning.FindParticipant(responder) is not { } b) return null;
+        var (first, second) = InteropTracker.Matrix.Planning.Stored(planned, a.Contender, b.Contender);
+        return $"cell-{planned.Id}-{first.Id}-{second.Id}";
+    }
+
+    private async Task<string?> AnchorOfResultAsync(long id)
+    {
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        var row = await EventStore.FindAsync(connection, Key, HttpContext.Caller());
+        if (row is null || await VerdictStore.FindAsync(connection, row.Id, id) is not { } result) return null;
+        return await AnchorAsync(result.Plan, result.Case, result.Initiator, result.Responder);
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        Viewer = (await Viewer.OfAsync(HttpContext))!;
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var planning = await EventPlanning.LoadAsync(connection, Key, transaction);
+        if (planning is null || !EventStore.TakesPart(planning, Viewer.Caller)) return false;
+        Planning = planning;
+
+        var caller = Viewer.Caller;
+        OwnProducts = planning.Participants
+            .Where(p => caller.IsAdmin || (caller.IsEngineer && p.OrganizationId == caller.OrganizationId))
+            .ToList();
+        Me = Product is null ? OwnProducts.FirstOrDefault() : planning.FindParticipant(Product);
+        if (Me is null) return true;
+        Product = Me.Key;
+
+        var results = await PairingSheet.ResultsOfAsync(connection, planning, Me);
+        Peers = PairingSheet.Peers(planning, Me, results);
+        Them = Peer is null ? null : planning.FindParticipant(Peer);
+        if (Them is null || Them.Id == Me.Id) { Them = null; return true; }
+
+        ReadOnlyReason = !planning.Event.IsOpen
+            ? planning.Event.IsClosed ? "The event is closed: results are final." : "The event is not open yet."
+            : Viewer.MayLog(Me.OrganizationId, Them.OrganizationId) ? null
+            : Viewer.LogsResults ? $"You log only pairings your organization takes part in; {Me.Key} → {Them.Key} is not one of them."
+            : $"Your role ({Viewer.Role}) reads results; engineers log them.";
+
+        var rows = PairingSheet.Rows(planning, Me, Them, null, forward: false, results);
+        Planned = rows.Count;
+        Logged = rows.Count(r => r.Result is not null);
+        var current = Peers.ToList().FindIndex(p => p.Peer.Id == Them.Id);
+        NextUntested = Peers.Skip(current + 1).Concat(Peers.Take(Math.Max(current, 0))).FirstOrDefault(p => p.Untested > 0);
+
+        var cards = new List<CaseCard>();
+        foreach (var row in rows.Where(r => !Untested || r.Result is null || _messages.ContainsKey(r.Anchor)))
+        {
+            var mayReview = ReadOnlyReason is null && row.Result is { } result
+                && await VerdictStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
+                && ResultRules.WhyCannotReview(caller, authorship) is null;
+            var message = _messages.GetValueOrDefault(row.Anchor);
+            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError));
+        }
+        Cards = cards;
+        return true;
+    }
+}
