@@ -68,7 +68,7 @@ public class AppFixture : WebApplicationFactory<Program>
     /// <summary>A connection straight to the test's database, to check what the API stored.</summary>
     public SqliteConnection OpenDatabase()
     {
-        _ = Server; // make sure the app started and migrated
+        _ = Services; // make sure the app started and migrated (TestServer or Kestrel alike)
         var connection = new SqliteConnection($"Data Source={DatabaseFile};Foreign Keys=True");
         connection.Open();
         return connection;
