@@ -133,8 +133,10 @@ public sealed class EventPlanning
 
     public ParticipantDetails Participant(long productId) => _byId[productId];
 
-    /// <summary>What <see cref="EventNumbers"/> counts from.</summary>
-    public NumbersSource ToNumbersSource() => new(Event.Id, Cases, Contenders, Event.IncludeSameOrganization);
+    private NumbersSource? _numbers;
+
+    /// <summary>What <see cref="EventNumbers"/> counts from: one per planning, so that it remembers its planned counts.</summary>
+    public NumbersSource ToNumbersSource() => _numbers ??= new(Event.Id, Cases, Contenders, Event.IncludeSameOrganization);
 
     private sealed record CaseRow
     {

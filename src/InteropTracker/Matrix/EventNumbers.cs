@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Dapper;
 using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
@@ -6,7 +8,47 @@ namespace InteropTracker.Matrix;
 
 /// <summary>What an event's numbers are computed from: its pinned cases and its participants.</summary>
 public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Cases, IReadOnlyList<Contender> Participants,
-    bool IncludeSameOrganization);
+    bool IncludeSameOrganization)
+{
+    private const int MaxRemembered = 64;
+
+    // Planned counts are a pure function of the cases, the participants and the scope, and cost O(pairs × case kinds):
+    // remembered per scope, so that a cached planning answers repeated matrices without counting again. The key holds
+    // the lists themselves (by reference), so a copy made with `with` never reads another source's counts.
+    private readonly ConcurrentDictionary<(object Cases, object Participants, bool Same, Scope Scope), PlannedCounts> _planned =
+        new(PlannedKeyComparer.Instance);
+
+    /// <summary>The planned cells of <paramref name="cases"/> (the scope's cases) among the participants.</summary>
+    public PlannedCounts Planned(Scope scope, IEnumerable<PlannedCase> cases)
+    {
+        var key = ((object)Cases, (object)Participants, IncludeSameOrganization, scope);
+        if (_planned.TryGetValue(key, out var planned)) return planned;
+        planned = Planning.Count(cases, Participants, IncludeSameOrganization);
+        if (_planned.Count >= MaxRemembered) _planned.Clear();
+        _planned[key] = planned;
+        return planned;
+    }
+
+    /// <summary>How many of the event's cases belong to the plan.</summary>
+    public int CasesOf(long planId)
+    {
+        var count = 0;
+        foreach (var c in Cases)
+            if (c.PlanId == planId) count++;
+        return count;
+    }
+
+    private sealed class PlannedKeyComparer : IEqualityComparer<(object Cases, object Participants, bool Same, Scope Scope)>
+    {
+        public static readonly PlannedKeyComparer Instance = new();
+
+        public bool Equals((object Cases, object Participants, bool Same, Scope Scope) a, (object Cases, object Participants, bool Same, Scope Scope) b) =>
+            ReferenceEquals(a.Cases, b.Cases) && ReferenceEquals(a.Participants, b.Participants) && a.Same == b.Same && a.Scope == b.Scope;
+
+        public int GetHashCode((object Cases, object Participants, bool Same, Scope Scope) key) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(key.Cases), RuntimeHelpers.GetHashCode(key.Participants), key.Same, key.Scope);
+    }
+}
 
 /// <summary>The part of an event a figure covers; every given field narrows it.</summary>
 public sealed record Scope(string? Technology = null, string? Plan = null, string? Section = null, string? Case = null)
@@ -30,9 +72,10 @@ public sealed record EventSummary(Tally Total, StatusCounts Statuses, IReadOnlyL
     IReadOnlyList<ScopeTotals> Plans);
 
 /// <summary>
-/// An event's matrix, summary and per-case statistics: planned cells from <see cref="Planning"/>, current verdicts
-/// counted in the database, combined by <see cref="MatrixTable"/> and <see cref="CaseRanking"/>. The API, the pages
-/// and both reports call these, so their figures cannot disagree.
+/// An event's matrix, summary and per-case statistics: planned cells from <see cref="Planning"/>, current verdicts read
+/// from the <see cref="Tallies"/> kept beside the results (or, for a scope narrower than whole plans, counted from the
+/// results of its cases), combined by <see cref="MatrixTable"/> and <see cref="CaseRanking"/>. The API, the pages and
+/// both reports call these, so their figures cannot disagree.
 /// </summary>
 public static class EventNumbers
 {
@@ -44,36 +87,21 @@ public static class EventNumbers
         public long Count { get; init; }
     }
 
-    private sealed record CaseRow
-    {
-        public long CaseId { get; init; }
-        public string Verdict { get; init; } = "";
-        public string Status { get; init; } = "";
-        public long Count { get; init; }
-    }
-
-    private sealed record PairRow
-    {
-        public long CaseId { get; init; }
-        public long Pairs { get; init; }
-    }
-
     public static async Task<MatrixTable> MatrixAsync(SqliteConnection connection, NumbersSource source, Scope scope,
         MatrixView view, SqliteTransaction? transaction = null)
     {
         var cases = scope.Apply(source.Cases).ToList();
-        // A technology's matrix lists the products that declare it: the others could have no cell in it.
-        var products = scope.Technology is null
-            ? source.Participants
-            : source.Participants.Where(p => p.Technologies.Contains(scope.Technology)).ToList();
-        var planned = Planning.Count(cases, products, source.IncludeSameOrganization);
+        var planned = source.Planned(scope, cases);
         if (cases.Count == 0 || planned.Products.Count == 0) return MatrixTable.Build(planned, [], view);
 
-        var everyCase = cases.Count == source.Cases.Count;
-        var sql = $"""
+        if (WholePlans(source, cases) is { } planIds)
+            return MatrixTable.Build(planned, Tallies.ReadPairs(connection, transaction, source.EventId, planIds), view);
+
+        // Part of a plan (a section, a case): its cases' results, through the (event, case, …) index.
+        const string sql = """
             SELECT initiator_id AS InitiatorId, responder_id AS ResponderId, verdict AS Verdict, count(*) AS Count
             FROM results
-            WHERE event_id = @eventId {(everyCase ? "" : "AND case_id IN @caseIds")}
+            WHERE event_id = @eventId AND case_id IN @caseIds
             GROUP BY initiator_id, responder_id, verdict
             """;
         var rows = await connection.QueryAsync<CellRow>(sql,
@@ -82,32 +110,49 @@ public static class EventNumbers
             rows.Select(r => new CellCount(r.InitiatorId, r.ResponderId, Parse(r.Verdict), r.Count)), view);
     }
 
+    /// <summary>The plans whose every case is in the scope, when the scope is made of whole plans; otherwise null.</summary>
+    private static IReadOnlyCollection<long>? WholePlans(NumbersSource source, List<PlannedCase> cases)
+    {
+        var inScope = new Dictionary<long, int>();
+        foreach (var c in cases) inScope[c.PlanId] = inScope.GetValueOrDefault(c.PlanId) + 1;
+        foreach (var (plan, count) in inScope)
+            if (source.CasesOf(plan) != count) return null;
+        return inScope.Keys;
+    }
+
     /// <summary>Per-case figures, worst first, with the distinct passing pairs of each case.</summary>
-    public static async Task<IReadOnlyList<CaseStatistics>> CaseStatisticsAsync(SqliteConnection connection,
+    public static Task<IReadOnlyList<CaseStatistics>> CaseStatisticsAsync(SqliteConnection connection,
         NumbersSource source, Scope scope, SqliteTransaction? transaction = null)
     {
         var cases = scope.Apply(source.Cases).ToList();
-        var planned = Planning.Count(cases, source.Participants, source.IncludeSameOrganization);
-        var counts = await CaseCountsAsync(connection, source.EventId, transaction);
-        var pairs = await PassingPairsAsync(connection, source.EventId, transaction);
-        return CaseRanking.Rank(cases, planned,
-            counts.Select(r => new CaseCount(r.CaseId, Parse(r.Verdict), r.Count)), pairs);
+        var planned = source.Planned(scope, cases);
+        var tallies = Tallies.ReadCases(connection, transaction, source.EventId);
+        var counts = new List<CaseCount>(tallies.Count * 4);
+        foreach (var t in tallies)
+        {
+            counts.Add(new CaseCount(t.CaseId, Verdict.Pass, t.Pass));
+            counts.Add(new CaseCount(t.CaseId, Verdict.Fail, t.Fail));
+            counts.Add(new CaseCount(t.CaseId, Verdict.Na, t.Na));
+            counts.Add(new CaseCount(t.CaseId, Verdict.Blocked, t.Blocked));
+        }
+        var pairs = tallies.Where(t => t.PassingPairs != 0).ToDictionary(t => t.CaseId, t => t.PassingPairs);
+        return Task.FromResult(CaseRanking.Rank(cases, planned, counts, pairs));
     }
 
     /// <summary>Totals for the event, each technology and each plan, with the review statuses of their results.</summary>
-    public static async Task<EventSummary> SummaryAsync(SqliteConnection connection, NumbersSource source,
+    public static Task<EventSummary> SummaryAsync(SqliteConnection connection, NumbersSource source,
         SqliteTransaction? transaction = null)
     {
-        var planned = Planning.Count(source.Cases, source.Participants, source.IncludeSameOrganization);
-        var rows = await CaseCountsAsync(connection, source.EventId, transaction);
+        var planned = source.Planned(Scope.Event, source.Cases);
+        var rows = Tallies.ReadCases(connection, transaction, source.EventId);
 
         var tallies = source.Cases.ToDictionary(c => c.Id, c => new Tally(planned.PerCase.GetValueOrDefault(c.Id), 0, 0, 0, 0));
         var statuses = source.Cases.ToDictionary(c => c.Id, _ => new StatusCounts(0, 0, 0));
         foreach (var row in rows)
         {
             if (!tallies.TryGetValue(row.CaseId, out var tally) || tally.Planned == 0) continue;
-            tallies[row.CaseId] = tally.With(Parse(row.Verdict), row.Count);
-            statuses[row.CaseId] = Add(statuses[row.CaseId], row.Status, row.Count);
+            tallies[row.CaseId] = tally with { Pass = row.Pass, Fail = row.Fail, Na = row.Na, Blocked = row.Blocked };
+            statuses[row.CaseId] = new StatusCounts(row.Reported, row.Confirmed, row.Disputed);
         }
 
         ScopeTotals Totals(string technology, string? plan, IEnumerable<PlannedCase> cases)
@@ -129,47 +174,11 @@ public static class EventNumbers
             .Select(g => Totals(g.Key.Technology, g.Key.Plan, g))
             .ToList();
         var all = Totals("", null, source.Cases);
-        return new EventSummary(all.Tally, all.Statuses, technologies, plans);
-    }
-
-    private static async Task<IReadOnlyList<CaseRow>> CaseCountsAsync(SqliteConnection connection, long eventId,
-        SqliteTransaction? transaction)
-    {
-        const string sql = """
-            SELECT case_id AS CaseId, verdict AS Verdict, status AS Status, count(*) AS Count
-            FROM results
-            WHERE event_id = @eventId
-            GROUP BY case_id, verdict, status
-            """;
-        return (await connection.QueryAsync<CaseRow>(sql, new { eventId }, transaction)).AsList();
-    }
-
-    /// <summary>Distinct unordered product pairs with at least one passing result, per case.</summary>
-    private static async Task<IReadOnlyDictionary<long, long>> PassingPairsAsync(SqliteConnection connection, long eventId,
-        SqliteTransaction? transaction)
-    {
-        const string sql = """
-            SELECT case_id AS CaseId, count(*) AS Pairs
-            FROM (SELECT DISTINCT case_id,
-                         CASE WHEN initiator_id < responder_id THEN initiator_id ELSE responder_id END AS low,
-                         CASE WHEN initiator_id < responder_id THEN responder_id ELSE initiator_id END AS high
-                  FROM results
-                  WHERE event_id = @eventId AND verdict = 'pass') AS passing
-            GROUP BY case_id
-            """;
-        var rows = await connection.QueryAsync<PairRow>(sql, new { eventId }, transaction);
-        return rows.ToDictionary(r => r.CaseId, r => r.Pairs);
+        return Task.FromResult(new EventSummary(all.Tally, all.Statuses, technologies, plans));
     }
 
     private static Verdict Parse(string verdict) =>
         VerdictNames.TryParse(verdict, out var v) ? v : throw new InvalidDataException($"Unknown verdict '{verdict}' in the results table.");
-
-    private static StatusCounts Add(StatusCounts s, string status, long count) => status switch
-    {
-        "confirmed" => s with { Confirmed = s.Confirmed + count },
-        "disputed" => s with { Disputed = s.Disputed + count },
-        _ => s with { Reported = s.Reported + count },
-    };
 
     private static StatusCounts Sum(StatusCounts a, StatusCounts b) =>
         new(a.Reported + b.Reported, a.Confirmed + b.Confirmed, a.Disputed + b.Disputed);

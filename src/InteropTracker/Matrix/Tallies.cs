@@ -1,0 +1,216 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using InteropTracker.Verdicts;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Matrix;
+
+/// <summary>
+/// The tallies kept beside the results (db/migrations/0004_tallies.sql): current verdicts per event, plan and ordered
+/// pair (pair_tallies), and per event and case with review statuses and distinct passing pairs (case_tallies).
+/// <see cref="EventNumbers"/> reads them instead of counting the results table; the one write path of results and
+/// reviews adjusts them through <see cref="TallyChanges"/> in the same transaction as the write.
+/// </summary>
+public static class Tallies
+{
+    /// <summary>One row of case_tallies.</summary>
+    public readonly record struct CaseTally(long CaseId, long Pass, long Fail, long Na, long Blocked, long Reported, long Confirmed,
+        long Disputed, long PassingPairs);
+
+    /// <summary>The current verdicts of each ordered pair in the given plans of the event, one count per pair, plan and verdict.</summary>
+    public static List<CellCount> ReadPairs(SqliteConnection connection, SqliteTransaction? transaction, long eventId,
+        IReadOnlyCollection<long> planIds)
+    {
+        var counts = new List<CellCount>();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT initiator_id, responder_id, pass, fail, na, blocked
+            FROM pair_tallies
+            WHERE event_id = $event AND plan_id = $plan
+            """;
+        command.Parameters.AddWithValue("$event", eventId);
+        var plan = command.Parameters.Add("$plan", SqliteType.Integer);
+        foreach (var planId in planIds)
+        {
+            plan.Value = planId;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var (initiator, responder) = (reader.GetInt64(0), reader.GetInt64(1));
+                for (var v = 0; v < 4; v++)
+                    if (reader.GetInt64(2 + v) is var count and not 0)
+                        counts.Add(new CellCount(initiator, responder, (Verdict)v, count));
+            }
+        }
+        return counts;
+    }
+
+    /// <summary>Every case_tallies row of the event.</summary>
+    public static List<CaseTally> ReadCases(SqliteConnection connection, SqliteTransaction? transaction, long eventId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs
+            FROM case_tallies
+            WHERE event_id = $event
+            """;
+        command.Parameters.AddWithValue("$event", eventId);
+        var rows = new List<CaseTally>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            rows.Add(new CaseTally(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)));
+        return rows;
+    }
+
+    /// <summary>
+    /// Recounts an event's tallies from its results: for data written around the one write path (a repair, a test's
+    /// seed written straight into the results table). The migration that made the tables counts the same way.
+    /// </summary>
+    public static void Rebuild(SqliteConnection connection, SqliteTransaction? transaction, long eventId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM pair_tallies WHERE event_id = $event;
+            DELETE FROM case_tallies WHERE event_id = $event;
+
+            INSERT INTO pair_tallies (event_id, plan_id, initiator_id, responder_id, pass, fail, na, blocked)
+            SELECT r.event_id, c.plan_id, r.initiator_id, r.responder_id,
+                   sum(CASE WHEN r.verdict = 'pass' THEN 1 ELSE 0 END), sum(CASE WHEN r.verdict = 'fail' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN r.verdict = 'na' THEN 1 ELSE 0 END), sum(CASE WHEN r.verdict = 'blocked' THEN 1 ELSE 0 END)
+            FROM results r JOIN test_cases c ON c.id = r.case_id
+            WHERE r.event_id = $event
+            GROUP BY r.event_id, c.plan_id, r.initiator_id, r.responder_id;
+
+            INSERT INTO case_tallies (event_id, case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs)
+            SELECT r.event_id, r.case_id,
+                   sum(CASE WHEN r.verdict = 'pass' THEN 1 ELSE 0 END), sum(CASE WHEN r.verdict = 'fail' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN r.verdict = 'na' THEN 1 ELSE 0 END), sum(CASE WHEN r.verdict = 'blocked' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN r.status = 'reported' THEN 1 ELSE 0 END), sum(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN r.status = 'disputed' THEN 1 ELSE 0 END),
+                   (SELECT count(*) FROM (SELECT DISTINCT CASE WHEN p.initiator_id < p.responder_id THEN p.initiator_id ELSE p.responder_id END,
+                                                          CASE WHEN p.initiator_id < p.responder_id THEN p.responder_id ELSE p.initiator_id END
+                                          FROM results p
+                                          WHERE p.event_id = r.event_id AND p.case_id = r.case_id AND p.verdict = 'pass') AS passing)
+            FROM results r
+            WHERE r.event_id = $event
+            GROUP BY r.event_id, r.case_id;
+            """;
+        command.Parameters.AddWithValue("$event", eventId);
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>
+/// What a run of result writes changes in the tallies, gathered in memory and applied with one upsert per touched row:
+/// once per write for a single result, once per file for an import. Apply it in the transaction of the writes.
+/// </summary>
+public sealed class TallyChanges
+{
+    private const int Reported = 4, Confirmed = 5, Disputed = 6, PassingPairs = 7;
+
+    private readonly record struct PairKey(long Event, long Plan, long Initiator, long Responder);
+
+    private readonly record struct CaseKey(long Event, long Case);
+
+    /// <summary>pass, fail, na, blocked (the verdicts' order), reported, confirmed, disputed, passing pairs.</summary>
+    [InlineArray(8)]
+    private struct Counts
+    {
+        private long _count;
+    }
+
+    private readonly Dictionary<PairKey, Counts> _pairs = new();
+    private readonly Dictionary<CaseKey, Counts> _cases = new();
+
+    public bool IsEmpty => _pairs.Count == 0 && _cases.Count == 0;
+
+    /// <summary>A cell's current verdict changes from <paramref name="from"/> (null: it had none) to <paramref name="to"/>.</summary>
+    public void Verdict(long eventId, long planId, long caseId, long initiatorId, long responderId, Verdict? from, Verdict to)
+    {
+        ref var pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, new PairKey(eventId, planId, initiatorId, responderId), out _);
+        ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
+        if (from is { } old)
+        {
+            pair[(int)old]--;
+            @case[(int)old]--;
+        }
+        pair[(int)to]++;
+        @case[(int)to]++;
+    }
+
+    /// <summary>A result's review status changes (null: the result is new, or is gone).</summary>
+    public void Status(long eventId, long caseId, string? from, string? to)
+    {
+        if (from == to) return;
+        ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
+        if (from is not null) @case[StatusIndex(from)]--;
+        if (to is not null) @case[StatusIndex(to)]++;
+    }
+
+    /// <summary>A case gains (+1) or loses (−1) an unordered pair with at least one pass.</summary>
+    public void PassingPair(long eventId, long caseId, int delta)
+    {
+        ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
+        @case[PassingPairs] += delta;
+    }
+
+    private static int StatusIndex(string status) => status switch
+    {
+        "reported" => Reported,
+        "confirmed" => Confirmed,
+        "disputed" => Disputed,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "not a review status"),
+    };
+
+    /// <summary>Adds the gathered changes to the tallies and forgets them.</summary>
+    public void Apply(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (IsEmpty) return;
+        if (_pairs.Count > 0)
+        {
+            using var pairs = Upsert(connection, transaction, "pair_tallies", ["event_id", "plan_id", "initiator_id", "responder_id"],
+                ["pass", "fail", "na", "blocked"]);
+            foreach (var (key, counts) in _pairs)
+                Run(pairs, [key.Event, key.Plan, key.Initiator, key.Responder], counts, 4);
+        }
+        if (_cases.Count > 0)
+        {
+            using var cases = Upsert(connection, transaction, "case_tallies", ["event_id", "case_id"],
+                ["pass", "fail", "na", "blocked", "reported", "confirmed", "disputed", "passing_pairs"]);
+            foreach (var (key, counts) in _cases)
+                Run(cases, [key.Event, key.Case], counts, 8);
+        }
+        _pairs.Clear();
+        _cases.Clear();
+    }
+
+    private static void Run(SqliteCommand command, long[] key, Counts counts, int columns)
+    {
+        var any = false;
+        for (var c = 0; c < columns; c++) any |= counts[c] != 0;
+        if (!any) return;
+        for (var k = 0; k < key.Length; k++) command.Parameters[k].Value = key[k];
+        for (var c = 0; c < columns; c++) command.Parameters[key.Length + c].Value = counts[c];
+        command.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Upsert(SqliteConnection connection, SqliteTransaction transaction, string table, string[] keys,
+        string[] columns)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var all = keys.Concat(columns).ToList();
+        command.CommandText = $"""
+            INSERT INTO {table} ({string.Join(", ", all)}) VALUES ({string.Join(", ", all.Select(c => "$" + c))})
+            ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET
+            {string.Join(", ", columns.Select(c => $"{c} = {table}.{c} + excluded.{c}"))}
+            """;
+        foreach (var name in all) command.Parameters.Add("$" + name, SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+}
