@@ -18,6 +18,9 @@ var demo = args.Contains("--demo");
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
 
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
+builder.Services.AddSingleton<GroupCommit>();
+builder.Services.AddSingleton<TokenCache>();
+builder.Services.AddSingleton<PlanningCache>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ConflictHandler>();
 builder.Services.AddValidation();

@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using InteropTracker.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +10,7 @@ namespace InteropTracker.Access;
 /// it authenticates the pages (whose every form checks one) and API reads, never an API write.
 /// </summary>
 public sealed class TokenAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Database database)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenCache tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
@@ -33,8 +32,7 @@ public sealed class TokenAuthentication(
 
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
 
-        await using var connection = await database.OpenAsync(Context.RequestAborted);
-        var caller = await Tokens.FindAsync(connection, token);
+        var caller = await tokens.FindAsync(token, Context.RequestAborted);
         return caller is null
             ? AuthenticateResult.Fail("The token is unknown or has been revoked.")
             : AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName));

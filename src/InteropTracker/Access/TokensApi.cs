@@ -86,6 +86,8 @@ public static class TokensApi
         var changed = await connection.ExecuteAsync(
             "UPDATE tokens SET revoked_at = @at, revoked_by = @by WHERE id = @id AND revoked_at IS NULL",
             new { id, at = Clock.Now(), by = context.Caller().TokenId });
+        // The pages call this handler too, so the cache comes from the request's services rather than a parameter.
+        context.RequestServices.GetRequiredService<TokenCache>().Forget(id);
         return changed == 1
             ? TypedResults.NoContent()
             : Problems.NotFound($"There is no active token with id {id}.");
