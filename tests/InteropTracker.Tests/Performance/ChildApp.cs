@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace InteropTracker.Tests.Performance;
+
+/// <summary>
+/// The app as a separate process on a real port over a given database file, so that a test can kill it (SIGKILL, as a
+/// crash or a power cut would stop it) and open the file it leaves behind.
+/// </summary>
+public sealed class ChildApp : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ChildApp(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ChildApp> StartAsync(string databaseFile)
+    {
+        var port = FreePort();
+        // The test's output folder holds the app's build (InteropTracker.dll with its runtimeconfig and deps).
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(databaseFile)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InteropTracker.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["ConnectionStrings__Interop"] = $"Data Source={databaseFile}";
+        start.Environment["INTEROP_ADMIN_TOKEN"] = AppFixture.AdminToken;
+        start.Environment["Interop__TestCasesDirectory"] = "";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var app = new ChildApp(process, new Uri($"http://127.0.0.1:{port}"));
+        using var client = app.Client(null);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start.");
+            try
+            {
+                if ((await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return app;
+            }
+            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(100); // not listening yet
+            }
+        }
+    }
+
+    public HttpClient Client(string? token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = Address };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to finish a write, flush a buffer or checkpoint.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}
