@@ -34,7 +34,7 @@ public sealed record CellWrite(PlannedCase Case, ParticipantDetails Initiator, P
     string? Notes, string? Issue)
 {
     public VerdictWrite ToWrite(long eventId, long recordedBy, string at) =>
-        new(eventId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at);
+        new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at);
 }
 
 /// <summary>The outcome of checking one result: the cell, or what is wrong keyed by field, or why the caller may not.</summary>

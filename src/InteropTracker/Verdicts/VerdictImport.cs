@@ -192,6 +192,7 @@ public static class VerdictImport
             if (recorded.Revision == 1) created++;
             else revised++;
         }
+        writer.Flush();
         return new Outcome(new Summary(rows.Count, created, revised), errors, 0);
     }
 }

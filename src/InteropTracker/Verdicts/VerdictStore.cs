@@ -1,11 +1,12 @@
 using Dapper;
+using InteropTracker.Matrix;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
 
 /// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
-public readonly record struct VerdictWrite(long EventId, long CaseId, long InitiatorId, long ResponderId, Verdict Verdict,
-    string? Notes, string? Issue, long RecordedBy, string RecordedAt);
+public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
+    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt);
 
 /// <summary>What a write did: the result row, the revision it added, and the verdict it replaced (null for a new result).</summary>
 public readonly record struct Recorded(long ResultId, long Revision, Verdict? Previous);
@@ -21,7 +22,7 @@ public sealed class VerdictWriter : IDisposable
 {
     private readonly record struct Cell(long CaseId, long InitiatorId, long ResponderId);
 
-    private readonly record struct Current(long Id, long Revision, Verdict Verdict);
+    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status);
 
     private readonly SqliteCommand _find;
     private readonly SqliteCommand _insert;
@@ -29,6 +30,7 @@ public sealed class VerdictWriter : IDisposable
     private readonly SqliteCommand _revision;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
+    private readonly TallyChanges _tallies = new();
     private Dictionary<Cell, Current>? _known;
     private long _knownEvent;
     private long? _cacheSize;
@@ -38,7 +40,7 @@ public sealed class VerdictWriter : IDisposable
         _connection = connection;
         _transaction = transaction;
         _find = Command(connection, transaction, """
-            SELECT id, revision, verdict FROM results
+            SELECT id, revision, verdict, status FROM results
             WHERE event_id = $event AND case_id = $case AND initiator_id = $initiator AND responder_id = $responder
             """, "$event", "$case", "$initiator", "$responder");
         _insert = Command(connection, transaction, """
@@ -71,13 +73,13 @@ public sealed class VerdictWriter : IDisposable
         Scalar($"PRAGMA cache_size = {BulkCacheKiB}");
         using var command = _connection.CreateCommand();
         command.Transaction = _transaction;
-        command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict FROM results WHERE event_id = $event";
+        command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict, status FROM results WHERE event_id = $event";
         command.Parameters.AddWithValue("$event", eventId);
         var known = new Dictionary<Cell, Current>();
         using (var reader = command.ExecuteReader())
             while (reader.Read())
                 known[new Cell(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))] =
-                    new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)));
+                    new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)), Status(reader.GetString(6)));
         _known = known;
         _knownEvent = eventId;
     }
@@ -110,9 +112,43 @@ public sealed class VerdictWriter : IDisposable
         Set(_revision, id, revision, verdict, write.Notes, write.Issue, write.RecordedAt, write.RecordedBy);
         _revision.ExecuteNonQuery();
 
-        if (_known is not null && _knownEvent == write.EventId) _known[cell] = new Current(id, revision, write.Verdict);
+        if (_known is not null && _knownEvent == write.EventId) _known[cell] = new Current(id, revision, write.Verdict, Reported);
+        Count(write, current);
+        // A single write applies its tally changes at once (inside the caller's savepoint, if any); a bulk write
+        // gathers them and applies them once, in Flush.
+        if (_known is null) Flush();
         return new Recorded(id, revision, current?.Verdict);
     }
+
+    /// <summary>
+    /// The write's effect on the tallies: its verdict replaces the old one, its review starts again at reported, and
+    /// the case gains or loses a passing pair when the cell starts or stops passing while the same pair's other
+    /// direction (a directional case's reverse cell; none for a non-directional case) does not pass.
+    /// </summary>
+    private void Count(in VerdictWrite write, Current? current)
+    {
+        _tallies.Verdict(write.EventId, write.PlanId, write.CaseId, write.InitiatorId, write.ResponderId, current?.Verdict, write.Verdict);
+        _tallies.Status(write.EventId, write.CaseId, current?.Status, Reported);
+        var (passed, passes) = (current?.Verdict == Verdict.Pass, write.Verdict == Verdict.Pass);
+        if (passed == passes) return;
+        var reverse = Find(write.EventId, new Cell(write.CaseId, write.ResponderId, write.InitiatorId));
+        if (reverse?.Verdict == Verdict.Pass) return;
+        _tallies.PassingPair(write.EventId, write.CaseId, passes ? 1 : -1);
+    }
+
+    /// <summary>Applies the tally changes gathered by a bulk write; call it before committing.</summary>
+    public void Flush() => _tallies.Apply(_connection, _transaction);
+
+    private const string Reported = "reported";
+
+    /// <summary>The review statuses, as interned constants: a preloaded event's results share three strings.</summary>
+    private static string Status(string status) => status switch
+    {
+        "reported" => Reported,
+        "confirmed" => "confirmed",
+        "disputed" => "disputed",
+        _ => throw new InvalidDataException($"Unknown review status '{status}' in the results table."),
+    };
 
     private Current? Find(long eventId, Cell cell)
     {
@@ -120,7 +156,9 @@ public sealed class VerdictWriter : IDisposable
             return _known.TryGetValue(cell, out var known) ? known : null;
         Set(_find, eventId, cell.CaseId, cell.InitiatorId, cell.ResponderId);
         using var reader = _find.ExecuteReader();
-        return reader.Read() ? new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2))) : null;
+        return reader.Read()
+            ? new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2)), Status(reader.GetString(3)))
+            : null;
     }
 
     private static Verdict Parse(string name) => name switch
@@ -325,9 +363,24 @@ public static class VerdictStore
     }
 
     /// <summary>Sets the review of the result's current revision: confirmed, or disputed with a reason.</summary>
-    public static Task ReviewAsync(SqliteConnection connection, SqliteTransaction transaction, long id, string status,
-        string? reason, long by) =>
-        connection.ExecuteAsync(
+    /// <remarks>The case's review counts in the tallies follow, in the same transaction.</remarks>
+    public static async Task ReviewAsync(SqliteConnection connection, SqliteTransaction transaction, long id, string status,
+        string? reason, long by)
+    {
+        var before = await connection.QuerySingleAsync<ReviewedRow>(
+            "SELECT event_id AS EventId, case_id AS CaseId, status FROM results WHERE id = @id", new { id }, transaction);
+        await connection.ExecuteAsync(
             "UPDATE results SET status = @status, status_reason = @reason, status_at = @at, status_by = @by WHERE id = @id",
             new { id, status, reason, at = Storage.Clock.Now(), by }, transaction);
+        var tallies = new TallyChanges();
+        tallies.Status(before.EventId, before.CaseId, before.Status, status);
+        tallies.Apply(connection, transaction);
+    }
+
+    private sealed record ReviewedRow
+    {
+        public long EventId { get; init; }
+        public long CaseId { get; init; }
+        public string Status { get; init; } = "";
+    }
 }

@@ -64,7 +64,7 @@ public static class VerdictsApi
     }
 
     /// <summary>The event when the caller may write to it now; otherwise the answer that says why not.</summary>
-    private static ProblemHttpResult? Refuse(EventRow? row, string key)
+    internal static ProblemHttpResult? Refuse(EventRow? row, string key)
     {
         if (row is null) return EventsApi.NoSuchEvent(key);
         if (row.IsClosed) return EventsApi.Closed(key);
@@ -72,32 +72,14 @@ public static class VerdictsApi
         return null;
     }
 
-    internal static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
-        string @event, ResultInput body, HttpContext context, Database database)
-    {
-        var caller = context.Caller();
-        await using var connection = await database.OpenAsync();
-        // BEGIN IMMEDIATE (the provider's default) takes the write lock first: the event cannot close, nor its
-        // participants change, between the checks below and the write.
-        await using var transaction = connection.BeginTransaction();
-        var planning = await EventPlanning.LoadAsync(connection, @event, transaction);
-        var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-        if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
-
-        var check = ResultRules.Check(visible!, caller, body);
-        if (check.Forbidden is { } forbidden) return Problems.Forbidden(forbidden);
-        if (check.Cell is not { } cell)
-            return Problems.Unprocessable(check.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
-                "The result cannot be logged: " + string.Join(" ", check.Errors.Values));
-
-        var recorded = VerdictStore.Record(connection, transaction, cell.ToWrite(visible!.Event.Id, caller.TokenId, Clock.Now()));
-        var result = await VerdictStore.FindAsync(connection, visible.Event.Id, recorded.ResultId, transaction);
-        transaction.Commit();
-        return TypedResults.Created($"/api/events/{@event}/results/{recorded.ResultId}", result!);
-    }
+    // The pages call this handler too, so the shared services come from the request rather than as parameters.
+    internal static Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
+        string @event, ResultInput body, HttpContext context, Database database) =>
+        VerdictLog.LogAsync(@event, body, context.Caller(), database, context.RequestServices.GetRequiredService<PlanningCache>(),
+            context.RequestServices.GetRequiredService<GroupCommit>(), context.RequestAborted);
 
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
-        string @event, HttpRequest request, HttpContext context, Database database)
+        string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
     {
         if (await ReadLimitedAsync(request, VerdictImport.MaxBytes, context.RequestAborted) is not { } body)
             return Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
@@ -117,7 +99,7 @@ public static class VerdictsApi
         var caller = context.Caller();
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var planning = await EventPlanning.LoadAsync(connection, @event, transaction);
+        var planning = await plannings.GetAsync(connection, @event, transaction);
         var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
         if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
 
