@@ -18,12 +18,18 @@ public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Case
     private readonly ConcurrentDictionary<(object Cases, object Participants, bool Same, Scope Scope), PlannedCounts> _planned =
         new(PlannedKeyComparer.Instance);
 
-    /// <summary>The planned cells of <paramref name="cases"/> (the scope's cases) among the participants.</summary>
+    /// <summary>
+    /// The planned cells of <paramref name="cases"/> (the scope's cases) among the participants; for a technology's
+    /// scope, among the participants that declare it (the others could have no cell in it).
+    /// </summary>
     public PlannedCounts Planned(Scope scope, IEnumerable<PlannedCase> cases)
     {
         var key = ((object)Cases, (object)Participants, IncludeSameOrganization, scope);
         if (_planned.TryGetValue(key, out var planned)) return planned;
-        planned = Planning.Count(cases, Participants, IncludeSameOrganization);
+        var products = scope.Technology is null
+            ? Participants
+            : Participants.Where(p => p.Technologies.Contains(scope.Technology)).ToList();
+        planned = Planning.Count(cases, products, IncludeSameOrganization);
         if (_planned.Count >= MaxRemembered) _planned.Clear();
         _planned[key] = planned;
         return planned;
