@@ -8,7 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace InteropTracker.Bench;
 
 /// <summary>One benchmark run: set up the programme through the API, load its results, measure each figure.</summary>
-public sealed class BenchRun(Scale scale, bool keep)
+/// <param name="only">The figures to measure (peak_rss_mb always is); null for all.</param>
+public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only = null)
 {
     private const string MainEvent = "bench-main";
     private readonly Programme _programme = new(scale);
@@ -42,13 +43,14 @@ public sealed class BenchRun(Scale scale, bool keep)
             var tokens = await SetUpAsync(api);
             var idleRss = app.RssMb();
 
-            await LoadResultsAsync(api, cells.Main);
-            figures.Add(await ImportRateAsync(api, cells.ImportFile));
+            bool Wanted(string figure) => only is null || only.Contains(figure);
+            if (Wanted("matrix_latency") || Wanted("post_throughput") || Wanted("xlsx_export")) await LoadResultsAsync(api, cells.Main);
+            if (Wanted("import_rate")) figures.Add(await ImportRateAsync(api, cells.ImportFile));
             Checkpoint(app.DatabaseFile);
-            figures.Add(await MatrixLatencyAsync(api, app.DatabaseFile));
-            figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
+            if (Wanted("matrix_latency")) figures.Add(await MatrixLatencyAsync(api, app.DatabaseFile));
+            if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
             await CheckMatrixAsync(api, app.DatabaseFile);
-            if (await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
+            if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
 
             figures.Add(new Figure("peak_rss_mb", "MB", app.PeakRssMb(), idleRss, "MB", Rule.ValueBelow, 400,
                 "the server's resident set size after start-up and set-up, before any result (VmRSS); the value is the peak over the whole run (VmHWM)"));

@@ -3,10 +3,12 @@ using InteropTracker.Bench;
 // The benchmark: generates an interop programme through the app's own API, measures the app (a child process) and
 // the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
+//       [--only post_throughput,import_rate,matrix_latency,xlsx_export]
 
 var scaleName = "small";
 string? jsonPath = null;
 var keep = false;
+HashSet<string>? only = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,8 +22,11 @@ for (var i = 0; i < args.Length; i++)
         case "--keep":
             keep = true;
             break;
+        case "--only" when i + 1 < args.Length:
+            only = args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+            break;
         default:
-            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep]");
+            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep] [--only FIGURE,…]");
             return 2;
     }
 }
@@ -36,7 +41,7 @@ if (!Sqlite3.Available())
     return 2;
 }
 
-var run = new BenchRun(scale, keep);
+var run = new BenchRun(scale, keep, only);
 var figures = await run.ExecuteAsync();
 var table = FigureTable.Format(figures, run.Notes);
 Console.WriteLine();
