@@ -49,13 +49,13 @@ public static class MatrixApi
 
     private static async Task<Results<Ok<MatrixDto>, ProblemHttpResult, ValidationProblem>> GetMatrix(
         string @event, string? technology, string? plan, string? section, string? @case, string? view, bool? anonymize,
-        HttpContext context, Database database)
+        HttpContext context, Database database, PlanningCache plannings)
     {
         if (ParseView(view) is not { } matrixView)
             return Problems.Invalid("view", $"'{view}' is not a view; use 'ordered' or 'pair'.");
 
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
         if (planning is null) return EventsApi.NoSuchEvent(@event);
 
         var scope = new Scope(technology, plan, section, @case);
@@ -66,10 +66,10 @@ public static class MatrixApi
     }
 
     private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult>> GetSummary(
-        string @event, HttpContext context, Database database)
+        string @event, HttpContext context, Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
         if (planning is null) return EventsApi.NoSuchEvent(@event);
 
         var summary = await EventNumbers.SummaryAsync(connection, planning.ToNumbersSource());
@@ -86,10 +86,10 @@ public static class MatrixApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CaseStatDto>>, ProblemHttpResult>> GetCaseStatistics(
-        string @event, string? technology, string? plan, HttpContext context, Database database)
+        string @event, string? technology, string? plan, HttpContext context, Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller());
+        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
         if (planning is null) return EventsApi.NoSuchEvent(@event);
 
         var scope = new Scope(technology, plan);
@@ -109,9 +109,9 @@ public static class MatrixApi
 
     /// <summary>The event's planning if the caller may read it (an engineer only its organization's events).</summary>
     public static async Task<EventPlanning?> LoadVisibleAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string eventKey,
-        Caller caller)
+        Caller caller, PlanningCache plannings)
     {
-        var planning = await EventPlanning.LoadAsync(connection, eventKey);
+        var planning = await plannings.GetAsync(connection, eventKey);
         return planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
     }
 
