@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -20,10 +21,37 @@ public sealed class SignInModel(Database database) : PageModel
 
     public Viewer? Viewer { get; private set; }
 
-    public async Task OnGetAsync() => Viewer = await Viewer.OfAsync(HttpContext);
+    /// <summary>Closed, published events: their anonymised reports are the one thing the public may download.</summary>
+    public IReadOnlyList<PublishedEvent> Published { get; private set; } = [];
+
+    public sealed record PublishedEvent
+    {
+        public string Key { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string StartDate { get; init; } = "";
+        public string EndDate { get; init; } = "";
+    }
+
+    public async Task OnGetAsync()
+    {
+        Viewer = await Viewer.OfAsync(HttpContext);
+        await LoadPublishedAsync();
+    }
+
+    private async Task LoadPublishedAsync()
+    {
+        const string sql = """
+            SELECT key, name, start_date AS StartDate, end_date AS EndDate
+            FROM events WHERE status = 'closed' AND published = 1
+            ORDER BY start_date DESC, key
+            """;
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        Published = (await connection.QueryAsync<PublishedEvent>(sql)).AsList();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        await LoadPublishedAsync();
         if (!ModelState.IsValid) return Page();
 
         var token = Token.Trim();

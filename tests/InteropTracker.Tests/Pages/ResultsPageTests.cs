@@ -138,13 +138,20 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
     }
 
     [Fact]
-    public async Task A_member_downloads_the_full_and_the_anonymised_report()
+    public async Task A_member_watches_the_open_event_refresh_itself_and_downloads_the_full_and_the_anonymised_report()
     {
         var floor = await TestFloor.OpenAsync(app, _build);
         await floor.Log(floor.EngineerA, floor.Result(TestFloor.Call, floor.A1, floor.B1, notes: "secret note"));
         var page = await app.NewPageAsync(await app.NewToken(Roles.Member));
         await page.GotoAsync($"/events/{floor.Event}");
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Log results" }).CountAsync());
+        var sip = page.Locator(".progress").Filter(new() { HasText = "SIP" });
+        await sip.GetByText("logged 1 ").WaitForAsync();
+
+        // Another engineer logs at the next table: the page shows it without a reload.
+        await floor.Log(floor.EngineerB, floor.Result(TestFloor.Call, floor.B1, floor.A1, verdict: "fail"));
+        await sip.GetByText("logged 2 ").WaitForAsync();
+        await page.GetByText("last ").First.WaitForAsync();
 
         foreach (var (link, file) in new[]
                  {
@@ -160,5 +167,17 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
             Assert.True(new FileInfo(path!).Length > 1000, $"{file} is {new FileInfo(path!).Length} bytes");
         }
         await page.Context.CloseAsync();
+
+        // Once the event is closed and published, the public gets the anonymised report from the sign-in page, and nothing else.
+        await floor.Chair.MoveTo(floor.Event, "closed", published: true);
+        var visitor = await app.NewPageAsync();
+        await visitor.GotoAsync($"/events/{floor.Event}");
+        await visitor.GetByRole(AriaRole.Heading, new() { Name = "Published reports" }).WaitForAsync();
+        var pdf = await visitor.RunAndWaitForDownloadAsync(() =>
+            visitor.Locator($"a[href='/api/events/{floor.Event}/report.pdf?anonymize=true']").ClickAsync());
+        Assert.Equal($"{floor.Event}-interop-report-anonymised.pdf", pdf.SuggestedFilename);
+        var full = await visitor.APIRequest.GetAsync($"/api/events/{floor.Event}/report.pdf");
+        Assert.Equal((int)HttpStatusCode.Unauthorized, full.Status);
+        await visitor.Context.CloseAsync();
     }
 }
