@@ -412,7 +412,7 @@ public static class PdfReport
             var labelFont = _small;
             var longest = n == 0 ? 40 : matrix.Products.Max(p => G.MeasureString(p.Label, labelFont).Width);
             var rowHeader = Math.Clamp(longest + 10, 70, 170);
-            var columnHeader = Math.Clamp(longest + 10, 40, 120);
+            var columnHeader = Math.Clamp(longest + 10, 40, 150);
             const double totalWidth = 50;
             const double legendSpace = 26;
             var titleSpace = 44.0;
