@@ -48,7 +48,9 @@ public static class ReportComposer
             Participants = ordered,
             Plans = facts.Plans,
             ResultCount = facts.ResultCount,
-            Results = Map(facts.Results(!anonymise), cases, byId, anonymise),
+            // Results grouped by initiator in the order the participants are listed, so that an anonymised file does
+            // not show the order in which products were registered.
+            Results = Map(facts.Results(!anonymise, participants.Select(p => p.Id).ToList()), cases, byId, anonymise),
         };
     }
 

@@ -172,6 +172,9 @@ public sealed record ReportFacts
     public required IReadOnlyList<CaseStatistics> CaseStatistics { get; init; }
     public required long ResultCount { get; init; }
 
-    /// <summary>The current verdicts; with false, without notes, issue and dispute reason (not even read).</summary>
-    public required Func<bool, IAsyncEnumerable<StoredResult>> Results { get; init; }
+    /// <summary>
+    /// The current verdicts, grouped by initiator in the given order of product ids; with false, without notes,
+    /// issue and dispute reason (not even read).
+    /// </summary>
+    public required Func<bool, IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }
 }

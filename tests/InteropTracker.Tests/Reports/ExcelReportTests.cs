@@ -124,6 +124,20 @@ public class ExcelReportTests
     }
 
     [Fact]
+    public async Task The_anonymised_results_sheet_groups_initiators_in_label_order_so_registration_order_does_not_show()
+    {
+        var model = ReportSample.Make().Model(anonymise: true);
+        using var book = Open(await WorkbookAsync(model));
+        var labels = model.Participants.Select(p => p.Label).ToList();
+        var initiators = book.Worksheet("Results").Rows(2, (int)model.ResultCount + 1)
+            .Select(r => labels.IndexOf(r.Cell(5).GetString()))
+            .ToList();
+        Assert.DoesNotContain(-1, initiators);
+        Assert.Equal(initiators.Order(), initiators);
+        Assert.True(initiators.Distinct().Count() > 1);
+    }
+
+    [Fact]
     public async Task Results_sheet_lists_every_current_verdict_with_autofilter_and_continues_on_a_second_sheet_when_full()
     {
         var sample = ReportSample.Make();
@@ -142,9 +156,12 @@ public class ExcelReportTests
         var rows = first.Rows(2, perSheet + 1).Concat(second.Rows(2, (int)(model.ResultCount - perSheet + 1))).ToList();
         var byLabel = model.Participants.ToDictionary(p => p.Label);
         var products = sample.Products.ToDictionary(p => p.Id);
-        for (var k = 0; k < sample.Results.Count; k++)
+        // Grouped by initiator in the order the participants are listed.
+        var listed = model.Participants.Select((p, i) => (p.Key!, i)).ToDictionary();
+        var expected = sample.Results.OrderBy(r => listed[products[r.InitiatorId].Key]).ToList();
+        for (var k = 0; k < expected.Count; k++)
         {
-            var r = sample.Results[k];
+            var r = expected[k];
             var row = rows[k];
             Assert.Equal(products[r.InitiatorId].Key, byLabel[row.Cell(5).GetString()].Key);
             Assert.Equal(products[r.ResponderId].Key, byLabel[row.Cell(6).GetString()].Key);

@@ -158,14 +158,16 @@ internal sealed class ReportSample
             Matrices = matrices,
             CaseStatistics = ranking,
             ResultCount = results.Count,
-            Results = withText => Stream(results, withText),
+            Results = (withText, initiators) => Stream(results, withText, initiators),
         };
         return new ReportSample { Facts = facts, Products = productFacts, Results = results };
     }
 
-    private static async IAsyncEnumerable<StoredResult> Stream(IReadOnlyList<StoredResult> results, bool withText)
+    /// <summary>As the store streams them: grouped by initiator in the order asked for.</summary>
+    private static async IAsyncEnumerable<StoredResult> Stream(IReadOnlyList<StoredResult> results, bool withText,
+        IReadOnlyList<long> initiators)
     {
-        foreach (var r in results)
+        foreach (var r in initiators.SelectMany(i => results.Where(r => r.InitiatorId == i)))
         {
             await Task.Yield();
             yield return withText ? r : r with { Notes = null, Issue = null, StatusReason = null };
