@@ -10,7 +10,7 @@ namespace InteropTracker.Pages.Events;
 /// One event: progress per technology and the heat-map matrix of each, computed by <see cref="EventNumbers"/> exactly as
 /// the API's /matrix and /summary and the reports compute them. While the event is open the live part refreshes itself.
 /// </summary>
-public sealed class EventModel(Database database) : PageModel
+public sealed class EventModel(Database database, PlanningCache plannings) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";
 
@@ -44,16 +44,16 @@ public sealed class EventModel(Database database) : PageModel
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var planning = await EventPlanning.LoadAsync(connection, Key, transaction);
-        if (planning is null || !EventStore.TakesPart(planning, Viewer.Caller)) return false;
+        // The same read as GET /matrix and /summary: visibility, the cached planning, then the numbers.
+        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        if (planning is null) return false;
         Planning = planning;
 
         var source = planning.ToNumbersSource();
-        Summary = await EventNumbers.SummaryAsync(connection, source, transaction);
+        Summary = await EventNumbers.SummaryAsync(connection, source);
         var technologies = new List<(ScopeTotals, MatrixTable)>();
         foreach (var totals in Summary.Technologies)
-            technologies.Add((totals, await EventNumbers.MatrixAsync(connection, source, new Scope(Technology: totals.Technology), View, transaction)));
+            technologies.Add((totals, await EventNumbers.MatrixAsync(connection, source, new Scope(Technology: totals.Technology), View)));
         Technologies = technologies;
         OwnProducts = planning.Participants
             .Where(p => Viewer.Caller.IsAdmin || (Viewer.Caller.IsEngineer && p.OrganizationId == Viewer.Caller.OrganizationId))

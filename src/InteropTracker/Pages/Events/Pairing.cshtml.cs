@@ -1,4 +1,5 @@
 using InteropTracker.Events;
+using InteropTracker.Matrix;
 using InteropTracker.Storage;
 using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Events;
 
 /// <summary>The results behind one matrix cell: every planned case of the cell, its current verdict and its whole history.</summary>
-public sealed class PairingModel(Database database) : PageModel
+public sealed class PairingModel(Database database, PlanningCache plannings) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";
     [FromQuery] public string A { get; set; } = "";
@@ -32,8 +33,8 @@ public sealed class PairingModel(Database database) : PageModel
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await EventPlanning.LoadAsync(connection, Key);
-        if (planning is null || !EventStore.TakesPart(planning, Viewer.Caller)) return NotFound();
+        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        if (planning is null) return NotFound();
         if (planning.FindParticipant(A) is not { } first || planning.FindParticipant(B) is not { } second || first.Id == second.Id)
             return NotFound();
         (Planning, First, Second) = (planning, first, second);

@@ -15,7 +15,7 @@ public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool May
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
 /// in one click. Every post goes through the API's own handlers (the same checks: organization, planned cell, open event).
 /// </summary>
-public sealed class ResultsModel(Database database) : PageModel
+public sealed class ResultsModel(Database database, PlanningCache plannings) : PageModel
 {
     /// <summary>Set on the answer of a post the page script made, which swaps only the card it answers with.</summary>
     public const string FragmentHeader = "X-Fragment";
@@ -110,7 +110,7 @@ public sealed class ResultsModel(Database database) : PageModel
     private async Task<string?> AnchorAsync(string plan, string caseKey, string initiator, string responder)
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await EventPlanning.LoadAsync(connection, Key);
+        var planning = await plannings.GetAsync(connection, Key);
         if (planning?.FindCase(plan, caseKey) is not { } planned) return null;
         if (planning.FindParticipant(initiator) is not { } a || planning.FindParticipant(responder) is not { } b) return null;
         var (first, second) = InteropTracker.Matrix.Planning.Stored(planned, a.Contender, b.Contender);
@@ -130,7 +130,7 @@ public sealed class ResultsModel(Database database) : PageModel
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var planning = await EventPlanning.LoadAsync(connection, Key, transaction);
+        var planning = await plannings.GetAsync(connection, Key, transaction);
         if (planning is null || !EventStore.TakesPart(planning, Viewer.Caller)) return false;
         Planning = planning;
 
