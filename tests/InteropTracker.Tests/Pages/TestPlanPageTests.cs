@@ -83,7 +83,7 @@ public sealed class TestPlanPageTests(BrowserFixture app) : IClassFixture<Browse
         Assert.Contains("Call over TLS 1.3", await page.Locator(".diff-changed").InnerTextAsync());
 
         await page.GotoAsync("/test-plans");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sample video interoperability" }).WaitForAsync();
+        await page.Locator("a[href='/test-plans/page-good']").WaitForAsync();
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "page-broken" }).CountAsync());
         await page.Context.CloseAsync();
     }
@@ -133,5 +133,68 @@ public sealed class TestPlanPageTests(BrowserFixture app) : IClassFixture<Browse
         Assert.DoesNotContain("forged", await plans.TextAsync());
         await page.Context.CloseAsync();
         await chair.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_chair_registers_vendors_and_products_sets_up_an_event_registers_participants_and_opens_it()
+    {
+        var chairToken = await app.NewToken(Roles.Chair);
+        using (var api = app.WithToken(chairToken))
+            (await api.PostAsync("/api/test-plans", new StringContent(SamplePlans.Yaml(plan: "setup-plan"), Encoding.UTF8, "application/yaml")))
+                .EnsureSuccessStatusCode();
+        var page = await app.NewPageAsync(chairToken);
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+
+        foreach (var vendor in new[] { "north", "south" })
+        {
+            await page.GotoAsync("/setup/organizations");
+            await page.GetByLabel("Name").FillAsync($"{vendor} {suffix}");
+            await page.GetByLabel("Key").FillAsync($"{vendor}-{suffix}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+            await page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"{vendor}-{suffix}" }).WaitForAsync();
+        }
+        // The API's own refusal, in its words, beside the form.
+        await page.GetByLabel("Name").FillAsync("again");
+        await page.GetByLabel("Key").FillAsync($"north-{suffix}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        await page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "already exists" }).WaitForAsync();
+
+        foreach (var vendor in new[] { "north", "south" })
+        {
+            await page.GotoAsync("/setup/products");
+            await page.GetByLabel("Organization").SelectOptionAsync(new SelectOptionValue { Label = $"{vendor} {suffix}" });
+            await page.GetByLabel("Name").FillAsync("Phone");
+            await page.GetByLabel("Version").FillAsync("1.0");
+            await page.GetByLabel("Key").FillAsync($"{vendor}-phone-{suffix}");
+            await page.GetByLabel("SIP", new() { Exact = true }).CheckAsync();
+            await page.GetByLabel("Capability tags").FillAsync("h264, sip.tls sips-uri");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Register product" }).ClickAsync();
+            await page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"{vendor}-phone-{suffix}" }).WaitForAsync();
+        }
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "New event" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync($"Plugfest {suffix}");
+        await page.GetByLabel("Key").FillAsync($"plugfest-{suffix}");
+        await page.GetByLabel("First day").FillAsync("2026-12-01");
+        await page.GetByLabel("Last day").FillAsync("2026-11-30");
+        await page.Locator("#pin-setup-plan").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the event" }).ClickAsync();
+        await page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "before it starts" }).WaitForAsync();
+        await page.GetByLabel("Last day").FillAsync("2026-12-03");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the event" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Heading, new() { Name = $"Manage Plugfest {suffix}" }).WaitForAsync();
+        await page.GetByLabel("Phone 1.0", new() { Exact = false }).First.CheckAsync();
+        await page.GetByLabel("Phone 1.0", new() { Exact = false }).Last.CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register the chosen products" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Registered 2 products." }).WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open the event" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "The event is open." }).WaitForAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open the event page" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "SIP matrix" }).WaitForAsync();
+        Assert.Equal(2, await page.Locator($"a[aria-label*=\"phone-{suffix}\"]").CountAsync());
+        await page.Context.CloseAsync();
     }
 }

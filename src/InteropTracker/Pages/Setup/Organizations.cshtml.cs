@@ -1,6 +1,7 @@
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
+using static InteropTracker.Pages.FormText;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace InteropTracker.Pages.Setup;
@@ -14,8 +15,8 @@ public sealed class OrganizationsModel(Database database) : PageModel
 
     public sealed class OrganizationForm
     {
-        public string Key { get; set; } = "";
-        public string Name { get; set; } = "";
+        public string? Key { get; set; }
+        public string? Name { get; set; }
     }
 
     [FromQuery] public string? Created { get; set; }
@@ -24,7 +25,7 @@ public sealed class OrganizationsModel(Database database) : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var body = new VendorsApi.NewOrganization { Key = Form.Key.Trim(), Name = Form.Name.Trim() };
+        var body = new VendorsApi.NewOrganization { Key = Text(Form.Key), Name = Text(Form.Name) };
         var outcome = await ApiCall.RunAsync(body, async b => await VendorsApi.CreateOrganization(b, HttpContext, database));
         if (outcome.Succeeded) return RedirectToPage(new { created = body.Key });
         outcome.CopyTo(ModelState, nameof(Form));

@@ -2,6 +2,7 @@ using Dapper;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
+using static InteropTracker.Pages.FormText;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace InteropTracker.Pages.Setup;
@@ -22,11 +23,11 @@ public sealed class ProductsModel(Database database) : PageModel
 
     public sealed class ProductForm
     {
-        public string Key { get; set; } = "";
-        public string Organization { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Version { get; set; } = "";
-        public string Kind { get; set; } = "endpoint";
+        public string? Key { get; set; }
+        public string? Organization { get; set; }
+        public string? Name { get; set; }
+        public string? Version { get; set; }
+        public string? Kind { get; set; } = "endpoint";
         public List<string> Technologies { get; set; } = [];
         public string? OtherTechnologies { get; set; }
         public string? Capabilities { get; set; }
@@ -40,8 +41,8 @@ public sealed class ProductsModel(Database database) : PageModel
     {
         var body = new VendorsApi.NewProduct
         {
-            Key = Form.Key.Trim(), Organization = Form.Organization, Name = Form.Name.Trim(), Version = Form.Version.Trim(),
-            Kind = Form.Kind,
+            Key = Text(Form.Key), Organization = Text(Form.Organization), Name = Text(Form.Name), Version = Text(Form.Version),
+            Kind = Text(Form.Kind),
             Technologies = Form.Technologies.Concat(Split(Form.OtherTechnologies, ',')).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             Capabilities = Split(Form.Capabilities, ',', ' ', '\n', '\r', '\t', ';').ToList(),
         };

@@ -2,6 +2,7 @@ using InteropTracker.Access;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
+using static InteropTracker.Pages.FormText;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace InteropTracker.Pages.Setup;
@@ -19,9 +20,9 @@ public sealed class TokensModel(Database database) : PageModel
 
     public sealed class TokenForm
     {
-        public string Role { get; set; } = Roles.Engineer;
+        public string? Role { get; set; } = Roles.Engineer;
         public string? Organization { get; set; }
-        public string Name { get; set; } = "";
+        public string? Name { get; set; }
     }
 
     [FromQuery] public long? Revoked { get; set; }
@@ -33,7 +34,7 @@ public sealed class TokensModel(Database database) : PageModel
         if (!IsAdmin) return Forbid();
         var body = new TokensApi.CreateToken
         {
-            Role = Form.Role, Name = Form.Name.Trim(),
+            Role = Text(Form.Role), Name = Text(Form.Name),
             Organization = Form.Role == Roles.Engineer && !string.IsNullOrWhiteSpace(Form.Organization) ? Form.Organization : null,
         };
         var outcome = await ApiCall.RunAsync(body, async b => await TokensApi.Create(b, HttpContext, database));

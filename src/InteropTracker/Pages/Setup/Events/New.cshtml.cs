@@ -1,6 +1,7 @@
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Mvc;
+using static InteropTracker.Pages.FormText;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using static InteropTracker.TestPlans.TestPlanStore;
 
@@ -16,11 +17,11 @@ public sealed class NewModel(Database database) : PageModel
 
     public sealed class EventForm
     {
-        public string Name { get; set; } = "";
-        public string Key { get; set; } = "";
-        public string Location { get; set; } = "";
-        public string StartDate { get; set; } = "";
-        public string EndDate { get; set; } = "";
+        public string? Name { get; set; }
+        public string? Key { get; set; }
+        public string? Location { get; set; }
+        public string? StartDate { get; set; }
+        public string? EndDate { get; set; }
         public bool IncludeSameOrganization { get; set; }
 
         /// <summary>The plans to pin.</summary>
@@ -36,8 +37,8 @@ public sealed class NewModel(Database database) : PageModel
     {
         var body = new EventsApi.NewEvent
         {
-            Key = Form.Key.Trim(), Name = Form.Name.Trim(), Location = Form.Location.Trim(), StartDate = Form.StartDate.Trim(),
-            EndDate = Form.EndDate.Trim(), IncludeSameOrganization = Form.IncludeSameOrganization,
+            Key = Text(Form.Key), Name = Text(Form.Name), Location = Text(Form.Location), StartDate = Text(Form.StartDate),
+            EndDate = Text(Form.EndDate), IncludeSameOrganization = Form.IncludeSameOrganization,
             Plans = Form.Plans.Select(p => new EventsApi.PlanPin { Plan = p, Version = Form.Versions.GetValueOrDefault(p) }).ToList(),
         };
         var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.Create(b, HttpContext, database));
