@@ -106,11 +106,17 @@ public static class Tallies
 
 /// <summary>
 /// What a run of result writes changes in the tallies, gathered in memory and applied with one upsert per touched row:
-/// once per write for a single result, once per file for an import. Apply it in the transaction of the writes.
+/// once per write for a single result, once per file for an import. It works in the transaction of the writes, and
+/// prepares its two upserts once for all the times it applies.
 /// </summary>
-public sealed class TallyChanges
+public sealed class TallyChanges(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
 {
     private const int Reported = 4, Confirmed = 5, Disputed = 6, PassingPairs = 7;
+
+    private static readonly string[] PairKeys = ["event_id", "plan_id", "initiator_id", "responder_id"];
+    private static readonly string[] PairCounts = ["pass", "fail", "na", "blocked"];
+    private static readonly string[] CaseKeys = ["event_id", "case_id"];
+    private static readonly string[] CaseCounts = ["pass", "fail", "na", "blocked", "reported", "confirmed", "disputed", "passing_pairs"];
 
     private readonly record struct PairKey(long Event, long Plan, long Initiator, long Responder);
 
@@ -125,6 +131,8 @@ public sealed class TallyChanges
 
     private readonly Dictionary<PairKey, Counts> _pairs = new();
     private readonly Dictionary<CaseKey, Counts> _cases = new();
+    private SqliteCommand? _pairUpsert;
+    private SqliteCommand? _caseUpsert;
 
     public bool IsEmpty => _pairs.Count == 0 && _cases.Count == 0;
 
@@ -142,13 +150,13 @@ public sealed class TallyChanges
         @case[(int)to]++;
     }
 
-    /// <summary>A result's review status changes (null: the result is new, or is gone).</summary>
-    public void Status(long eventId, long caseId, string? from, string? to)
+    /// <summary>A result's review status changes (null: the result is new).</summary>
+    public void Status(long eventId, long caseId, string? from, string to)
     {
         if (from == to) return;
         ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
         if (from is not null) @case[StatusIndex(from)]--;
-        if (to is not null) @case[StatusIndex(to)]++;
+        @case[StatusIndex(to)]++;
     }
 
     /// <summary>A case gains (+1) or loses (−1) an unordered pair with at least one pass.</summary>
@@ -167,28 +175,25 @@ public sealed class TallyChanges
     };
 
     /// <summary>Adds the gathered changes to the tallies and forgets them.</summary>
-    public void Apply(SqliteConnection connection, SqliteTransaction transaction)
+    public void Apply()
     {
-        if (IsEmpty) return;
         if (_pairs.Count > 0)
         {
-            using var pairs = Upsert(connection, transaction, "pair_tallies", ["event_id", "plan_id", "initiator_id", "responder_id"],
-                ["pass", "fail", "na", "blocked"]);
+            _pairUpsert ??= Upsert("pair_tallies", PairKeys, PairCounts);
             foreach (var (key, counts) in _pairs)
-                Run(pairs, [key.Event, key.Plan, key.Initiator, key.Responder], counts, 4);
+                Run(_pairUpsert, [key.Event, key.Plan, key.Initiator, key.Responder], counts, PairCounts.Length);
+            _pairs.Clear();
         }
         if (_cases.Count > 0)
         {
-            using var cases = Upsert(connection, transaction, "case_tallies", ["event_id", "case_id"],
-                ["pass", "fail", "na", "blocked", "reported", "confirmed", "disputed", "passing_pairs"]);
+            _caseUpsert ??= Upsert("case_tallies", CaseKeys, CaseCounts);
             foreach (var (key, counts) in _cases)
-                Run(cases, [key.Event, key.Case], counts, 8);
+                Run(_caseUpsert, [key.Event, key.Case], counts, CaseCounts.Length);
+            _cases.Clear();
         }
-        _pairs.Clear();
-        _cases.Clear();
     }
 
-    private static void Run(SqliteCommand command, long[] key, Counts counts, int columns)
+    private static void Run(SqliteCommand command, ReadOnlySpan<long> key, Counts counts, int columns)
     {
         var any = false;
         for (var c = 0; c < columns; c++) any |= counts[c] != 0;
@@ -198,8 +203,7 @@ public sealed class TallyChanges
         command.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Upsert(SqliteConnection connection, SqliteTransaction transaction, string table, string[] keys,
-        string[] columns)
+    private SqliteCommand Upsert(string table, string[] keys, string[] columns)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -212,5 +216,11 @@ public sealed class TallyChanges
         foreach (var name in all) command.Parameters.Add("$" + name, SqliteType.Integer);
         command.Prepare();
         return command;
+    }
+
+    public void Dispose()
+    {
+        _pairUpsert?.Dispose();
+        _caseUpsert?.Dispose();
     }
 }

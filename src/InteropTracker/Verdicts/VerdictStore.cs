@@ -30,7 +30,7 @@ public sealed class VerdictWriter : IDisposable
     private readonly SqliteCommand _revision;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly TallyChanges _tallies = new();
+    private readonly TallyChanges _tallies;
     private Dictionary<Cell, Current>? _known;
     private long _knownEvent;
     private long? _cacheSize;
@@ -38,6 +38,7 @@ public sealed class VerdictWriter : IDisposable
     public VerdictWriter(SqliteConnection connection, SqliteTransaction transaction)
     {
         _connection = connection;
+        _tallies = new TallyChanges(connection, transaction);
         _transaction = transaction;
         _find = Command(connection, transaction, """
             SELECT id, revision, verdict, status FROM results
@@ -137,7 +138,7 @@ public sealed class VerdictWriter : IDisposable
     }
 
     /// <summary>Applies the tally changes gathered by a bulk write; call it before committing.</summary>
-    public void Flush() => _tallies.Apply(_connection, _transaction);
+    public void Flush() => _tallies.Apply();
 
     private const string Reported = "reported";
 
@@ -200,6 +201,7 @@ public sealed class VerdictWriter : IDisposable
         _insert.Dispose();
         _update.Dispose();
         _revision.Dispose();
+        _tallies.Dispose();
     }
 }
 
@@ -372,9 +374,9 @@ public static class VerdictStore
         await connection.ExecuteAsync(
             "UPDATE results SET status = @status, status_reason = @reason, status_at = @at, status_by = @by WHERE id = @id",
             new { id, status, reason, at = Storage.Clock.Now(), by }, transaction);
-        var tallies = new TallyChanges();
+        using var tallies = new TallyChanges(connection, transaction);
         tallies.Status(before.EventId, before.CaseId, before.Status, status);
-        tallies.Apply(connection, transaction);
+        tallies.Apply();
     }
 
     private sealed record ReviewedRow
