@@ -1,3 +1,4 @@
+using System.Data;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -14,10 +15,21 @@ public sealed class GroupCommit : IAsyncDisposable
     /// <summary>The most writes one commit holds, so that a long queue still gets acknowledged in steps.</summary>
     public const int MaxBatch = 256;
 
+    /// <summary>How long the loop waits, at most, for the writers it just acknowledged to send their next write.</summary>
+    public static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>Commits between two checkpoints of the write-ahead log.</summary>
+    private const int CommitsPerCheckpoint = 16;
+
     private readonly Database _database;
     private readonly ILogger<GroupCommit> _logger;
-    private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(); // several readers' kind: it can count
+    private readonly ManualResetEventSlim _arrived = new();
     private readonly Task _loop;
+    private SqliteConnection? _connection;
+    private SqliteCommand? _savepoint, _release, _rollback;
+    private long _commits;
+    private int _checkpointing;
 
     public GroupCommit(Database database, ILogger<GroupCommit> logger)
     {
@@ -36,6 +48,7 @@ public sealed class GroupCommit : IAsyncDisposable
         var pending = new Write<T>(write);
         if (!_queue.Writer.TryWrite(pending))
             throw new InvalidOperationException("The server is stopping: it accepts no more writes.");
+        _arrived.Set();
         return pending.Task;
     }
 
@@ -56,39 +69,127 @@ public sealed class GroupCommit : IAsyncDisposable
                 _logger.LogError(e, "A shared commit of {Count} writes failed.", batch.Count);
                 foreach (var write in batch) write.Fail(e);
             }
+            var acknowledged = batch.Count;
             batch.Clear();
+            Gather(_queue.Reader.Count + acknowledged);
+        }
+        _connection?.Dispose();
+    }
+
+    /// <summary>
+    /// Waits, briefly, until <paramref name="expected"/> writes are queued: those waiting already and as many as were
+    /// just acknowledged, whose writers mostly send their next write at once. Without it the writers split into two
+    /// groups that take turns, each commit holding half of them, so that each flush of the log serves half as many.
+    /// </summary>
+    private void Gather(int expected)
+    {
+        expected = Math.Min(expected, MaxBatch);
+        var deadline = Environment.TickCount64 + (long)GatherWindow.TotalMilliseconds;
+        while (_queue.Reader.Count < expected)
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0) return;
+            _arrived.Reset();
+            if (_queue.Reader.Count >= expected) return;
+            _arrived.Wait(TimeSpan.FromMilliseconds(left));
         }
     }
 
     private void Commit(List<IWrite> batch)
     {
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        using (var shared = new CommitBatch(connection, transaction))
+        var connection = Connection();
+        try
         {
-            foreach (var write in batch)
+            using var transaction = connection.BeginTransaction();
+            using (var shared = new CommitBatch(connection, transaction))
             {
-                transaction.Save("write");
-                try
+                foreach (var write in batch)
                 {
-                    write.Run(shared);
-                    transaction.Release("write");
-                }
-                catch (Exception e) when (e is not SqliteException { SqliteErrorCode: 10 or 13 }) // I/O error, disk full: the batch fails
-                {
-                    transaction.Rollback("write");
-                    transaction.Release("write");
-                    write.Refuse(e);
+                    Run(_savepoint!, transaction);
+                    try
+                    {
+                        write.Run(shared);
+                        Run(_release!, transaction);
+                    }
+                    catch (Exception e) when (e is not SqliteException { SqliteErrorCode: 10 or 13 }) // I/O error, disk full: the batch fails
+                    {
+                        Run(_rollback!, transaction);
+                        Run(_release!, transaction);
+                        write.Refuse(e);
+                    }
                 }
             }
+            transaction.Commit();
         }
-        transaction.Commit();
+        catch
+        {
+            // After a failed batch the connection may be in any state: the next batch starts on a new one.
+            _connection?.Dispose();
+            _connection = null;
+            throw;
+        }
+        if (++_commits % CommitsPerCheckpoint == 0 && Interlocked.Exchange(ref _checkpointing, 1) == 0)
+            _ = Task.Run(Checkpoint);
+    }
+
+    private static void Run(SqliteCommand command, SqliteTransaction transaction)
+    {
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The loop's own connection, kept open with its savepoint statements prepared. It never checkpoints itself
+    /// (wal_autocheckpoint = 0): copying the log into the database file, with that file's own flushes, happens beside
+    /// the loop (<see cref="Checkpoint"/>) instead of stalling every writer behind one commit now and then.
+    /// </summary>
+    private SqliteConnection Connection()
+    {
+        if (_connection is { State: ConnectionState.Open }) return _connection;
+        var connection = new SqliteConnection(
+            new SqliteConnectionStringBuilder(_database.ConnectionString) { Pooling = false }.ConnectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
+            pragma.ExecuteNonQuery();
+        }
+        SqliteCommand Statement(string sql)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return command;
+        }
+        (_savepoint, _release, _rollback) = (Statement("SAVEPOINT write"), Statement("RELEASE write"), Statement("ROLLBACK TO write"));
+        return _connection = connection;
+    }
+
+    /// <summary>Copies what the log holds into the database file, without waiting for readers or holding up the writer.</summary>
+    private void Checkpoint()
+    {
+        try
+        {
+            using var connection = _database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning(e, "A checkpoint of the write-ahead log failed; the next one tries again.");
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        _arrived.Set();
         await _loop;
+        _arrived.Dispose();
     }
 
     private interface IWrite
