@@ -65,6 +65,16 @@ public static class Tallies
         return rows;
     }
 
+    /// <summary>How many current results the event holds, from its case tallies.</summary>
+    public static long Results(SqliteConnection connection, SqliteTransaction? transaction, long eventId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT coalesce(sum(pass + fail + na + blocked), 0) FROM case_tallies WHERE event_id = $event";
+        command.Parameters.AddWithValue("$event", eventId);
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>
     /// Recounts an event's tallies from its results: for data written around the one write path (a repair, a test's
     /// seed written straight into the results table). The migration that made the tables counts the same way.

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using InteropTracker.Access;
 using InteropTracker.Events;
+using InteropTracker.Matrix;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
@@ -185,8 +186,10 @@ public static class VerdictImport
 
         int created = 0, revised = 0;
         using var writer = new VerdictWriter(connection, transaction);
-        writer.Preload(planning.Event.Id);
-        foreach (var cell in writes)
+        writer.BeginBulk(planning.Event.Id, preload: Tallies.Results(connection, transaction, planning.Event.Id) <= 2L * writes.Count);
+        // Written in cell order, so that the results' indexes are filled from one end rather than all over; the sort is
+        // stable, so rows of one cell still become revisions in file order.
+        foreach (var cell in writes.OrderBy(w => (w.Case.Id, w.Initiator.Id, w.Responder.Id)))
         {
             var recorded = writer.Record(cell.ToWrite(planning.Event.Id, caller.TokenId, at));
             if (recorded.Revision == 1) created++;

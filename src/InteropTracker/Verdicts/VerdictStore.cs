@@ -32,6 +32,7 @@ public sealed class VerdictWriter : IDisposable
     private readonly SqliteTransaction _transaction;
     private readonly TallyChanges _tallies;
     private Dictionary<Cell, Current>? _known;
+    private bool _bulk;
     private long _knownEvent;
     private long? _cacheSize;
 
@@ -62,16 +63,20 @@ public sealed class VerdictWriter : IDisposable
     }
 
     /// <summary>
-    /// Prepares a bulk write to one event: reads its current results at once, so that the writer finds a cell's
-    /// current revision in memory instead of asking the database row by row, and lends the connection a page cache
-    /// large enough for the results table and its indexes (with SQLite's default 2 MB, a 100,000-row import spills
-    /// pages to the WAL over and over and runs several times slower). The connection gets its usual cache back when
-    /// the writer is disposed. Only valid inside the writer's transaction.
+    /// Prepares a bulk write to one event. The connection gets a page cache large enough for the results table and
+    /// its indexes (with SQLite's default 2 MB, a 100,000-row import spills pages to the WAL over and over and runs
+    /// several times slower), back to its usual size when the writer is disposed; tally changes are gathered until
+    /// <see cref="Flush"/>. With <paramref name="preload"/>, the event's current results are read at once, so that a
+    /// cell's current revision is found in memory rather than asked row by row: worth it when the event holds few
+    /// results for the rows written, not when a small file goes into a big event. Only valid inside the writer's
+    /// transaction.
     /// </summary>
-    public void Preload(long eventId)
+    public void BeginBulk(long eventId, bool preload)
     {
+        _bulk = true;
         _cacheSize ??= Scalar("PRAGMA cache_size");
         Scalar($"PRAGMA cache_size = {BulkCacheKiB}");
+        if (!preload) return;
         using var command = _connection.CreateCommand();
         command.Transaction = _transaction;
         command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict, status FROM results WHERE event_id = $event";
@@ -117,7 +122,7 @@ public sealed class VerdictWriter : IDisposable
         Count(write, current);
         // A single write applies its tally changes at once (inside the caller's savepoint, if any); a bulk write
         // gathers them and applies them once, in Flush.
-        if (_known is null) Flush();
+        if (!_bulk) Flush();
         return new Recorded(id, revision, current?.Verdict);
     }
 
