@@ -48,17 +48,24 @@ public sealed class ChildApp : IAsyncDisposable
         var app = new ChildApp(process, new Uri($"http://127.0.0.1:{port}"));
         using var client = app.Client(null);
         var clock = Stopwatch.StartNew();
-        while (true)
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (process.HasExited) throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start.");
-            try
-            {
-                if ((await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return app;
-            }
-            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                await Task.Delay(100); // not listening yet
-            }
+            if (await HealthyAsync(client)) return app;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The app did not answer /healthz within a minute.");
+    }
+
+    private static async Task<bool> HealthyAsync(HttpClient client)
+    {
+        try
+        {
+            return (await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
         }
     }
 
