@@ -37,16 +37,18 @@ public static class VerdictImport
 
     public static Parsed ParseCsv(string text)
     {
-        var records = ReadRecords(text, out var brokenRow, out var broken);
-        if (broken is not null) return new Parsed([], $"row {brokenRow}", broken);
-        if (records.Count == 0 || records[0].Fields is [""])
+        // Records are read one at a time into rows, so that a big file is never held as a list of field lists too.
+        using var records = ReadRecords(text).GetEnumerator();
+        if (!records.MoveNext() || records.Current.Fields is [""])
             return new Parsed([], "row 1", $"The file has no header row; the first row names the columns: {string.Join(",", Columns)}.");
+        if (records.Current.Broken is { } brokenHeader) return new Parsed([], "row 1", brokenHeader);
 
-        var header = records[0].Fields.Select(f => f.Trim().ToLowerInvariant()).ToList();
+        var given = records.Current.Fields.ToList();
+        var header = given.Select(f => f.Trim().ToLowerInvariant()).ToList();
         for (var i = 0; i < header.Count; i++)
         {
             if (!Columns.Contains(header[i]))
-                return new Parsed([], "row 1", $"Column {i + 1} '{records[0].Fields[i]}' is not a result column; use {string.Join(",", Columns)}.");
+                return new Parsed([], "row 1", $"Column {i + 1} '{given[i]}' is not a result column; use {string.Join(",", Columns)}.");
             if (header.IndexOf(header[i]) != i)
                 return new Parsed([], "row 1", $"Column '{header[i]}' appears twice.");
         }
@@ -57,9 +59,11 @@ public static class VerdictImport
         int Index(string column) => header.IndexOf(column);
         var (plan, @case, initiator, responder, verdict, notes, issue) =
             (Index("plan"), Index("case"), Index("initiator"), Index("responder"), Index("verdict"), Index("notes"), Index("issue"));
-        var rows = new List<Row>(records.Count - 1);
-        foreach (var record in records.Skip(1))
+        var rows = new List<Row>(Math.Max(16, text.Length / 64));
+        while (records.MoveNext())
         {
+            var record = records.Current;
+            if (record.Broken is { } broken) return new Parsed([], $"row {record.Row}", broken);
             var fields = record.Fields;
             if (fields is [""]) continue; // a blank line
             if (fields.Count != header.Count)
@@ -73,20 +77,19 @@ public static class VerdictImport
         return new Parsed(rows);
     }
 
-    private sealed record Record(int Row, List<string> Fields);
+    /// <summary>A record of the file; <see cref="Broken"/> says why reading stopped at it. Its field list is reused for the next record.</summary>
+    private readonly record struct Record(int Row, List<string> Fields, string? Broken = null);
 
     /// <summary>RFC 4180 records: comma-separated, CRLF or LF, fields in double quotes may hold commas, line breaks and "".</summary>
-    private static List<Record> ReadRecords(string text, out int brokenRow, out string? broken)
+    private static IEnumerable<Record> ReadRecords(string text)
     {
-        var records = new List<Record>();
         var i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
         var n = text.Length;
         var row = 1;
-        brokenRow = 0;
-        broken = null;
+        var fields = new List<string>(Columns.Count);
         while (i < n)
         {
-            var fields = new List<string>(Columns.Count);
+            fields.Clear();
             while (true)
             {
                 if (i < n && text[i] == '"')
@@ -97,8 +100,8 @@ public static class VerdictImport
                     {
                         if (i >= n)
                         {
-                            (brokenRow, broken) = (row, "A quoted field is not closed: a field that starts with \" ends with \".");
-                            return records;
+                            yield return new Record(row, fields, "A quoted field is not closed: a field that starts with \" ends with \".");
+                            yield break;
                         }
                         if (text[i] == '"')
                         {
@@ -117,8 +120,8 @@ public static class VerdictImport
                     i++;
                     if (i < n && text[i] is not (',' or '\r' or '\n'))
                     {
-                        (brokenRow, broken) = (row, "Text follows a closing quote; a quote inside a quoted field is written \"\".");
-                        return records;
+                        yield return new Record(row, fields, "Text follows a closing quote; a quote inside a quoted field is written \"\".");
+                        yield break;
                     }
                 }
                 else
@@ -134,11 +137,10 @@ public static class VerdictImport
                 }
                 break;
             }
-            records.Add(new Record(row++, fields));
+            yield return new Record(row++, fields);
             if (i < n && text[i] == '\r') i++;
             if (i < n && text[i] == '\n') i++;
         }
-        return records;
     }
 
     public static Parsed ParseJson(ReadOnlySpan<byte> utf8)

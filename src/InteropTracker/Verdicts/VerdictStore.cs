@@ -91,7 +91,7 @@ public sealed class VerdictWriter : IDisposable
     }
 
     /// <summary>The page cache of a bulk write, in KiB (SQLite's negative cache_size).</summary>
-    private const int BulkCacheKiB = -65536;
+    private const int BulkCacheKiB = -16384;
 
     public Recorded Record(in VerdictWrite write)
     {

@@ -86,13 +86,9 @@ public static class VerdictsApi
 
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
-        VerdictImport.Parsed parsed;
-        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
-            parsed = VerdictImport.ParseJson(body.Span);
-        else if (TryDecode(body, out var text))
-            parsed = VerdictImport.ParseCsv(text);
-        else
-            return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
+        var read = Parse(body, mediaType);
+        body = default; // the rows are read: the file's bytes need not outlive this line while the rows are written
+        if (read is not { } parsed) return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
         if (parsed.Error is not null) return Problems.Invalid(parsed.ErrorLocation!, parsed.Error);
         if (parsed.Rows.Count == 0) return Problems.Invalid("body", "The file has no result rows.");
 
@@ -112,6 +108,14 @@ public static class VerdictsApi
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
         transaction.Commit();
         return TypedResults.Ok(summary);
+    }
+
+    /// <summary>The rows of a JSON or CSV body; null when a CSV is not UTF-8.</summary>
+    private static VerdictImport.Parsed? Parse(ReadOnlyMemory<byte> body, string? mediaType)
+    {
+        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+            return VerdictImport.ParseJson(body.Span);
+        return TryDecode(body, out var text) ? VerdictImport.ParseCsv(text) : null;
     }
 
     private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpRequest request, long limit, CancellationToken ct)
