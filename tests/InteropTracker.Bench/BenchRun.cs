@@ -52,6 +52,8 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
 
+            static double Mb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1e6 : 0;
+            Notes.Add($"database file {Mb(app.DatabaseFile):N0} MB, write-ahead log {Mb(app.DatabaseFile + "-wal"):N0} MB at the end");
             figures.Add(new Figure("peak_rss_mb", "MB", app.PeakRssMb(), idleRss, "MB", Rule.ValueBelow, 400,
                 "the server's resident set size after start-up and set-up, before any result (VmRSS); the value is the peak over the whole run (VmHWM)"));
             Notes.Add($"scale {scale.Name}: {scale.Products} products, {scale.Organizations} organizations, {_programme.Cases.Count} cases " +

@@ -18,9 +18,6 @@ public sealed class GroupCommit : IAsyncDisposable
     /// <summary>How long the loop waits, at most, for the writers it just acknowledged to send their next write.</summary>
     public static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(3);
 
-    /// <summary>Commits between two checkpoints of the write-ahead log.</summary>
-    private const int CommitsPerCheckpoint = 16;
-
     private readonly Database _database;
     private readonly ILogger<GroupCommit> _logger;
     private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(); // several readers' kind: it can count
@@ -28,8 +25,6 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly Task _loop;
     private SqliteConnection? _connection;
     private SqliteCommand? _savepoint, _release, _rollback;
-    private long _commits;
-    private int _checkpointing;
 
     public GroupCommit(Database database, ILogger<GroupCommit> logger)
     {
@@ -128,8 +123,6 @@ public sealed class GroupCommit : IAsyncDisposable
             _connection = null;
             throw;
         }
-        if (++_commits % CommitsPerCheckpoint == 0 && Interlocked.Exchange(ref _checkpointing, 1) == 0)
-            _ = Task.Run(Checkpoint);
     }
 
     private static void Run(SqliteCommand command, SqliteTransaction transaction)
@@ -139,9 +132,9 @@ public sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>
-    /// The loop's own connection, kept open with its savepoint statements prepared. It never checkpoints itself
-    /// (wal_autocheckpoint = 0): copying the log into the database file, with that file's own flushes, happens beside
-    /// the loop (<see cref="Checkpoint"/>) instead of stalling every writer behind one commit now and then.
+    /// The loop's own connection, kept open with its savepoint statements prepared. It checkpoints the log as every
+    /// connection does (after a commit that leaves more than 1000 pages in it): a checkpoint run beside the loop never
+    /// catches up with a loop that keeps committing, so the log would never start over and grow without end.
     /// </summary>
     private SqliteConnection Connection()
     {
@@ -151,7 +144,7 @@ public sealed class GroupCommit : IAsyncDisposable
         connection.Open();
         using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
+            pragma.CommandText = "PRAGMA synchronous = FULL;";
             pragma.ExecuteNonQuery();
         }
         SqliteCommand Statement(string sql)
@@ -162,26 +155,6 @@ public sealed class GroupCommit : IAsyncDisposable
         }
         (_savepoint, _release, _rollback) = (Statement("SAVEPOINT write"), Statement("RELEASE write"), Statement("ROLLBACK TO write"));
         return _connection = connection;
-    }
-
-    /// <summary>Copies what the log holds into the database file, without waiting for readers or holding up the writer.</summary>
-    private void Checkpoint()
-    {
-        try
-        {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException e)
-        {
-            _logger.LogWarning(e, "A checkpoint of the write-ahead log failed; the next one tries again.");
-        }
-        finally
-        {
-            Volatile.Write(ref _checkpointing, 0);
-        }
     }
 
     public async ValueTask DisposeAsync()
