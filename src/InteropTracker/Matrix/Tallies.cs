@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using InteropTracker.Storage;
 using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
@@ -116,10 +117,10 @@ public static class Tallies
 
 /// <summary>
 /// What a run of result writes changes in the tallies, gathered in memory and applied with one upsert per touched row:
-/// once per write for a single result, once per file for an import. It works in the transaction of the writes, and
-/// prepares its two upserts once for all the times it applies.
+/// once per write for a single result, once per file for an import. It works in the transaction of the writes, on
+/// their connection, and prepares its two upserts once for all the times it applies.
 /// </summary>
-public sealed class TallyChanges(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+public sealed class TallyChanges(SqliteConnection connection) : IDisposable
 {
     private const int Reported = 4, Confirmed = 5, Disputed = 6, PassingPairs = 7;
 
@@ -141,8 +142,8 @@ public sealed class TallyChanges(SqliteConnection connection, SqliteTransaction 
 
     private readonly Dictionary<PairKey, Counts> _pairs = new();
     private readonly Dictionary<CaseKey, Counts> _cases = new();
-    private SqliteCommand? _pairUpsert;
-    private SqliteCommand? _caseUpsert;
+    private Statement? _pairUpsert;
+    private Statement? _caseUpsert;
 
     public bool IsEmpty => _pairs.Count == 0 && _cases.Count == 0;
 
@@ -203,29 +204,24 @@ public sealed class TallyChanges(SqliteConnection connection, SqliteTransaction 
         }
     }
 
-    private static void Run(SqliteCommand command, ReadOnlySpan<long> key, Counts counts, int columns)
+    private static void Run(Statement upsert, ReadOnlySpan<long> key, Counts counts, int columns)
     {
         var any = false;
         for (var c = 0; c < columns; c++) any |= counts[c] != 0;
         if (!any) return;
-        for (var k = 0; k < key.Length; k++) command.Parameters[k].Value = key[k];
-        for (var c = 0; c < columns; c++) command.Parameters[key.Length + c].Value = counts[c];
-        command.ExecuteNonQuery();
+        for (var k = 0; k < key.Length; k++) upsert.Bind(k + 1, key[k]);
+        for (var c = 0; c < columns; c++) upsert.Bind(key.Length + c + 1, counts[c]);
+        upsert.Run();
     }
 
-    private SqliteCommand Upsert(string table, string[] keys, string[] columns)
+    private Statement Upsert(string table, string[] keys, string[] columns)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
         var all = keys.Concat(columns).ToList();
-        command.CommandText = $"""
-            INSERT INTO {table} ({string.Join(", ", all)}) VALUES ({string.Join(", ", all.Select(c => "$" + c))})
+        return new Statement(connection, $"""
+            INSERT INTO {table} ({string.Join(", ", all)}) VALUES ({string.Join(", ", all.Select((_, i) => $"?{i + 1}"))})
             ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET
             {string.Join(", ", columns.Select(c => $"{c} = {table}.{c} + excluded.{c}"))}
-            """;
-        foreach (var name in all) command.Parameters.Add("$" + name, SqliteType.Integer);
-        command.Prepare();
-        return command;
+            """);
     }
 
     public void Dispose()

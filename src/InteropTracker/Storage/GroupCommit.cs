@@ -24,7 +24,7 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly ManualResetEventSlim _arrived = new();
     private readonly Task _loop;
     private SqliteConnection? _connection;
-    private SqliteCommand? _savepoint, _release, _rollback;
+    private Statement? _savepoint, _release, _rollback;
 
     public GroupCommit(Database database, ILogger<GroupCommit> logger)
     {
@@ -68,7 +68,7 @@ public sealed class GroupCommit : IAsyncDisposable
             batch.Clear();
             Gather(_queue.Reader.Count + acknowledged);
         }
-        _connection?.Dispose();
+        CloseConnection();
     }
 
     /// <summary>
@@ -100,16 +100,16 @@ public sealed class GroupCommit : IAsyncDisposable
             {
                 foreach (var write in batch)
                 {
-                    Run(_savepoint!, transaction);
+                    _savepoint!.Run();
                     try
                     {
                         write.Run(shared);
-                        Run(_release!, transaction);
+                        _release!.Run();
                     }
                     catch (Exception e) when (e is not SqliteException { SqliteErrorCode: 10 or 13 }) // I/O error, disk full: the batch fails
                     {
-                        Run(_rollback!, transaction);
-                        Run(_release!, transaction);
+                        _rollback!.Run();
+                        _release!.Run();
                         write.Refuse(e);
                     }
                 }
@@ -119,16 +119,9 @@ public sealed class GroupCommit : IAsyncDisposable
         catch
         {
             // After a failed batch the connection may be in any state: the next batch starts on a new one.
-            _connection?.Dispose();
-            _connection = null;
+            CloseConnection();
             throw;
         }
-    }
-
-    private static void Run(SqliteCommand command, SqliteTransaction transaction)
-    {
-        command.Transaction = transaction;
-        command.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -147,14 +140,19 @@ public sealed class GroupCommit : IAsyncDisposable
             pragma.CommandText = "PRAGMA synchronous = FULL;";
             pragma.ExecuteNonQuery();
         }
-        SqliteCommand Statement(string sql)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return command;
-        }
-        (_savepoint, _release, _rollback) = (Statement("SAVEPOINT write"), Statement("RELEASE write"), Statement("ROLLBACK TO write"));
+        (_savepoint, _release, _rollback) =
+            (new Statement(connection, "SAVEPOINT write"), new Statement(connection, "RELEASE write"), new Statement(connection, "ROLLBACK TO write"));
         return _connection = connection;
+    }
+
+    private void CloseConnection()
+    {
+        _savepoint?.Dispose();
+        _release?.Dispose();
+        _rollback?.Dispose();
+        (_savepoint, _release, _rollback) = (null, null, null);
+        _connection?.Dispose();
+        _connection = null;
     }
 
     public async ValueTask DisposeAsync()
