@@ -9,19 +9,18 @@ namespace InteropTracker.Storage;
 /// one transaction (a write that throws rolls back alone), commits once, and only then completes each write's task:
 /// a caller is acknowledged only after the commit that holds its write. With synchronous=FULL a commit costs a flush
 /// of the write-ahead log to the disk; this way a crowd of writers pays for one flush per batch instead of one each.
+/// The loop starts the next batch at once: while it writes and flushes one group of writers, the group it just
+/// acknowledged is already sending its next writes, so the flush and the round trips overlap. (Waiting to gather
+/// every writer into one batch made fewer, bigger commits but put the round trip in series with the flush: slower.)
 /// </summary>
 public sealed class GroupCommit : IAsyncDisposable
 {
     /// <summary>The most writes one commit holds, so that a long queue still gets acknowledged in steps.</summary>
     public const int MaxBatch = 256;
 
-    /// <summary>How long the loop waits, at most, for the writers it just acknowledged to send their next write.</summary>
-    public static readonly TimeSpan GatherWindow = TimeSpan.FromMilliseconds(3);
-
     private readonly Database _database;
     private readonly ILogger<GroupCommit> _logger;
-    private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(); // several readers' kind: it can count
-    private readonly ManualResetEventSlim _arrived = new();
+    private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private SqliteConnection? _connection;
     private Statement? _savepoint, _release, _rollback;
@@ -43,7 +42,6 @@ public sealed class GroupCommit : IAsyncDisposable
         var pending = new Write<T>(write);
         if (!_queue.Writer.TryWrite(pending))
             throw new InvalidOperationException("The server is stopping: it accepts no more writes.");
-        _arrived.Set();
         return pending.Task;
     }
 
@@ -64,30 +62,9 @@ public sealed class GroupCommit : IAsyncDisposable
                 _logger.LogError(e, "A shared commit of {Count} writes failed.", batch.Count);
                 foreach (var write in batch) write.Fail(e);
             }
-            var acknowledged = batch.Count;
             batch.Clear();
-            Gather(_queue.Reader.Count + acknowledged);
         }
         CloseConnection();
-    }
-
-    /// <summary>
-    /// Waits, briefly, until <paramref name="expected"/> writes are queued: those waiting already and as many as were
-    /// just acknowledged, whose writers mostly send their next write at once. Without it the writers split into two
-    /// groups that take turns, each commit holding half of them, so that each flush of the log serves half as many.
-    /// </summary>
-    private void Gather(int expected)
-    {
-        expected = Math.Min(expected, MaxBatch);
-        var deadline = Environment.TickCount64 + (long)GatherWindow.TotalMilliseconds;
-        while (_queue.Reader.Count < expected)
-        {
-            var left = deadline - Environment.TickCount64;
-            if (left <= 0) return;
-            _arrived.Reset();
-            if (_queue.Reader.Count >= expected) return;
-            _arrived.Wait(TimeSpan.FromMilliseconds(left));
-        }
     }
 
     private void Commit(List<IWrite> batch)
@@ -158,9 +135,7 @@ public sealed class GroupCommit : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        _arrived.Set();
         await _loop;
-        _arrived.Dispose();
     }
 
     private interface IWrite
