@@ -24,6 +24,12 @@ public sealed class EventModel(Database database, PlanningCache plannings) : Pag
     public EventSummary Summary { get; private set; } = null!;
     public IReadOnlyList<(ScopeTotals Totals, MatrixTable Matrix)> Technologies { get; private set; } = [];
 
+    /// <summary>The cases ranked worst first, as GET /test-case-stats ranks them: what goes back to the plan's authors.</summary>
+    public IReadOnlyList<MatrixApi.CaseStatDto> WorstCases { get; private set; } = [];
+
+    /// <summary>How many of the worst cases the page lists; the reports and the API have them all.</summary>
+    public const int WorstShown = 10;
+
     /// <summary>The viewer's own products in this event (an engineer's organization's; every one for an admin).</summary>
     public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
 
@@ -55,6 +61,8 @@ public sealed class EventModel(Database database, PlanningCache plannings) : Pag
         foreach (var totals in Summary.Technologies)
             technologies.Add((totals, await EventNumbers.MatrixAsync(connection, source, new Scope(Technology: totals.Technology), View)));
         Technologies = technologies;
+        var ranked = await EventNumbers.CaseStatisticsAsync(connection, source, Scope.Event);
+        WorstCases = MatrixApi.CaseStatistics(planning, ranked).Where(c => c.Tally.Executed > 0).Take(WorstShown).ToList();
         OwnProducts = planning.Participants
             .Where(p => Viewer.Caller.IsAdmin || (Viewer.Caller.IsEngineer && p.OrganizationId == Viewer.Caller.OrganizationId))
             .ToList();
