@@ -35,6 +35,23 @@ public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Case
         return planned;
     }
 
+    private const int MaxDerived = 8;
+
+    // Values derived from this source and from the results as of a version (see EventNumbers.ResultsVersionAsync):
+    // a matrix asked again before any result changed is served as it was, not read and built again.
+    private readonly ConcurrentDictionary<object, (long Version, object Value)> _derived = new();
+
+    /// <summary>The value remembered under <paramref name="key"/> if the results are still at <paramref name="version"/>.</summary>
+    public T? Remembered<T>(object key, long version) where T : class =>
+        _derived.TryGetValue(key, out var entry) && entry.Version == version ? entry.Value as T : null;
+
+    /// <summary>Remembers a value derived from this source and from the results as of <paramref name="version"/>.</summary>
+    public void Remember(object key, long version, object value)
+    {
+        if (_derived.Count >= MaxDerived && !_derived.ContainsKey(key)) _derived.Clear();
+        _derived[key] = (version, value);
+    }
+
     /// <summary>How many of the event's cases belong to the plan.</summary>
     public int CasesOf(long planId)
     {
@@ -92,6 +109,14 @@ public static class EventNumbers
         public string Verdict { get; init; } = "";
         public long Count { get; init; }
     }
+
+    /// <summary>
+    /// A number that moves whenever any current verdict may have changed: every result write adds a revision, and
+    /// revision ids only grow. One look at the end of an index, read from the database, so it holds across instances.
+    /// Reviews (confirm, dispute) do not move it: no matrix shows them.
+    /// </summary>
+    public static Task<long> ResultsVersionAsync(SqliteConnection connection, SqliteTransaction? transaction = null) =>
+        connection.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM result_revisions", transaction: transaction);
 
     public static async Task<MatrixTable> MatrixAsync(SqliteConnection connection, NumbersSource source, Scope scope,
         MatrixView view, SqliteTransaction? transaction = null)

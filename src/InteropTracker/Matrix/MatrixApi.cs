@@ -61,8 +61,16 @@ public static class MatrixApi
         var scope = new Scope(technology, plan, section, @case);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
 
-        var table = await EventNumbers.MatrixAsync(connection, planning.ToNumbersSource(), scope, matrixView);
-        return TypedResults.Ok(ToDto(planning, scope, table, anonymize ?? false));
+        // The same matrix asked again before any verdict changed (a room of people watching it) is answered as it was.
+        var source = planning.ToNumbersSource();
+        var version = await EventNumbers.ResultsVersionAsync(connection);
+        var key = (scope, matrixView, anonymize ?? false);
+        if (source.Remembered<MatrixDto>(key, version) is { } remembered) return TypedResults.Ok(remembered);
+
+        var table = await EventNumbers.MatrixAsync(connection, source, scope, matrixView);
+        var dto = ToDto(planning, scope, table, anonymize ?? false);
+        source.Remember(key, version, dto);
+        return TypedResults.Ok(dto);
     }
 
     private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult>> GetSummary(
