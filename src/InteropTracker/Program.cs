@@ -15,7 +15,10 @@ using Scalar.AspNetCore;
 
 // `--demo` generates a realistic event once the server is up (see Demo/DemoEvent.cs).
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+// Settings are read once at start: reloading them on change would put a file watcher over the content root, which
+// holds the database by default (data/), and every write to it would wake that watcher (a tenth of the server's CPU
+// while results are logged).
+var builder = WebApplication.CreateBuilder([.. args.Where(a => a != "--demo"), "--hostBuilder:reloadConfigOnChange=false"]);
 
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
 builder.Services.AddSingleton<GroupCommit>();

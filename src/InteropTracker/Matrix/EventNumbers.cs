@@ -111,12 +111,15 @@ public static class EventNumbers
     }
 
     /// <summary>
-    /// A number that moves whenever any current verdict may have changed: every result write adds a revision, and
-    /// revision ids only grow. One look at the end of an index, read from the database, so it holds across instances.
-    /// Reviews (confirm, dispute) do not move it: no matrix shows them.
+    /// A number that moves whenever any current verdict may have changed: a new result takes the next id of results,
+    /// a revision moves the one it replaces to result_revisions under the next id there, and ids only grow (nothing
+    /// is deleted), so their sum grows with every write. Two looks at the end of an index, read from the database, so
+    /// it holds across instances. Reviews (confirm, dispute) do not move it: no matrix shows them.
     /// </summary>
     public static Task<long> ResultsVersionAsync(SqliteConnection connection, SqliteTransaction? transaction = null) =>
-        connection.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM result_revisions", transaction: transaction);
+        connection.ExecuteScalarAsync<long>(
+            "SELECT (SELECT coalesce(max(id), 0) FROM results) + (SELECT coalesce(max(id), 0) FROM result_revisions)",
+            transaction: transaction);
 
     public static async Task<MatrixTable> MatrixAsync(SqliteConnection connection, NumbersSource source, Scope scope,
         MatrixView view, SqliteTransaction? transaction = null)

@@ -44,12 +44,12 @@ public static class Planning
         if (a.Id == b.Id) return $"a product cannot be paired with itself ('{a.Key}')";
         if (!includeSameOrganization && a.OrganizationId == b.OrganizationId)
             return $"'{a.Key}' and '{b.Key}' belong to the same organization, and this event pairs only different organizations";
-        foreach (var side in new[] { a, b })
-            if (!side.Technologies.Contains(c.Technology))
-                return $"'{side.Key}' does not declare the technology {c.Technology} of case {c.Key}";
-        foreach (var side in new[] { a, b })
-            if (Missing(c.Requires, side) is { } tag)
-                return $"'{side.Key}' does not declare the capability '{tag}' that case {c.Key} requires";
+        if ((WithoutTechnology(c, a) ?? WithoutTechnology(c, b)) is { } lacking)
+            return $"'{lacking.Key}' does not declare the technology {c.Technology} of case {c.Key}";
+        if (Missing(c.Requires, a) is { } tag)
+            return $"'{a.Key}' does not declare the capability '{tag}' that case {c.Key} requires";
+        if (Missing(c.Requires, b) is { } bTag)
+            return $"'{b.Key}' does not declare the capability '{bTag}' that case {c.Key} requires";
         if (Missing(c.Initiator, a) is { } initiatorTag)
             return $"initiator '{a.Key}' does not declare the capability '{initiatorTag}' that case {c.Key} needs of the initiator";
         if (Missing(c.Responder, b) is { } responderTag)
@@ -57,10 +57,12 @@ public static class Planning
         return null;
     }
 
+    private static Contender? WithoutTechnology(PlannedCase c, Contender side) => side.Technologies.Contains(c.Technology) ? null : side;
+
     private static string? Missing(IReadOnlyList<string> tags, Contender side)
     {
-        foreach (var tag in tags)
-            if (!side.Capabilities.Contains(tag)) return tag;
+        for (var t = 0; t < tags.Count; t++) // not foreach: through the interface, that allocates an enumerator per call
+            if (!side.Capabilities.Contains(tags[t])) return tags[t];
         return null;
     }
 

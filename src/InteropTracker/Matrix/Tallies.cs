@@ -147,18 +147,28 @@ public sealed class TallyChanges(SqliteConnection connection) : IDisposable
 
     public bool IsEmpty => _pairs.Count == 0 && _cases.Count == 0;
 
-    /// <summary>A cell's current verdict changes from <paramref name="from"/> (null: it had none) to <paramref name="to"/>.</summary>
-    public void Verdict(long eventId, long planId, long caseId, long initiatorId, long responderId, Verdict? from, Verdict to)
+    /// <summary>
+    /// A result's write, all at once: its verdict and review status change (from null: a new result), and the case
+    /// gains or loses <paramref name="passingPairs"/> pairs with a pass. One look-up per tally row.
+    /// </summary>
+    public void Write(long eventId, long planId, long caseId, long initiatorId, long responderId, Verdict? fromVerdict,
+        string? fromStatus, Verdict toVerdict, string toStatus, int passingPairs)
     {
         ref var pair = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, new PairKey(eventId, planId, initiatorId, responderId), out _);
         ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
-        if (from is { } old)
+        if (fromVerdict is { } old)
         {
             pair[(int)old]--;
             @case[(int)old]--;
         }
-        pair[(int)to]++;
-        @case[(int)to]++;
+        pair[(int)toVerdict]++;
+        @case[(int)toVerdict]++;
+        if (fromStatus != toStatus)
+        {
+            if (fromStatus is not null) @case[StatusIndex(fromStatus)]--;
+            @case[StatusIndex(toStatus)]++;
+        }
+        @case[PassingPairs] += passingPairs;
     }
 
     /// <summary>A result's review status changes (null: the result is new).</summary>
@@ -168,13 +178,6 @@ public sealed class TallyChanges(SqliteConnection connection) : IDisposable
         ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
         if (from is not null) @case[StatusIndex(from)]--;
         @case[StatusIndex(to)]++;
-    }
-
-    /// <summary>A case gains (+1) or loses (−1) an unordered pair with at least one pass.</summary>
-    public void PassingPair(long eventId, long caseId, int delta)
-    {
-        ref var @case = ref CollectionsMarshal.GetValueRefOrAddDefault(_cases, new CaseKey(eventId, caseId), out _);
-        @case[PassingPairs] += delta;
     }
 
     private static int StatusIndex(string status) => status switch

@@ -12,23 +12,55 @@ namespace InteropTracker.Storage;
 /// The loop starts the next batch at once: while it writes and flushes one group of writers, the group it just
 /// acknowledged is already sending its next writes, so the flush and the round trips overlap. (Waiting to gather
 /// every writer into one batch made fewer, bigger commits but put the round trip in series with the flush: slower.)
+/// <para>
+/// Durability is synchronous=FULL's, with the flush taken out of the loop: the loop's connection commits with
+/// synchronous=NORMAL (the log pages are written, not flushed) and goes straight on to the next batch, while a flusher
+/// thread fsyncs the log file (<see cref="LogFlush"/>) and only then acknowledges the writes of every batch committed
+/// before that fsync began. An acknowledged write is on the disk, as with FULL; a write that is committed but not yet
+/// flushed may be read by another request for the millisecond until its flush, and is lost by a power cut within it,
+/// but its writer has not been answered. Every other connection keeps synchronous=FULL.
+/// </para>
+/// <para>
+/// The loop's connection does not checkpoint after its commits as SQLite's connections do by default (every 1,000 log
+/// pages, some 13 ms of copying each time, one commit in ten at this rate): a <see cref="Checkpointer"/> copies the log
+/// into the database on another thread, and the loop copies only the last few commits' pages, once the log is long,
+/// so that it starts over.
+/// </para>
 /// </summary>
 public sealed class GroupCommit : IAsyncDisposable
 {
     /// <summary>The most writes one commit holds, so that a long queue still gets acknowledged in steps.</summary>
     public const int MaxBatch = 256;
 
+    /// <summary>The loop connection's page cache, in KiB (SQLite's negative cache_size).</summary>
+    private const int CacheKiB = -65536;
+
     private readonly Database _database;
     private readonly ILogger<GroupCommit> _logger;
     private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private readonly Checkpointer _checkpointer;
+    private readonly LogFlush _flush;
+    private readonly Thread _flusher;
+    private readonly object _flushGate = new();
+    private List<IWrite[]> _toFlush = [];
+    private bool _flushing, _closing;
+    private bool _flushOurselves;
     private SqliteConnection? _connection;
+    private readonly Dictionary<Type, object> _kept = new();
     private Statement? _savepoint, _release, _rollback;
 
-    public GroupCommit(Database database, ILogger<GroupCommit> logger)
+    /// <param name="flush">How the log is made durable (a test may watch or hold it); by default an fsync of the log file.</param>
+    /// <param name="restartFrames">How long the log grows before it starts over (<see cref="Checkpointer"/>).</param>
+    public GroupCommit(Database database, ILogger<GroupCommit> logger, LogFlush? flush = null,
+        int restartFrames = Checkpointer.DefaultRestartFrames)
     {
         _database = database;
         _logger = logger;
+        _flush = flush ?? new LogFlush(database);
+        _checkpointer = new Checkpointer(database, logger, restartFrames);
+        _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "WAL flushes" };
+        _flusher.Start();
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -54,7 +86,10 @@ public sealed class GroupCommit : IAsyncDisposable
             try
             {
                 Commit(batch);
-                foreach (var write in batch) write.Complete();
+                if (_flushOurselves) ToFlush(batch.ToArray());
+                else foreach (var write in batch) write.Complete();
+                _checkpointer.Committed(batch.Count);
+                if (_checkpointer.RestartWanted) _checkpointer.Finish(_connection!);
             }
             catch (Exception e)
             {
@@ -73,7 +108,7 @@ public sealed class GroupCommit : IAsyncDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
-            using (var shared = new CommitBatch(connection, transaction))
+            using (var shared = new CommitBatch(connection, transaction, _kept))
             {
                 foreach (var write in batch)
                 {
@@ -101,29 +136,101 @@ public sealed class GroupCommit : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The loop's own connection, kept open with its savepoint statements prepared. It checkpoints the log as every
-    /// connection does (after a commit that leaves more than 1000 pages in it): a checkpoint run beside the loop never
-    /// catches up with a loop that keeps committing, so the log would never start over and grow without end.
-    /// </summary>
+    /// <summary>The loop's own connection, kept open with its savepoint statements prepared.</summary>
     private SqliteConnection Connection()
     {
         if (_connection is { State: ConnectionState.Open }) return _connection;
         var connection = new SqliteConnection(
             new SqliteConnectionStringBuilder(_database.ConnectionString) { Pooling = false }.ConnectionString);
         connection.Open();
+        // The flusher makes the log durable before any write is acknowledged (see the class's remarks); without a log file
+        // to flush (not in WAL mode), SQLite flushes at every commit. A connection opens (and if need be creates) the
+        // log when it first reads the database: read before looking.
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            read.ExecuteScalar();
+        }
+        _flushOurselves = _flush.Available;
         using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous = FULL;";
+            // A page cache big enough for the pages every batch touches at random (indexes, tallies), which SQLite's
+            // default 2 MB keeps reading back from the file at a large event.
+            pragma.CommandText = (_flushOurselves ? "PRAGMA synchronous = NORMAL;" : "PRAGMA synchronous = FULL;") +
+                                 $" PRAGMA cache_size = {CacheKiB};";
             pragma.ExecuteNonQuery();
         }
+        SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, 0); // the Checkpointer's job
         (_savepoint, _release, _rollback) =
             (new Statement(connection, "SAVEPOINT write"), new Statement(connection, "RELEASE write"), new Statement(connection, "ROLLBACK TO write"));
         return _connection = connection;
     }
 
+    private void ToFlush(IWrite[] committed)
+    {
+        lock (_flushGate)
+        {
+            _toFlush.Add(committed);
+            Monitor.PulseAll(_flushGate);
+        }
+    }
+
+    /// <summary>
+    /// The flusher thread: takes every batch committed so far, flushes the log once for all of them, acknowledges them.
+    /// While it flushes, the loop commits the next batches, which the next flush covers.
+    /// </summary>
+    private void FlushLoop()
+    {
+        var taken = new List<IWrite[]>();
+        while (true)
+        {
+            lock (_flushGate)
+            {
+                while (_toFlush.Count == 0 && !_closing) Monitor.Wait(_flushGate);
+                if (_toFlush.Count == 0) return;
+                (taken, _toFlush) = (_toFlush, taken);
+                _flushing = true;
+            }
+            try
+            {
+                _flush.Flush();
+                foreach (var batch in taken)
+                    foreach (var write in batch) write.Complete();
+            }
+            catch (Exception e)
+            {
+                // Committed, but not known to be on the disk: not acknowledged.
+                _logger.LogError(e, "Flushing the write-ahead log failed; {Count} committed batches are not acknowledged.", taken.Count);
+                foreach (var batch in taken)
+                    foreach (var write in batch) write.Fail(e);
+            }
+            taken.Clear();
+            lock (_flushGate)
+            {
+                _flushing = false;
+                Monitor.PulseAll(_flushGate);
+            }
+        }
+    }
+
+    /// <summary>Waits until every batch committed so far has been flushed and answered.</summary>
+    private void Drain()
+    {
+        lock (_flushGate)
+        {
+            while (_toFlush.Count > 0 || _flushing) Monitor.Wait(_flushGate);
+        }
+    }
+
     private void CloseConnection()
     {
+        // The log's descriptor flushes what this connection wrote, and is good as long as the connection keeps the log
+        // in place: flush everything before letting go of either.
+        Drain();
+        _flush.Reopen();
+        foreach (var kept in _kept.Values)
+            (kept as IDisposable)?.Dispose();
+        _kept.Clear();
         _savepoint?.Dispose();
         _release?.Dispose();
         _rollback?.Dispose();
@@ -136,6 +243,14 @@ public sealed class GroupCommit : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        lock (_flushGate)
+        {
+            _closing = true;
+            Monitor.PulseAll(_flushGate);
+        }
+        _flusher.Join();
+        _flush.Dispose();
+        _checkpointer.Dispose();
     }
 
     private interface IWrite
@@ -176,7 +291,7 @@ public sealed class GroupCommit : IAsyncDisposable
 /// The transaction a batch of writes shares, and what they may share besides: prepared commands, things read once per
 /// batch. Each is made on first use and disposed with the batch.
 /// </summary>
-public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction transaction, Dictionary<Type, object> kept) : IDisposable
 {
     private readonly Dictionary<Type, object> _shared = new();
 
@@ -188,6 +303,19 @@ public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction t
         if (_shared.TryGetValue(typeof(T), out var existing)) return (T)existing;
         var made = create(Connection, Transaction);
         _shared[typeof(T)] = made;
+        return made;
+    }
+
+    /// <summary>
+    /// What writes may share across batches, as long as the loop keeps its connection: prepared statements, which
+    /// cost more to prepare than a write takes to run them. Made on first use, disposed with the connection; it must
+    /// not hold the batch's transaction.
+    /// </summary>
+    public T Kept<T>(Func<SqliteConnection, T> create) where T : class
+    {
+        if (kept.TryGetValue(typeof(T), out var existing)) return (T)existing;
+        var made = create(Connection);
+        kept[typeof(T)] = made;
         return made;
     }
 

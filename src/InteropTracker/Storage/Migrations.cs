@@ -14,21 +14,36 @@ public static class Migrations
             .ToList();
 
     /// <returns>The names of the migrations this call applied.</returns>
-    public static IReadOnlyList<string> Apply(Database database)
+    /// <remarks>
+    /// Foreign keys are off while migrations run, so that one may rebuild a table others refer to (create the new
+    /// table, copy, drop the old one, rename: SQLite's way of changing a table), and checked before each commits.
+    /// </remarks>
+    /// <param name="through">The last migration to apply (a test builds an older schema with it); null: all.</param>
+    public static IReadOnlyList<string> Apply(Database database, string? through = null)
     {
         using var connection = database.Open();
         connection.Execute("PRAGMA journal_mode = WAL;");
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
         var done = connection.Query<string>("SELECT name FROM schema_migrations").ToHashSet();
         var applied = new List<string>();
-        foreach (var name in Available().Where(n => !done.Contains(n)))
+        connection.Execute("PRAGMA foreign_keys = OFF;");
+        try
         {
-            using var transaction = connection.BeginTransaction();
-            connection.Execute(Read(name), transaction: transaction);
-            connection.Execute("INSERT INTO schema_migrations (name, applied_at) VALUES (@name, @at)",
-                new { name, at = Clock.Now() }, transaction);
-            transaction.Commit();
-            applied.Add(name);
+            foreach (var name in Available().Where(n => !done.Contains(n) && (through is null || string.CompareOrdinal(n, through) <= 0)))
+            {
+                using var transaction = connection.BeginTransaction();
+                connection.Execute(Read(name), transaction: transaction);
+                if (connection.Query("PRAGMA foreign_key_check", transaction: transaction).Any())
+                    throw new InvalidOperationException($"Migration {name} leaves rows whose foreign keys refer to nothing.");
+                connection.Execute("INSERT INTO schema_migrations (name, applied_at) VALUES (@name, @at)",
+                    new { name, at = Clock.Now() }, transaction);
+                transaction.Commit();
+                applied.Add(name);
+            }
+        }
+        finally
+        {
+            connection.Execute("PRAGMA foreign_keys = ON;");
         }
         return applied;
     }

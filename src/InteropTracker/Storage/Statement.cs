@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -13,6 +14,7 @@ public sealed class Statement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private byte[] _utf8 = new byte[256];
 
     public Statement(SqliteConnection connection, string sql)
     {
@@ -27,9 +29,31 @@ public sealed class Statement : IDisposable
         return this;
     }
 
+    public Statement BindNull(int index)
+    {
+        Check(raw.sqlite3_bind_null(_statement, index));
+        return this;
+    }
+
+    /// <summary>Binds text, encoded to UTF-8 in a buffer the statement reuses (SQLite copies it).</summary>
     public Statement Bind(int index, string? value)
     {
-        Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
+        if (value is null) return BindNull(index);
+        if (value.Length == 0)
+        {
+            Check(raw.sqlite3_bind_text(_statement, index, value));
+            return this;
+        }
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, 2 * _utf8.Length)];
+        var written = Encoding.UTF8.GetBytes(value, _utf8);
+        return Bind(index, _utf8.AsSpan(0, written));
+    }
+
+    /// <summary>Binds text already encoded as UTF-8 (SQLite copies it).</summary>
+    public Statement Bind(int index, ReadOnlySpan<byte> utf8)
+    {
+        Check(raw.sqlite3_bind_text(_statement, index, utf8));
         return this;
     }
 

@@ -53,10 +53,11 @@ public static class ResultRules
 
     public static ResultCheck Check(EventPlanning planning, Caller caller, ResultInput input)
     {
-        var errors = new Dictionary<string, string>();
+        // Made at the first error only: an import checks every row of its file, and most rows have none.
+        Dictionary<string, string>? errors = null;
         string Required(string? value, string field)
         {
-            if (string.IsNullOrWhiteSpace(value)) errors[field] = "A value is required.";
+            if (string.IsNullOrWhiteSpace(value)) (errors ??= new())[field] = "A value is required.";
             return value?.Trim() ?? "";
         }
         var planKey = Required(input.Plan, "plan");
@@ -67,26 +68,27 @@ public static class ResultRules
         var notes = Optional(input.Notes);
         var issue = Optional(input.Issue);
 
-        if (verdictName.Length > 0 && !VerdictNames.TryParse(verdictName, out _))
-            errors["verdict"] = $"'{verdictName}' is not a verdict; use {string.Join(", ", VerdictNames.All)}.";
-        if (notes?.Length > MaxNotes) errors["notes"] = $"notes are at most {MaxNotes} characters.";
-        if (issue?.Length > MaxIssue) errors["issue"] = $"issue is at most {MaxIssue} characters.";
+        var verdict = default(Verdict);
+        if (verdictName.Length > 0 && !VerdictNames.TryParse(verdictName, out verdict))
+            (errors ??= new())["verdict"] = $"'{verdictName}' is not a verdict; use {string.Join(", ", VerdictNames.All)}.";
+        if (notes?.Length > MaxNotes) (errors ??= new())["notes"] = $"notes are at most {MaxNotes} characters.";
+        if (issue?.Length > MaxIssue) (errors ??= new())["issue"] = $"issue is at most {MaxIssue} characters.";
 
         PlannedCase? planned = null;
         if (planKey.Length > 0)
         {
             var plan = planning.FindPlan(planKey);
             if (plan is null)
-                errors["plan"] = $"Plan '{planKey}' is not pinned in event {planning.Event.Key}; its plans are " +
-                                 $"{string.Join(", ", planning.Plans.Select(p => p.Plan))}.";
+                (errors ??= new())["plan"] = $"Plan '{planKey}' is not pinned in event {planning.Event.Key}; its plans are " +
+                                             $"{string.Join(", ", planning.Plans.Select(p => p.Plan))}.";
             else if (caseKey.Length > 0 && (planned = planning.FindCase(planKey, caseKey)) is null)
-                errors["case"] = $"Plan '{planKey}' (version {plan.Version}) has no case '{caseKey}'.";
+                (errors ??= new())["case"] = $"Plan '{planKey}' (version {plan.Version}) has no case '{caseKey}'.";
         }
 
-        var initiator = Participant(planning, initiatorKey, "initiator", errors);
-        var responder = Participant(planning, responderKey, "responder", errors);
-        if (errors.Count > 0 || planned is null || initiator is null || responder is null)
-            return new ResultCheck(null, errors, null);
+        var initiator = Participant(planning, initiatorKey, "initiator", ref errors);
+        var responder = Participant(planning, responderKey, "responder", ref errors);
+        if (errors is not null || planned is null || initiator is null || responder is null)
+            return new ResultCheck(null, errors ?? NoErrors, null);
 
         if (caller.IsEngineer && caller.OrganizationId != initiator.OrganizationId && caller.OrganizationId != responder.OrganizationId)
             return new ResultCheck(null, NoErrors,
@@ -101,16 +103,15 @@ public static class ResultRules
                 new Dictionary<string, string> { ["case"] = $"Case {planned.Key} is not planned for {initiator.Key} → {responder.Key}: {why}." },
                 null);
 
-        VerdictNames.TryParse(verdictName, out var verdict);
         return new ResultCheck(new CellWrite(planned, storedInitiator, storedResponder, verdict, notes, issue), NoErrors, null);
     }
 
-    private static ParticipantDetails? Participant(EventPlanning planning, string key, string field, Dictionary<string, string> errors)
+    private static ParticipantDetails? Participant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)
     {
         if (key.Length == 0) return null;
         var participant = planning.FindParticipant(key);
         if (participant is null)
-            errors[field] = $"'{key}' is not a participant of event {planning.Event.Key}.";
+            (errors ??= new())[field] = $"'{key}' is not a participant of event {planning.Event.Key}.";
         return participant;
     }
 

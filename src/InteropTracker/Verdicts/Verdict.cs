@@ -19,7 +19,8 @@ public static class VerdictNames
 
     public static bool TryParse(string? text, out Verdict verdict)
     {
-        var index = text is null ? -1 : IndexOf(text.Trim().ToLowerInvariant());
+        var index = text is null ? -1 : IndexOf(text);
+        if (index < 0 && text is not null) index = IndexOf(text.Trim().ToLowerInvariant());
         verdict = index < 0 ? default : (Verdict)index;
         return index >= 0;
     }

@@ -50,7 +50,7 @@ public static class VerdictLog
             var stamp = visible.Event.UpdatedAt;
             var recorded = await commits.WriteAsync(batch =>
                 batch.Shared((c, t) => new EventStamps(c, t)).IsCurrent(write.EventId, stamp)
-                    ? batch.Shared((c, t) => new VerdictWriter(c, t)).Record(write)
+                    ? batch.Kept(c => new VerdictWriter(c)).Record(write)
                     : (Recorded?)null);
             if (recorded is { } done)
                 return TypedResults.Created($"/api/events/{eventKey}/results/{done.ResultId}", Info(visible, cell, write, done, caller));

@@ -86,23 +86,26 @@ public static class VerdictsApi
 
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
-        var read = Parse(body, mediaType);
-        body = default; // the rows are read: the file's bytes need not outlive this line while the rows are written
-        if (read is not { } parsed) return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
-        if (parsed.Error is not null) return Problems.Invalid(parsed.ErrorLocation!, parsed.Error);
-        if (parsed.Rows.Count == 0) return Problems.Invalid("body", "The file has no result rows.");
+        var read = Open(body, mediaType);
+        body = default; // read (a CSV as text): the file's bytes need not outlive this line while the rows are written
+        if (read is not { } rows) return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
+        if (rows.Error is not null) return Problems.Invalid(rows.ErrorLocation!, rows.Error);
 
         var caller = context.Caller();
         await using var connection = await database.OpenAsync();
+        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
+        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
+        await using var checks = await ForeignKeys.OffAsync(connection);
         await using var transaction = connection.BeginTransaction();
         var planning = await plannings.GetAsync(connection, @event, transaction);
         var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
         if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
 
-        var outcome = VerdictImport.Apply(connection, transaction, visible!, caller, parsed.Rows, Clock.Now());
+        var outcome = VerdictImport.Apply(connection, transaction, visible!, caller, rows, Clock.Now());
+        if (outcome.FileError is { } unreadable) return Problems.Invalid(outcome.FileErrorLocation!, unreadable);
         if (outcome.Summary is not { } summary)
             return Problems.Unprocessable(outcome.Errors,
-                $"{outcome.BadRows} of {parsed.Rows.Count} rows cannot be logged, so none was" +
+                $"{outcome.BadRows} of {outcome.Rows} rows cannot be logged, so none was" +
                 (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : "."));
         await Audit.RecordAsync(connection, transaction, caller, "results.import",
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
@@ -111,11 +114,11 @@ public static class VerdictsApi
     }
 
     /// <summary>The rows of a JSON or CSV body; null when a CSV is not UTF-8.</summary>
-    private static VerdictImport.Parsed? Parse(ReadOnlyMemory<byte> body, string? mediaType)
+    private static VerdictImport.Rows? Open(ReadOnlyMemory<byte> body, string? mediaType)
     {
         if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
-            return VerdictImport.ParseJson(body.Span);
-        return TryDecode(body, out var text) ? VerdictImport.ParseCsv(text) : null;
+            return VerdictImport.Json(body.Span);
+        return TryDecode(body, out var text) ? VerdictImport.Csv(text) : null;
     }
 
     private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpRequest request, long limit, CancellationToken ct)

@@ -69,7 +69,7 @@ public sealed class SharedCommitDurabilityTests
                 using var db = new SqliteConnection($"Data Source={file}");
                 db.Open();
                 var missing = acknowledged.Where(a => db.ExecuteScalar<string?>(
-                    "SELECT verdict FROM result_revisions WHERE result_id = @Id AND revision = @Revision", a) != a.Verdict).ToList();
+                    $"SELECT verdict FROM {VerdictStore.AllRevisions} WHERE result_id = @Id AND revision = @Revision", a) != a.Verdict).ToList();
                 Assert.Empty(missing);
                 var behind = acknowledged.Count(a => db.ExecuteScalar<long>("SELECT revision FROM results WHERE id = @Id", a) < a.Revision);
                 Assert.Equal(0, behind);

@@ -114,4 +114,72 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(["the loop goes on"], connection.Query<string>("SELECT subject FROM audit_log").ToList());
         Assert.Equal(0L, connection.ExecuteScalar<long>("SELECT count(*) FROM result_revisions"));
     }
+
+    /// <summary>A log flush the test holds until it lets it go, or makes fail.</summary>
+    private sealed class HeldFlush(Database database) : LogFlush(database)
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+        public Exception? Failure { get; set; }
+
+        public override void Flush()
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(30));
+            if (Failure is not null) throw Failure;
+            base.Flush();
+        }
+    }
+
+    [Fact]
+    public async Task A_committed_write_is_acknowledged_only_once_the_log_is_flushed_to_the_disk()
+    {
+        var flush = new HeldFlush(_database);
+        await using var commits = new GroupCommit(_database, NullLogger<GroupCommit>.Instance, flush);
+        var write = commits.WriteAsync(batch => Audit(batch, "held"));
+
+        Assert.True(flush.Entered.Wait(TimeSpan.FromSeconds(10)));
+        using (var connection = _database.Open()) // committed: another connection reads it ...
+            Assert.Equal(["held"], connection.Query<string>("SELECT subject FROM audit_log").ToList());
+        await Task.Delay(100);
+        Assert.False(write.IsCompleted); // ... but not acknowledged while its flush has not returned
+
+        flush.Release.Set();
+        Assert.Equal(1, await write);
+    }
+
+    [Fact]
+    public async Task A_write_whose_flush_fails_is_not_acknowledged()
+    {
+        var flush = new HeldFlush(_database) { Failure = new IOException("the disk is gone") };
+        flush.Release.Set();
+        await using var commits = new GroupCommit(_database, NullLogger<GroupCommit>.Instance, flush);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => commits.WriteAsync(batch => Audit(batch, "not known to be on the disk")));
+        Assert.Equal("the disk is gone", error.Message);
+    }
+
+    [Fact]
+    public async Task Under_writes_that_never_stop_the_log_starts_over_instead_of_growing()
+    {
+        // 3,000 writes of a page each, ten at a time, would leave a log of over 12 MB; it starts over past 256 frames (1 MB).
+        await using var commits = new GroupCommit(_database, NullLogger<GroupCommit>.Instance, restartFrames: 256);
+        var page = new string('x', 4000);
+        for (var wave = 0; wave < 300; wave++)
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(i => commits.WriteAsync(batch => Audit(batch, $"{wave:D3}.{i} {page}"))));
+
+        Assert.True(new FileInfo(_file + "-wal").Length < 6_000_000, $"the log is {new FileInfo(_file + "-wal").Length:N0} bytes");
+        using var connection = _database.Open();
+        Assert.Equal(3000L, connection.ExecuteScalar<long>("SELECT count(*) FROM audit_log"));
+        Assert.Equal("ok", connection.ExecuteScalar<string>("PRAGMA integrity_check"));
+    }
+
+    [Fact]
+    public async Task Foreign_keys_off_for_a_bulk_write_come_back_on_for_the_connection_after_it()
+    {
+        await using var connection = await _database.OpenAsync();
+        await using (await ForeignKeys.OffAsync(connection))
+            Assert.Equal(0L, connection.ExecuteScalar<long>("PRAGMA foreign_keys"));
+        Assert.Equal(1L, connection.ExecuteScalar<long>("PRAGMA foreign_keys"));
+    }
 }

@@ -117,9 +117,9 @@ public sealed class TestFloor
     public (long Results, long Revisions) Counts()
     {
         using var db = App.OpenDatabase();
-        const string sql = """
+        const string sql = $"""
             SELECT (SELECT count(*) FROM results WHERE event_id = e.id),
-                   (SELECT count(*) FROM result_revisions v JOIN results r ON r.id = v.result_id WHERE r.event_id = e.id)
+                   (SELECT count(*) FROM {VerdictStore.AllRevisions} v JOIN results r ON r.id = v.result_id WHERE r.event_id = e.id)
             FROM events e WHERE e.key = @key
             """;
         return db.QuerySingle<(long, long)>(sql, new { key = Event });
