@@ -15,8 +15,8 @@ namespace InteropTracker.Storage;
 /// </summary>
 public sealed class Checkpointer : IDisposable
 {
-    /// <summary>The log frames (pages, 16 MB) past which the commit loop copies the rest itself, so that the log starts over.</summary>
-    public const int DefaultRestartFrames = 4096;
+    /// <summary>The log frames (pages, 64 MB) past which the commit loop copies the rest itself, so that the log starts over.</summary>
+    public const int DefaultRestartFrames = 16384;
 
     private readonly int _restartFrames;
 
@@ -43,7 +43,7 @@ public sealed class Checkpointer : IDisposable
     /// Commits, or writes, between two background checkpoints: each checkpoint costs two flushes (the log, then the
     /// database), not worth running for every commit's few pages.
     /// </summary>
-    public const int CommitsPerCheckpoint = 16, WritesPerCheckpoint = 256;
+    public const int CommitsPerCheckpoint = 64, WritesPerCheckpoint = 2048;
 
     private int _commits, _writes;
 
