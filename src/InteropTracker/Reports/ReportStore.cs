@@ -73,7 +73,8 @@ public static class ReportStore
             Matrices = matrices,
             CaseStatistics = statistics,
             ResultCount = count,
-            Results = (withText, initiators) => StreamAsync(connection, transaction, eventId, initiators, withText),
+            Results = (withText, initiators) => StreamAsync(connection, transaction, eventId,
+                planning.Cases.Select(c => c.Id).Order().ToList(), initiators, withText),
         };
     }
 
@@ -86,12 +87,11 @@ public static class ReportStore
                revision, julianday(updated_at) - 2415018.5
         """;
 
-    // One initiator at a time, through the (event_id, initiator_id) index: no sort, and the table read nearly in order
-    // (ordering by case first costs a random table read per row).
-    private const string Order = "FROM results WHERE event_id = @eventId AND initiator_id = @initiator";
-
-    private const string Bare = $"{Columns} {Order}";
-    private const string WithText = $"{Columns}, notes, issue, status_reason {Order}";
+    // One initiator at a time, through the results' (event, case, initiator, responder) index: for each of the event's
+    // cases a seek to that initiator's cells, in case order, then responder; no sort.
+    private static string Query(bool withText, IEnumerable<long> caseIds) =>
+        $"{Columns}{(withText ? ", notes, issue, status_reason" : "")} FROM results " +
+        $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator";
 
     private const int BatchSize = 512;
 
@@ -100,12 +100,13 @@ public static class ReportStore
     /// ahead of the writer and both cores work. The connection is the reader's alone until it has finished.
     /// </summary>
     private static async IAsyncEnumerable<StoredResult> StreamAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long eventId, IReadOnlyList<long> initiators, bool withText, [EnumeratorCancellation] CancellationToken ct = default)
+        long eventId, IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators, bool withText,
+        [EnumeratorCancellation] CancellationToken ct = default)
     {
         var channel = Channel.CreateBounded<(StoredResult[] Rows, int Count)>(
             new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, initiators, withText, channel.Writer, stop.Token),
+        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, caseIds, initiators, withText, channel.Writer, stop.Token),
             CancellationToken.None);
         try
         {
@@ -124,13 +125,14 @@ public static class ReportStore
     }
 
     private static async Task ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId,
-        IReadOnlyList<long> initiators, bool withText, ChannelWriter<(StoredResult[] Rows, int Count)> output, CancellationToken ct)
+        IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators, bool withText,
+        ChannelWriter<(StoredResult[] Rows, int Count)> output, CancellationToken ct)
     {
         try
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = withText ? WithText : Bare;
+            command.CommandText = Query(withText, caseIds);
             command.Parameters.AddWithValue("@eventId", eventId);
             var initiator = command.Parameters.Add("@initiator", SqliteType.Integer);
             var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
