@@ -3,8 +3,6 @@ using InteropTracker.Events;
 using InteropTracker.Storage;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace InteropTracker.Matrix;
 
@@ -73,7 +71,7 @@ public static class MatrixApi
 
         var table = await EventNumbers.MatrixAsync(connection, source, scope, matrixView);
         var json = new JsonBytes(JsonSerializer.SerializeToUtf8Bytes(ToDto(planning, scope, table, anonymize ?? false),
-            context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
+            MatrixJson.Default.MatrixDto));
         source.Remember(key, version, json);
         return json;
     }
