@@ -27,7 +27,11 @@ builder.Services.AddSingleton<PlanningCache>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ConflictHandler>();
 builder.Services.AddValidation();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, VerdictJson.Default);
+});
 builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
