@@ -11,8 +11,9 @@ namespace InteropTracker.Verdicts;
 /// <summary>
 /// Bulk results: a CSV file (RFC 4180, header row required; columns plan, case, initiator, responder, verdict, notes,
 /// issue in any order) or a JSON array of the same objects. All rows or none: every row is checked against the
-/// event's planning, and only a file with no bad row is kept: written in file order through <see cref="VerdictWriter"/>
-/// (so rows for the same cell become successive revisions) and committed by the caller. Reading and checking run on
+/// event's planning, and only a file with no bad row is kept: written through <see cref="VerdictWriter"/> chunk by chunk,
+/// each chunk in cell order with the rows of one cell in file order (so they become successive revisions in that
+/// order), and committed by the caller. Reading and checking run on
 /// one thread and writing on another, a chunk of rows behind: on the machines an event runs on, the two cores work at
 /// once. The first bad row stops the writing (the caller rolls back what was written); the rest is still checked, so
 /// that the answer lists every bad row.
@@ -286,7 +287,7 @@ public static class VerdictImport
     private sealed record Chunk(CellWrite?[] Cells, bool Clean);
 
     /// <summary>
-    /// Checks every row and writes them in file order, or says why none can be kept. The caller owns the transaction,
+    /// Checks every row and writes them (rows of one cell in file order), or says why none can be kept. The caller owns the transaction,
     /// which must be the one <paramref name="planning"/> was loaded in, and commits it only when the outcome has a
     /// summary (otherwise rows written before the first bad one are in it).
     /// </summary>
