@@ -30,7 +30,7 @@ builder.Services.AddValidation();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-    o.SerializerOptions.TypeInfoResolverChain.Insert(0, VerdictJson.Default);
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
 });
 builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)

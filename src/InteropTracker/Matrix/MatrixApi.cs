@@ -71,7 +71,7 @@ public static class MatrixApi
 
         var table = await EventNumbers.MatrixAsync(connection, source, scope, matrixView);
         var json = new JsonBytes(JsonSerializer.SerializeToUtf8Bytes(ToDto(planning, scope, table, anonymize ?? false),
-            MatrixJson.Default.MatrixDto));
+            ApiJson.Default.MatrixDto));
         source.Remember(key, version, json);
         return json;
     }

@@ -32,8 +32,6 @@ public static class ReportStore
                 new Scope(Technology: technology.Technology), MatrixView.Ordered, transaction)));
         var statistics = await EventNumbers.CaseStatisticsAsync(connection, source, Scope.Event, transaction);
         var eventId = planning.Event.Id;
-        var count = await connection.ExecuteScalarAsync<long>(
-            "SELECT count(*) FROM results WHERE event_id = @eventId", new { eventId }, transaction);
         var sources = (await connection.QueryAsync<PlanSource>("SELECT id, source FROM test_plans WHERE id IN @ids",
             new { ids = planning.Plans.Select(p => p.Id) }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");
 
@@ -72,7 +70,7 @@ public static class ReportStore
             Summary = summary,
             Matrices = matrices,
             CaseStatistics = statistics,
-            ResultCount = count,
+            ResultCount = summary.Total.Pass + summary.Total.Fail + summary.Total.Na + summary.Total.Blocked, // every current result, from the tallies
             Results = (withText, initiators) => StreamAsync(connection, transaction, eventId,
                 planning.Cases.Select(c => c.Id).Order().ToList(), initiators, withText),
         };

@@ -53,17 +53,7 @@ public sealed class Checkpointer : IDisposable
         _writes += writes;
         if (++_commits < CommitsPerCheckpoint && _writes < WritesPerCheckpoint) return;
         (_commits, _writes) = (0, 0);
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Woken by another commit in between: one wake-up is enough.
-            }
-        }
+        if (_wake.CurrentCount == 0) _wake.Release(); // the loop alone releases: not full after the check
     }
 
     /// <summary>

@@ -6,10 +6,9 @@ namespace InteropTracker.Storage;
 
 /// <summary>
 /// Concurrent writes sharing commits. One writer loop takes every write waiting, applies each in its own SAVEPOINT of
-/// one transaction (a write that throws rolls back alone), commits once, and only then completes each write's task:
-/// a caller is acknowledged only after the commit that holds its write. With synchronous=FULL a commit costs a flush
-/// of the write-ahead log to the disk; this way a crowd of writers pays for one flush per batch instead of one each.
-/// The loop starts the next batch at once: while it writes and flushes one group of writers, the group it just
+/// one transaction (a write that throws rolls back alone) and commits once; each write's task completes only once that
+/// commit is on the disk, so a crowd of writers pays for one flush of the write-ahead log per batch instead of one each.
+/// The loop starts the next batch at once: while one group of writers is written and flushed, the group just
 /// acknowledged is already sending its next writes, so the flush and the round trips overlap. (Waiting to gather
 /// every writer into one batch made fewer, bigger commits but put the round trip in series with the flush: slower.)
 /// <para>

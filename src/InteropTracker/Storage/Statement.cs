@@ -39,7 +39,7 @@ public sealed class Statement : IDisposable
     public Statement Bind(int index, string? value)
     {
         if (value is null) return BindNull(index);
-        if (value.Length == 0)
+        if (value.Length == 0) // an empty span would bind NULL, not ''
         {
             Check(raw.sqlite3_bind_text(_statement, index, value));
             return this;

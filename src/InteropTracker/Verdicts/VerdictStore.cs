@@ -94,9 +94,8 @@ public sealed class VerdictWriter : IDisposable
     /// into results by one INSERT … SELECT, in the order they came, every <see cref="MaxStaged"/> rows (and at the
     /// end), getting their ids then: SQLite's own loop fills the table and its indexes about twice as fast as a
     /// statement run per row, which starts from the root of every index each time, and faster still when the rows
-    /// come in cell order (the caller's to give: an import sorts each chunk of its file). With
-    /// <paramref name="preload"/>, the
-    /// event's current results are read at once, so that a cell's current revision is found in memory rather than
+    /// come in cell order (the caller's to give: an import sorts each chunk of its file). With <paramref name="preload"/>,
+    /// the event's current results are read at once, so that a cell's current revision is found in memory rather than
     /// asked row by row: worth it when the event holds few results for the rows written, not when a small file goes
     /// into a big event.
     /// </summary>
@@ -178,7 +177,7 @@ public sealed class VerdictWriter : IDisposable
             id = current.Value.Id;
             revision = current.Value.Revision + 1;
             _archive.Bind(1, id).Run();
-            _update.Bind(1, id).Bind(2, write.Verdict.Name()).Bind(3, write.Notes).Bind(4, write.Issue).Bind(5, revision)
+            _update.Bind(1, id).Bind(2, VerdictUtf8[(int)write.Verdict]).Bind(3, write.Notes).Bind(4, write.Issue).Bind(5, revision)
                 .Bind(6, write.RecordedAt).Bind(7, write.RecordedBy).Run();
         }
 
@@ -262,14 +261,8 @@ public sealed class VerdictWriter : IDisposable
         return current;
     }
 
-    private static Verdict Parse(string name) => name switch
-    {
-        "pass" => Verdict.Pass,
-        "fail" => Verdict.Fail,
-        "na" => Verdict.Na,
-        "blocked" => Verdict.Blocked,
-        _ => throw new InvalidDataException($"Unknown verdict '{name}' in the results table."),
-    };
+    private static Verdict Parse(string name) =>
+        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
 
     private long Scalar(string sql)
     {
