@@ -28,7 +28,7 @@ public static class TokensApi
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tokens").WithTags("Access").RequireAuthorization(Policies.Admin);
+        var group = app.MapGroup("/api/tokens").WithTags("Access").Performs(Permission.ManageTokens);
         group.MapPost("/", Create).WithName("CreateToken").WithSummary("Create a token for a role; the secret is shown only in this answer.");
         group.MapGet("/", List).WithName("ListTokens").WithSummary("Every token, without its secret.");
         group.MapDelete("/{id:long}", Revoke).WithName("RevokeToken").WithSummary("Revoke a token; it stops working at once.");

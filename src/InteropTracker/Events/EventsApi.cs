@@ -69,14 +69,14 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Read);
+        var read = app.MapGroup("/api/events").WithTags("Events").Performs(Permission.ReadEvents);
         read.MapGet("/", List).WithName("ListEvents")
             .WithSummary("The events the caller may see (an engineer: those its organization takes part in), newest first.");
         read.MapGet("/{event}", Get).WithName("GetEvent").WithSummary("One event with its pinned plans.");
         read.MapGet("/{event}/participants", ListParticipants).WithName("ListParticipants")
             .WithSummary("The event's participants with their organization, technologies and capabilities.");
 
-        var chair = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Chair);
+        var chair = app.MapGroup("/api/events").WithTags("Events").Performs(Permission.ManageEvents);
         chair.MapPost("/", Create).WithName("CreateEvent")
             .WithSummary("Set up an event in draft with pinned test-plan versions. A key already taken answers 409.");
         chair.MapPost("/{event}/participants", AddParticipants).WithName("AddParticipants")

@@ -45,20 +45,20 @@ public static class VendorsApi
 
     public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder app)
     {
-        var organizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Read);
+        var organizations = app.MapGroup("/api/organizations").WithTags("Vendors").Performs(Permission.ReadCatalogue);
         organizations.MapGet("/", ListOrganizations).WithName("ListOrganizations").WithSummary("Every organization (vendor).");
         organizations.MapGet("/{key}", GetOrganization).WithName("GetOrganization").WithSummary("One organization by key.");
 
-        var registerOrganizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        var registerOrganizations = app.MapGroup("/api/organizations").WithTags("Vendors").Performs(Permission.ManageCatalogue);
         registerOrganizations.MapPost("/", CreateOrganization).WithName("CreateOrganization")
             .WithSummary("Register an organization (vendor); its key is a slug. A key already taken answers 409.");
 
-        var products = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Read);
+        var products = app.MapGroup("/api/products").WithTags("Vendors").Performs(Permission.ReadCatalogue);
         products.MapGet("/", ListProducts).WithName("ListProducts")
             .WithSummary("Every product, or one organization's with ?organization=key.");
         products.MapGet("/{key}", GetProduct).WithName("GetProduct").WithSummary("One product by key.");
 
-        var registerProducts = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        var registerProducts = app.MapGroup("/api/products").WithTags("Vendors").Performs(Permission.ManageCatalogue);
         registerProducts.MapPost("/", CreateProduct).WithName("CreateProduct")
             .WithSummary("Register a product with its kind, technologies and capability tags. A key already taken answers 409.");
         return app;

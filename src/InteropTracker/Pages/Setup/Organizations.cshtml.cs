@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup;
 
 /// <summary>Chairs register organizations (vendors) through the API's own handler.</summary>
+[Performs(Permission.ManageCatalogue)]
 public sealed class OrganizationsModel(Database database) : PageModel
 {
     public IReadOnlyList<Organization> Organizations { get; private set; } = [];

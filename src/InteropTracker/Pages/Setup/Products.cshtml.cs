@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using Dapper;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup;
 
 /// <summary>Chairs register products with their technologies and capability tags, through the API's own handler.</summary>
+[Performs(Permission.ManageCatalogue)]
 public sealed class ProductsModel(Database database) : PageModel
 {
     public IReadOnlyList<Product> Products { get; private set; } = [];
