@@ -54,7 +54,7 @@ public static class WebPages
 
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {
-        app.MapStaticAssets().AllowAnonymous();
+        app.MapStaticAssets().Performs(Permission.Public);
         app.MapRazorPages();
         return app;
     }

@@ -76,6 +76,7 @@ public static class TestPlansApi
     private static async Task<Results<Created<TestPlanSummary>, Ok<TestPlanSummary>, ProblemHttpResult>> Load(
         HttpRequest request, Database database, CancellationToken ct)
     {
+        if (Permissions.Refuse(Permission.ManageTestPlans, request.HttpContext.Caller()) is { } refused) return refused;
         var errors = new ImportErrors();
         var upload = await TestPlanUpload.ReadAsync(request, errors, ct);
         var document = upload is null ? null : TestPlanImport.Read(upload.Format, upload.Content, request.Query, errors);

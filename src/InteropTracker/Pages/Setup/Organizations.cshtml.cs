@@ -39,6 +39,6 @@ public sealed class OrganizationsModel(Database database) : PageModel
     private async Task LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
     }
 }

@@ -69,8 +69,8 @@ public sealed class ProductsModel(Database database) : PageModel
     private async Task LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Products = await VendorStore.ListProductsAsync(connection, null);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Products = await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller());
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         KnownTechnologies = (await connection.QueryAsync<string>("SELECT DISTINCT technology FROM test_plans ORDER BY technology")).ToList();
         var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases");
         KnownTags = rows.SelectMany(r => Vocabulary.FromJson(r.Requires).Concat(Vocabulary.FromJson(r.Initiator)).Concat(Vocabulary.FromJson(r.Responder)))

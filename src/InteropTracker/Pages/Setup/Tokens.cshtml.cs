@@ -62,7 +62,7 @@ public sealed class TokensModel(Database database) : PageModel
     {
         Tokens = (await TokensApi.List(database)).Value!.OrderByDescending(t => t.RevokedAt is null).ThenBy(t => t.Id).ToList();
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         return Page();
     }
 }

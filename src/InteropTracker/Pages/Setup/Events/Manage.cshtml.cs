@@ -60,7 +60,7 @@ public sealed class ManageModel(Database database) : PageModel
         if (planning is null) return false;
         Planning = planning;
         var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        Candidates = (await VendorStore.ListProductsAsync(connection, null))
+        Candidates = (await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller()))
             .Where(p => !registered.Contains(p.Key))
             .GroupBy(p => p.OrganizationName)
             .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
