@@ -54,8 +54,8 @@ public sealed class RefusedAndScopedTests(AppFixture app) : IClassFixture<AppFix
         using var response = await PostVerdictAsync(app, floor, await app.NewToken(role), fetch, withPairing ? null : "");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains($"Your role ({role}) may not log results; engineers (for their organization&#x27;s pairings) and admins may.", html);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains($"Your role ({role}) may not log results; engineers (for their organization's pairings) and admins may.", html);
         Assert.Equal(fetch ? "card" : null, response.Headers.TryGetValues("X-Fragment", out var f) ? f.Single() : null);
         if (!fetch) Assert.Contains("<h1>Log results</h1>", html);
         Assert.Equal(before, floor.Counts());
