@@ -1,4 +1,5 @@
 using Dapper;
+using InteropTracker.Access;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,10 +11,10 @@ public static class Health
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", Check).WithTags("Health").AllowAnonymous()
+        app.MapGet("/healthz", Check).WithTags("Health").Performs(Permission.Public)
             .WithName("Health").WithSummary("Liveness and database reachability.");
         // The benchmark's baseline: what this server answers per second when a request costs nothing but HTTP.
-        app.MapGet("/api/ping", () => TypedResults.Text("pong")).WithTags("Health").AllowAnonymous()
+        app.MapGet("/api/ping", () => TypedResults.Text("pong")).WithTags("Health").Performs(Permission.Public)
             .WithName("Ping").WithSummary("Answers 'pong' without touching the database: the cheapest request the server serves.");
         return app;
     }

@@ -35,7 +35,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
-Policies.Add(builder.Services.AddAuthorizationBuilder());
+Permissions.AddPolicies(builder.Services.AddAuthorizationBuilder());
 builder.AddWebPages();
 
 var app = builder.Build();
@@ -51,8 +51,8 @@ app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference().AllowAnonymous();
+app.MapOpenApi().Performs(Permission.Public);
+app.MapScalarApiReference().Performs(Permission.Public);
 app.MapHealth();
 app.MapTokens();
 app.MapTestPlans();

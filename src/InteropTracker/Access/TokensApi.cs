@@ -28,16 +28,18 @@ public static class TokensApi
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tokens").WithTags("Access").RequireAuthorization(Policies.Admin);
+        var group = app.MapGroup("/api/tokens").WithTags("Access").Performs(Permission.ManageTokens);
         group.MapPost("/", Create).WithName("CreateToken").WithSummary("Create a token for a role; the secret is shown only in this answer.");
         group.MapGet("/", List).WithName("ListTokens").WithSummary("Every token, without its secret.");
         group.MapDelete("/{id:long}", Revoke).WithName("RevokeToken").WithSummary("Revoke a token; it stops working at once.");
         return app;
     }
 
-    internal static async Task<Results<Created<CreatedToken>, ValidationProblem>> Create(
+    internal static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> Create(
         CreateToken body, HttpContext context, Database database)
     {
+        var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ManageTokens, caller) is { } refused) return refused;
         var errors = new Dictionary<string, string[]>();
         if (!Roles.All.Contains(body.Role))
             errors["role"] = [$"'{body.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
@@ -61,7 +63,6 @@ public static class TokensApi
                 });
         }
         var secret = Tokens.NewSecret();
-        var caller = context.Caller();
         var id = await Tokens.InsertAsync(connection, secret, body.Role, organizationId, body.Name, caller.TokenId, transaction);
         transaction.Commit();
         return TypedResults.Created($"/api/tokens/{id}",
@@ -82,6 +83,7 @@ public static class TokensApi
     internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         long id, HttpContext context, Database database)
     {
+        if (Permissions.Refuse(Permission.ManageTokens, context.Caller()) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         var changed = await connection.ExecuteAsync(
             "UPDATE tokens SET revoked_at = @at, revoked_by = @by WHERE id = @id AND revoked_at IS NULL",

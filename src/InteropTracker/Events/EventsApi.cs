@@ -69,14 +69,14 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Read);
+        var read = app.MapGroup("/api/events").WithTags("Events").Performs(Permission.ReadEvents);
         read.MapGet("/", List).WithName("ListEvents")
             .WithSummary("The events the caller may see (an engineer: those its organization takes part in), newest first.");
         read.MapGet("/{event}", Get).WithName("GetEvent").WithSummary("One event with its pinned plans.");
         read.MapGet("/{event}/participants", ListParticipants).WithName("ListParticipants")
             .WithSummary("The event's participants with their organization, technologies and capabilities.");
 
-        var chair = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization(Policies.Chair);
+        var chair = app.MapGroup("/api/events").WithTags("Events").Performs(Permission.ManageEvents);
         chair.MapPost("/", Create).WithName("CreateEvent")
             .WithSummary("Set up an event in draft with pinned test-plan versions. A key already taken answers 409.");
         chair.MapPost("/{event}/participants", AddParticipants).WithName("AddParticipants")
@@ -108,6 +108,7 @@ public static class EventsApi
     internal static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
         NewEvent body, HttpContext context, Database database)
     {
+        if (Permissions.Refuse(Permission.ManageEvents, context.Caller()) is { } refused) return refused;
         var shape = new Dictionary<string, string[]>();
         var start = ParseDate(body.StartDate, "startDate", shape);
         var end = ParseDate(body.EndDate, "endDate", shape);
@@ -166,6 +167,7 @@ public static class EventsApi
         string @event, NewParticipants body, HttpContext context, Database database)
     {
         var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var row = await EventStore.FindAsync(connection, @event, caller, transaction);
@@ -192,10 +194,11 @@ public static class EventsApi
     internal static async Task<Results<Ok<EventInfo>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
         string @event, StatusChange body, HttpContext context, Database database)
     {
+        var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
         if (body.Status is not (EventStatus.Open or EventStatus.Closed))
             return Problems.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
 
-        var caller = context.Caller();
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var row = await EventStore.FindAsync(connection, @event, caller, transaction);
@@ -210,11 +213,14 @@ public static class EventsApi
 
         // A closed event refuses every write but this one: publishing (or withdrawing) its final report.
         var published = body.Status == EventStatus.Closed && (body.Published ?? row.Published);
+        var unpublish = row.Published && !published;
+        if (unpublish && Permissions.Refusal(Permission.Unpublish, caller) is not null)
+            return Problems.Forbidden($"Event {@event} is published: only an admin may unpublish it (withdraw its publication).");
         if (row.Status != body.Status || row.Published != published)
         {
             await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, caller.TokenId);
-            await Audit.RecordAsync(connection, transaction, caller, "event.status",
-                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : "")}");
+            await Audit.RecordAsync(connection, transaction, caller, unpublish ? "event.unpublish" : "event.status",
+                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : unpublish ? ", publication withdrawn" : "")}");
         }
         var info = await EventStore.InfoAsync(connection, @event, caller, transaction);
         transaction.Commit();

@@ -38,7 +38,7 @@ public static class MatrixApi
 
     public static IEndpointRouteBuilder MapMatrix(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/events/{event}").WithTags("Numbers").RequireAuthorization(Policies.Read);
+        var group = app.MapGroup("/api/events/{event}").WithTags("Numbers").Performs(Permission.ReadEvents);
         group.MapGet("/matrix", GetMatrix).WithName("GetMatrix")
             .WithSummary("The interop matrix of a scope: initiators as rows, responders as columns (view=pair sums both directions).");
         group.MapGet("/summary", GetSummary).WithName("GetSummary")

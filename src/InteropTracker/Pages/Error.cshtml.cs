@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -7,7 +8,7 @@ namespace InteropTracker.Pages;
 /// The page an error status of a page request is re-executed into, with the request's own method: a refused form
 /// post (bad antiforgery token, a role that may not write) lands here as a POST, which must not need a token itself.
 /// </summary>
-[IgnoreAntiforgeryToken]
+[IgnoreAntiforgeryToken, Performs(Permission.Public)]
 public sealed class ErrorModel : PageModel
 {
     [FromRoute] public int Code { get; set; }
@@ -20,6 +21,9 @@ public sealed class ErrorModel : PageModel
         409 => ("Conflict", "This clashes with something that already exists. Go back, reload the page and check."),
         _ => ("Something went wrong", "The server could not answer. Try again in a moment."),
     };
+
+    /// <summary>Why the action was refused, when the rule that refused it said so.</summary>
+    public string? Why => HttpContext.Items[PermissionFilter.RefusalItem] as string;
 
     public void OnGet() { }
 

@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages;
 
 /// <summary>The events the viewer may see (an engineer: its organization's), newest first.</summary>
+[Performs(Permission.ReadEvents)]
 public sealed class IndexModel(Database database) : PageModel
 {
     public IReadOnlyList<EventInfo> Events { get; private set; } = [];

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages;
 
 /// <summary>Sign in by pasting a token: it is checked, then kept in an HttpOnly, SameSite=Strict cookie.</summary>
+[Performs(Permission.Public)]
 public sealed class SignInModel(Database database) : PageModel
 {
     private static readonly TimeSpan CookieLifetime = TimeSpan.FromDays(7);

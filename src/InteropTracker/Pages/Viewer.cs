@@ -11,14 +11,14 @@ public sealed record Viewer(Caller Caller, string? OrganizationKey, string? Orga
     public string Role => Caller.Role;
 
     /// <summary>Test plans, organizations, products, events, participants, status.</summary>
-    public bool IsChair => Caller.Role is Roles.Admin or Roles.Chair;
+    public bool IsChair => Permissions.Refusal(Permission.ManageEvents, Caller) is null;
 
     /// <summary>May log results at all; an engineer only for its organization's pairings.</summary>
-    public bool LogsResults => Caller.Role is Roles.Admin or Roles.Engineer;
+    public bool LogsResults => Permissions.Refusal(Permission.LogResults, Caller) is null;
 
     /// <summary>Whether this viewer may write results for a pairing of products of these organizations (as the API decides).</summary>
     public bool MayLog(long initiatorOrganization, long responderOrganization) =>
-        Caller.IsAdmin || (Caller.IsEngineer && (Caller.OrganizationId == initiatorOrganization || Caller.OrganizationId == responderOrganization));
+        Permissions.WhyCannotLog(Caller, initiatorOrganization, responderOrganization, "") is null;
 
     private sealed record OrganizationRow
     {

@@ -17,13 +17,15 @@ public static class WebPages
         var services = builder.Services;
         services.AddRazorPages(options =>
         {
-            // Every page needs a signed-in caller unless it says otherwise; the set-up pages need a chair.
-            options.Conventions.AuthorizeFolder("/", Policies.Read);
-            options.Conventions.AuthorizeFolder("/Setup", Policies.Chair);
+            // Every page needs a signed-in caller unless it says otherwise (anonymous callers are sent to sign in); what
+            // each role may do there is the rule of the action each handler declares (PermissionFilter).
+            options.Conventions.AuthorizeFolder("/");
             options.Conventions.AllowAnonymousToPage("/SignIn");
             options.Conventions.AllowAnonymousToPage("/Error");
             options.Conventions.AllowAnonymousToPage("/Public");
         });
+        services.AddSingleton<PermissionFilter>();
+        services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.Filters.AddService<PermissionFilter>());
         services.AddAntiforgery(options =>
         {
             options.HeaderName = AntiforgeryHeader;
@@ -52,7 +54,7 @@ public static class WebPages
 
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {
-        app.MapStaticAssets().AllowAnonymous();
+        app.MapStaticAssets().Performs(Permission.Public);
         app.MapRazorPages();
         return app;
     }

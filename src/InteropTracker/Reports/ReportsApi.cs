@@ -14,8 +14,8 @@ public static class ReportsApi
 {
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
-        // Anonymous callers may reach these routes; each handler decides what the caller gets.
-        var group = app.MapGroup("/api/events/{event}").WithTags("Reports").AllowAnonymous();
+        // Anonymous callers reach these routes too (the rule lets them); each handler decides what the caller gets.
+        var group = app.MapGroup("/api/events/{event}").WithTags("Reports").Performs(Permission.DownloadReports);
         group.MapGet("/report.xlsx", Workbook).WithName("DownloadReportWorkbook")
             .WithSummary("The final report as an Excel workbook; ?anonymize=true for the anonymised variant.");
         group.MapGet("/report.pdf", Pdf).WithName("DownloadReportPdf")

@@ -17,9 +17,8 @@ public static class TestPlansApi
 
     public static IEndpointRouteBuilder MapTestPlans(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/test-plans").WithTags("Test plans").RequireAuthorization(Policies.Read);
-
-        group.MapPost("/", Load).RequireAuthorization(Policies.Chair)
+        var load = app.MapGroup("/api/test-plans").WithTags("Test plans").Performs(Permission.ManageTestPlans);
+        load.MapPost("/", Load)
             .WithName("LoadTestPlan")
             .WithSummary("Load a test-plan version from YAML, JSON, CSV (plan fields in the query string) or a multipart .yaml/.yml/.json/.xlsx/.csv file.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -32,6 +31,7 @@ public static class TestPlansApi
                 operation.RequestBody = UploadBody();
                 return Task.CompletedTask;
             });
+        var group = app.MapGroup("/api/test-plans").WithTags("Test plans").Performs(Permission.ReadTestPlans);
         group.MapGet("/", List)
             .WithName("ListTestPlans").WithSummary("Every test plan with its latest version, its versions and their case counts.");
         group.MapGet("/{plan}", Latest)
@@ -76,6 +76,7 @@ public static class TestPlansApi
     private static async Task<Results<Created<TestPlanSummary>, Ok<TestPlanSummary>, ProblemHttpResult>> Load(
         HttpRequest request, Database database, CancellationToken ct)
     {
+        if (Permissions.Refuse(Permission.ManageTestPlans, request.HttpContext.Caller()) is { } refused) return refused;
         var errors = new ImportErrors();
         var upload = await TestPlanUpload.ReadAsync(request, errors, ct);
         var document = upload is null ? null : TestPlanImport.Read(upload.Format, upload.Content, request.Query, errors);

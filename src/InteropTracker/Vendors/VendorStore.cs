@@ -1,4 +1,6 @@
 using Dapper;
+using InteropTracker.Access;
+using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -50,7 +52,23 @@ public static class VendorStore
         };
     }
 
-    private const string SelectOrganizations = "SELECT key, name, created_at AS CreatedAt FROM organizations";
+    private const string SelectOrganizations = "SELECT o.key, o.name, o.created_at AS CreatedAt FROM organizations o";
+
+    /// <summary>
+    /// The products an engineer's organization (@organization) may read: its own, and those registered in an event it
+    /// takes part in. No limit when @organization is null (the roles that read the whole catalogue).
+    /// </summary>
+    private const string VisibleProduct = """
+        (@organization IS NULL OR p.organization_id = @organization OR p.id IN (
+            SELECT pa.product_id FROM participants pa WHERE pa.event_id IN (
+                SELECT mine.event_id FROM participants mine JOIN products own ON own.id = mine.product_id
+                WHERE own.organization_id = @organization)))
+        """;
+
+    /// <summary>The organizations it may read: its own, and those of the products it may read.</summary>
+    private const string VisibleOrganization = $"""
+        (@organization IS NULL OR o.id = @organization OR o.id IN (SELECT p.organization_id FROM products p WHERE {VisibleProduct}))
+        """;
 
     private const string SelectProducts = """
         SELECT p.key, o.key AS Organization, o.name AS OrganizationName, p.name, p.version, p.kind,
@@ -68,11 +86,15 @@ public static class VendorStore
         return await connection.QuerySingleAsync<Organization>(sql, new { key, name, at = Clock.Now(), createdBy }, transaction);
     }
 
-    public static Task<IEnumerable<Organization>> ListOrganizationsAsync(SqliteConnection connection) =>
-        connection.QueryAsync<Organization>($"{SelectOrganizations} ORDER BY key");
+    /// <summary>The organizations the caller may read (DESIGN.md, Access: an engineer not the whole catalogue).</summary>
+    public static Task<IEnumerable<Organization>> ListOrganizationsAsync(SqliteConnection connection, Caller caller) =>
+        connection.QueryAsync<Organization>($"{SelectOrganizations} WHERE {VisibleOrganization} ORDER BY o.key",
+            new { organization = EventStore.LimitedTo(caller) });
 
-    public static Task<Organization?> FindOrganizationAsync(SqliteConnection connection, string key) =>
-        connection.QuerySingleOrDefaultAsync<Organization>($"{SelectOrganizations} WHERE key = @key", new { key });
+    /// <summary>The organization if the caller may read it; one it may not is answered as one that does not exist.</summary>
+    public static Task<Organization?> FindOrganizationAsync(SqliteConnection connection, string key, Caller caller) =>
+        connection.QuerySingleOrDefaultAsync<Organization>($"{SelectOrganizations} WHERE o.key = @key AND {VisibleOrganization}",
+            new { key, organization = EventStore.LimitedTo(caller) });
 
     public static Task<long?> FindOrganizationIdAsync(SqliteConnection connection, string key, SqliteTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM organizations WHERE key = @key", new { key }, transaction);
@@ -91,19 +113,24 @@ public static class VendorStore
             technologies = Vocabulary.ToJson(technologies), capabilities = Vocabulary.ToJson(capabilities),
             at = Clock.Now(), createdBy,
         }, transaction);
-        return (await FindProductAsync(connection, key, transaction))!;
+        var row = await connection.QuerySingleAsync<ProductRow>($"{SelectProducts} WHERE p.key = @key", new { key }, transaction);
+        return row.ToProduct();
     }
 
-    public static async Task<IReadOnlyList<Product>> ListProductsAsync(SqliteConnection connection, string? organization)
+    /// <summary>The products the caller may read, all or one organization's.</summary>
+    public static async Task<IReadOnlyList<Product>> ListProductsAsync(SqliteConnection connection, string? ofOrganization, Caller caller)
     {
         var rows = await connection.QueryAsync<ProductRow>(
-            $"{SelectProducts} WHERE @organization IS NULL OR o.key = @organization ORDER BY p.key", new { organization });
+            $"{SelectProducts} WHERE (@ofOrganization IS NULL OR o.key = @ofOrganization) AND {VisibleProduct} ORDER BY p.key",
+            new { ofOrganization, organization = EventStore.LimitedTo(caller) });
         return rows.Select(r => r.ToProduct()).ToList();
     }
 
-    public static async Task<Product?> FindProductAsync(SqliteConnection connection, string key, SqliteTransaction? transaction = null)
+    /// <summary>The product if the caller may read it; one it may not is answered as one that does not exist.</summary>
+    public static async Task<Product?> FindProductAsync(SqliteConnection connection, string key, Caller caller)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<ProductRow>($"{SelectProducts} WHERE p.key = @key", new { key }, transaction);
+        var row = await connection.QuerySingleOrDefaultAsync<ProductRow>($"{SelectProducts} WHERE p.key = @key AND {VisibleProduct}",
+            new { key, organization = EventStore.LimitedTo(caller) });
         return row?.ToProduct();
     }
 

@@ -45,28 +45,30 @@ public static class VendorsApi
 
     public static IEndpointRouteBuilder MapVendors(this IEndpointRouteBuilder app)
     {
-        var organizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Read);
-        organizations.MapGet("/", ListOrganizations).WithName("ListOrganizations").WithSummary("Every organization (vendor).");
+        var organizations = app.MapGroup("/api/organizations").WithTags("Vendors").Performs(Permission.ReadCatalogue);
+        organizations.MapGet("/", ListOrganizations).WithName("ListOrganizations").WithSummary("Every organization (vendor) the caller may read: an engineer its own and those of its events' participants.");
         organizations.MapGet("/{key}", GetOrganization).WithName("GetOrganization").WithSummary("One organization by key.");
 
-        var registerOrganizations = app.MapGroup("/api/organizations").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        var registerOrganizations = app.MapGroup("/api/organizations").WithTags("Vendors").Performs(Permission.ManageCatalogue);
         registerOrganizations.MapPost("/", CreateOrganization).WithName("CreateOrganization")
             .WithSummary("Register an organization (vendor); its key is a slug. A key already taken answers 409.");
 
-        var products = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Read);
+        var products = app.MapGroup("/api/products").WithTags("Vendors").Performs(Permission.ReadCatalogue);
         products.MapGet("/", ListProducts).WithName("ListProducts")
-            .WithSummary("Every product, or one organization's with ?organization=key.");
+            .WithSummary("Every product the caller may read (an engineer: its own and its events' participants), or one organization's with ?organization=key.");
         products.MapGet("/{key}", GetProduct).WithName("GetProduct").WithSummary("One product by key.");
 
-        var registerProducts = app.MapGroup("/api/products").WithTags("Vendors").RequireAuthorization(Policies.Chair);
+        var registerProducts = app.MapGroup("/api/products").WithTags("Vendors").Performs(Permission.ManageCatalogue);
         registerProducts.MapPost("/", CreateProduct).WithName("CreateProduct")
             .WithSummary("Register a product with its kind, technologies and capability tags. A key already taken answers 409.");
         return app;
     }
 
-    internal static async Task<Created<Organization>> CreateOrganization(NewOrganization body, HttpContext context, Database database)
+    internal static async Task<Results<Created<Organization>, ProblemHttpResult>> CreateOrganization(NewOrganization body,
+        HttpContext context, Database database)
     {
         var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var organization = await VendorStore.InsertOrganizationAsync(connection, transaction, body.Key, body.Name.Trim(), caller.TokenId);
@@ -75,27 +77,29 @@ public static class VendorsApi
         return TypedResults.Created($"/api/organizations/{organization.Key}", organization);
     }
 
-    private static async Task<Ok<IEnumerable<Organization>>> ListOrganizations(Database database)
+    private static async Task<Ok<IEnumerable<Organization>>> ListOrganizations(HttpContext context, Database database)
     {
         await using var connection = await database.OpenAsync();
-        return TypedResults.Ok(await VendorStore.ListOrganizationsAsync(connection));
+        return TypedResults.Ok(await VendorStore.ListOrganizationsAsync(connection, context.Caller()));
     }
 
-    private static async Task<Results<Ok<Organization>, ProblemHttpResult>> GetOrganization(string key, Database database)
+    private static async Task<Results<Ok<Organization>, ProblemHttpResult>> GetOrganization(string key, HttpContext context,
+        Database database)
     {
         await using var connection = await database.OpenAsync();
-        return await VendorStore.FindOrganizationAsync(connection, key) is { } organization
+        return await VendorStore.FindOrganizationAsync(connection, key, context.Caller()) is { } organization
             ? TypedResults.Ok(organization)
-            : Problems.NotFound($"There is no organization with key '{key}'.");
+            : Problems.NotFound($"There is no organization with key '{key}' that you can see.");
     }
 
     internal static async Task<Results<Created<Product>, ValidationProblem, ProblemHttpResult>> CreateProduct(
         NewProduct body, HttpContext context, Database database)
     {
+        var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
         var errors = CheckShape(body);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var caller = context.Caller();
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         if (await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction) is not { } organizationId)
@@ -135,17 +139,17 @@ public static class VendorsApi
         return errors;
     }
 
-    private static async Task<Ok<IReadOnlyList<Product>>> ListProducts(string? organization, Database database)
+    private static async Task<Ok<IReadOnlyList<Product>>> ListProducts(string? organization, HttpContext context, Database database)
     {
         await using var connection = await database.OpenAsync();
-        return TypedResults.Ok(await VendorStore.ListProductsAsync(connection, organization));
+        return TypedResults.Ok(await VendorStore.ListProductsAsync(connection, organization, context.Caller()));
     }
 
-    private static async Task<Results<Ok<Product>, ProblemHttpResult>> GetProduct(string key, Database database)
+    private static async Task<Results<Ok<Product>, ProblemHttpResult>> GetProduct(string key, HttpContext context, Database database)
     {
         await using var connection = await database.OpenAsync();
-        return await VendorStore.FindProductAsync(connection, key) is { } product
+        return await VendorStore.FindProductAsync(connection, key, context.Caller()) is { } product
             ? TypedResults.Ok(product)
-            : Problems.NotFound($"There is no product with key '{key}'.");
+            : Problems.NotFound($"There is no product with key '{key}' that you can see.");
     }
 }

@@ -90,10 +90,9 @@ public static class ResultRules
         if (errors is not null || planned is null || initiator is null || responder is null)
             return new ResultCheck(null, errors ?? NoErrors, null);
 
-        if (caller.IsEngineer && caller.OrganizationId != initiator.OrganizationId && caller.OrganizationId != responder.OrganizationId)
-            return new ResultCheck(null, NoErrors,
-                $"You log only pairings your organization takes part in; {initiator.Key} ({initiator.OrganizationKey}) → " +
-                $"{responder.Key} ({responder.OrganizationKey}) is not one of them.");
+        if (Permissions.WhyCannotLog(caller, initiator.OrganizationId, responder.OrganizationId,
+                $"{initiator.Key} ({initiator.OrganizationKey}) → {responder.Key} ({responder.OrganizationKey})") is { } refused)
+            return new ResultCheck(null, NoErrors, refused);
 
         // A non-directional case is stored once per pair, smaller key first: given the other way round, it is turned.
         var (first, second) = Planning.Stored(planned, initiator.Contender, responder.Contender);

@@ -23,6 +23,7 @@ public static class VerdictLog
     public static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> LogAsync(string eventKey, ResultInput body,
         Caller caller, Database database, PlanningCache plannings, GroupCommit commits, CancellationToken ct)
     {
+        if (Permissions.Refuse(Permission.LogResults, caller) is { } refused) return refused;
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)

@@ -40,14 +40,14 @@ public static class VerdictsApi
 
     public static IEndpointRouteBuilder MapVerdicts(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/events/{event}/results").WithTags("Results").RequireAuthorization(Policies.Read);
+        var read = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReadEvents);
         read.MapGet("/", List).WithName("ListResults")
             .WithSummary($"The event's current results in the order first logged, filtered and paged (pageSize ≤ {MaxPageSize}).");
         read.MapGet("/{id:long}", Get).WithName("GetResult").WithSummary("One result: its current verdict and review.");
         read.MapGet("/{id:long}/history", History).WithName("ResultHistory")
             .WithSummary("Every revision of a result, newest first, with who logged it and when.");
 
-        var log = app.MapGroup("/api/events/{event}/results").WithTags("Results").RequireAuthorization(Policies.LogResults);
+        var log = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.LogResults);
         log.MapPost("/", Log).WithName("LogResult")
             .WithSummary("Log a verdict for a planned cell; every write is a new revision. A non-directional case is stored " +
                          "with the smaller product key as initiator, and the answer shows the stored order.");
@@ -56,9 +56,10 @@ public static class VerdictsApi
             .WithMetadata(new BodyLimit(VerdictImport.MaxBytes))
             .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue; header required) or a " +
                          "JSON array: all rows or none; 422 lists every bad row.");
-        log.MapPost("/{id:long}/confirm", Confirm).WithName("ConfirmResult")
+        var review = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReviewResults);
+        review.MapPost("/{id:long}/confirm", Confirm).WithName("ConfirmResult")
             .WithSummary("The other side agrees with the current revision.");
-        log.MapPost("/{id:long}/dispute", DisputeResult).WithName("DisputeResult")
+        review.MapPost("/{id:long}/dispute", DisputeResult).WithName("DisputeResult")
             .WithSummary("The other side disputes the current revision, with a reason.");
         return app;
     }
@@ -81,6 +82,7 @@ public static class VerdictsApi
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
     {
+        if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } refused) return refused;
         if (await ReadLimitedAsync(request, VerdictImport.MaxBytes, context.RequestAborted) is not { } body)
             return Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
 
@@ -203,6 +205,7 @@ public static class VerdictsApi
         string? reason, long? revision, HttpContext context, Database database)
     {
         var caller = context.Caller();
+        if (Permissions.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var row = await EventStore.FindAsync(connection, @event, caller, transaction);

@@ -124,7 +124,8 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
             MaxRedirects = 0,
         });
         Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
-        Assert.Matches(new Regex("Not for your role"), await forged.TextAsync());
+        Assert.Matches(new Regex($"You log only pairings your organization takes part in; {floor.A1.Key} \\({floor.A1.Organization}\\) → " +
+                                 $"{floor.B1.Key} \\({floor.B1.Organization}\\) is not one of them."), WebUtility.HtmlDecode(await forged.TextAsync()));
 
         Assert.Equal(before, floor.Counts());
         await page.Context.CloseAsync();

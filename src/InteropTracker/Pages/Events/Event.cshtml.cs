@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -10,6 +11,7 @@ namespace InteropTracker.Pages.Events;
 /// One event: progress per technology and the heat-map matrix of each, computed by <see cref="EventNumbers"/> exactly as
 /// the API's /matrix and /summary and the reports compute them. While the event is open the live part refreshes itself.
 /// </summary>
+[Performs(Permission.ReadEvents)]
 public sealed class EventModel(Database database, PlanningCache plannings) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";

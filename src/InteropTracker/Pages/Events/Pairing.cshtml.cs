@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Events;
 
 /// <summary>The results behind one matrix cell: every planned case of the cell, its current verdict and its whole history.</summary>
+[Performs(Permission.ReadEvents)]
 public sealed class PairingModel(Database database, PlanningCache plannings) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
@@ -15,7 +16,7 @@ public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool May
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
 /// in one click. Every post goes through the API's own handlers (the same checks: organization, planned cell, open event).
 /// </summary>
-public sealed class ResultsModel(Database database, PlanningCache plannings) : PageModel
+public sealed class ResultsModel(Database database, PlanningCache plannings) : PageModel, IShowsRefusal
 {
     /// <summary>Set on the answer of a post the page script made, which swaps only the card it answers with.</summary>
     public const string FragmentHeader = "X-Fragment";
@@ -38,13 +39,18 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
     public long Logged { get; private set; }
     public PeerProgress? NextUntested { get; private set; }
 
+    /// <summary>A refused post's reason when no card on show is the one it was for.</summary>
+    public string? PageMessage { get; private set; }
+
     /// <summary>Why the viewer sees this pairing read-only; null when it may log.</summary>
     public string? ReadOnlyReason { get; private set; }
 
     private readonly Dictionary<string, (string Message, bool IsError)> _messages = new();
 
+    [Performs(Permission.ReadEvents)]
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
+    [Performs(Permission.LogResults)]
     public async Task<IActionResult> OnPostVerdictAsync(string plan, [FromForm(Name = "case")] string caseKey, string initiator,
         string responder, string? verdict, string? notes, string? issue)
     {
@@ -58,12 +64,14 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
             outcome.Value is ResultInfo r ? $"Saved: {Figures.Word(Figures.Parse(r.Verdict))} (revision {r.Revision})." : "");
     }
 
+    [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostConfirmAsync(long id, long? revision)
     {
         var outcome = ApiCall.Read(await VerdictsApi.Confirm(Key, id, new VerdictsApi.Review { Revision = revision }, HttpContext, database));
         return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Confirmed.");
     }
 
+    [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostDisputeAsync(long id, long? revision, string? reason)
     {
         var body = new VerdictsApi.Dispute { Reason = reason?.Trim() ?? "", Revision = revision };
@@ -71,29 +79,43 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Disputed.");
     }
 
+    /// <summary>A write the caller's role may not make at all, refused before its handler runs: shown like any refusal.</summary>
+    public async Task<IActionResult> ShowRefusalAsync(string why)
+    {
+        var form = Request.HasFormContentType ? await Request.ReadFormAsync(HttpContext.RequestAborted) : null;
+        var anchor = form is null ? null
+            : long.TryParse(form["id"], out var id) ? await AnchorOfResultAsync(id)
+            : await AnchorAsync(form["plan"].ToString(), form["case"].ToString(), form["initiator"].ToString(), form["responder"].ToString());
+        return await AnswerAsync(new ApiOutcome(StatusCodes.Status403Forbidden, null, why, new Dictionary<string, string[]>()), anchor, "");
+    }
+
     /// <summary>
-    /// A refused write from a role or organization that may not make it is refused as a whole (403 page); any other
-    /// outcome shows the page (or, for the script, the one card) again with what happened beside the case.
+    /// Shows what came of a post with its status: beside the case it was for (the whole page, or for the script the one
+    /// card), or at the top of the page when no card of this pairing is the one posted for.
     /// </summary>
     private async Task<IActionResult> AnswerAsync(ApiOutcome outcome, string? anchor, string done)
     {
-        if (outcome.Status is (StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound) && !IsFragment)
-            return StatusCode(outcome.Status);
         var message = outcome.Succeeded ? done : string.Join(" ", outcome.Messages.DefaultIfEmpty(outcome.Detail ?? "Not saved."));
         if (anchor is not null) _messages[anchor] = (message, !outcome.Succeeded);
+        if (!await LoadAsync()) return NotFound();
+        var card = Cards.FirstOrDefault(c => c.Row.Anchor == anchor);
 
         if (IsFragment)
         {
-            if (!await LoadAsync() || Cards.FirstOrDefault(c => c.Row.Anchor == anchor) is not { } card)
-                return StatusCode(outcome.Succeeded ? StatusCodes.Status404NotFound : outcome.Status);
             Response.Headers[FragmentHeader] = "card";
             if (!outcome.Succeeded) Response.StatusCode = outcome.Status;
-            return Partial("_CaseCard", card);
+            return card is not null ? Partial("_CaseCard", card) : Content(MessageItem(message, !outcome.Succeeded), "text/html");
         }
         if (outcome.Succeeded) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
+        if (card is null) PageMessage = message;
         Response.StatusCode = outcome.Status;
-        return await LoadAsync() ? Page() : NotFound();
+        return Page();
     }
+
+    /// <summary>What the script swaps in for a card when the post was for no card of the pairing on show.</summary>
+    private static string MessageItem(string message, bool isError) =>
+        $"<li class=\"case\" data-replace-target tabindex=\"-1\"><p class=\"case__message case__message--{(isError ? "error" : "ok")}\" " +
+        $"role=\"{(isError ? "alert" : "status")}\" data-focus-after tabindex=\"-1\">{HtmlEncoder.Default.Encode(message)}</p></li>";
 
     private bool IsFragment => Request.Headers["X-Requested-With"] == "fetch";
 
@@ -149,9 +171,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
 
         ReadOnlyReason = !planning.Event.IsOpen
             ? planning.Event.IsClosed ? "The event is closed: results are final." : "The event is not open yet."
-            : Viewer.MayLog(Me.OrganizationId, Them.OrganizationId) ? null
-            : Viewer.LogsResults ? $"You log only pairings your organization takes part in; {Me.Key} → {Them.Key} is not one of them."
-            : $"Your role ({Viewer.Role}) reads results; engineers log them.";
+            : Permissions.WhyCannotLog(caller, Me.OrganizationId, Them.OrganizationId, $"{Me.Key} → {Them.Key}");
 
         var rows = PairingSheet.Rows(planning, Me, Them, null, forward: false, results);
         Planned = rows.Count;

@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup;
 
 /// <summary>Chairs register organizations (vendors) through the API's own handler.</summary>
+[Performs(Permission.ManageCatalogue)]
 public sealed class OrganizationsModel(Database database) : PageModel
 {
     public IReadOnlyList<Organization> Organizations { get; private set; } = [];
@@ -37,6 +39,6 @@ public sealed class OrganizationsModel(Database database) : PageModel
     private async Task LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
     }
 }

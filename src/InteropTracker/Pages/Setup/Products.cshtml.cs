@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using Dapper;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup;
 
 /// <summary>Chairs register products with their technologies and capability tags, through the API's own handler.</summary>
+[Performs(Permission.ManageCatalogue)]
 public sealed class ProductsModel(Database database) : PageModel
 {
     public IReadOnlyList<Product> Products { get; private set; } = [];
@@ -67,8 +69,8 @@ public sealed class ProductsModel(Database database) : PageModel
     private async Task LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Products = await VendorStore.ListProductsAsync(connection, null);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Products = await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller());
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         KnownTechnologies = (await connection.QueryAsync<string>("SELECT DISTINCT technology FROM test_plans ORDER BY technology")).ToList();
         var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases");
         KnownTags = rows.SelectMany(r => Vocabulary.FromJson(r.Requires).Concat(Vocabulary.FromJson(r.Initiator)).Concat(Vocabulary.FromJson(r.Responder)))

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup;
 
 /// <summary>Admins make and revoke tokens through the API's own handlers; a new secret is shown once, on this answer only.</summary>
+[Performs(Permission.ManageTokens)]
 public sealed class TokensModel(Database database) : PageModel
 {
     public IReadOnlyList<TokensApi.TokenInfo> Tokens { get; private set; } = [];
@@ -31,7 +32,6 @@ public sealed class TokensModel(Database database) : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (!IsAdmin) return Forbid();
         var body = new TokensApi.CreateToken
         {
             Role = Text(Form.Role), Name = Text(Form.Name),
@@ -54,19 +54,15 @@ public sealed class TokensModel(Database database) : PageModel
 
     public async Task<IActionResult> OnPostRevokeAsync(long id)
     {
-        if (!IsAdmin) return Forbid();
         var outcome = ApiCall.Read(await TokensApi.Revoke(id, HttpContext, database));
         return outcome.Succeeded ? RedirectToPage(new { revoked = id }) : NotFound();
     }
 
-    private bool IsAdmin => Caller.From(User)?.IsAdmin == true;
-
     private async Task<IActionResult> PageAsync()
     {
-        if (!IsAdmin) return Forbid();
         Tokens = (await TokensApi.List(database)).Value!.OrderByDescending(t => t.RevokedAt is null).ThenBy(t => t.Id).ToList();
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        Organizations = (await VendorStore.ListOrganizationsAsync(connection)).ToList();
+        Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         return Page();
     }
 }

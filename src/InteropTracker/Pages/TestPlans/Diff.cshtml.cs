@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using static InteropTracker.TestPlans.TestPlanStore;
 namespace InteropTracker.Pages.TestPlans;
 
 /// <summary>The changes between two versions of a plan, as the API's diff computes them.</summary>
+[Performs(Permission.ReadTestPlans)]
 public sealed class DiffModel(Database database) : PageModel
 {
     [FromRoute] public string Plan { get; set; } = "";

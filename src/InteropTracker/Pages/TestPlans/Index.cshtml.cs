@@ -37,12 +37,13 @@ public sealed class IndexModel(Database database) : PageModel
         public string? Source { get; set; }
     }
 
+    [Performs(Permission.ReadTestPlans)]
     public async Task OnGetAsync() => await LoadAsync();
 
+    [Performs(Permission.ManageTestPlans)]
     public async Task<IActionResult> OnPostAsync()
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
-        if (!Viewer.IsChair) return Forbid();
 
         var errors = new ImportErrors();
         var document = await ReadAsync(errors);

@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using static InteropTracker.TestPlans.TestPlanStore;
 namespace InteropTracker.Pages.TestPlans;
 
 /// <summary>One version of a test plan, section by section, with the plan's other versions and the way to compare two.</summary>
+[Performs(Permission.ReadTestPlans)]
 public sealed class PlanModel(Database database) : PageModel
 {
     [FromRoute] public string Plan { get; set; } = "";

@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace InteropTracker.Pages.Setup.Events;
 
 /// <summary>Chairs register participants and move the event draft → open → closed (and publish), through the API's handlers.</summary>
+[Performs(Permission.ManageEvents)]
 public sealed class ManageModel(Database database) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";
@@ -58,7 +60,7 @@ public sealed class ManageModel(Database database) : PageModel
         if (planning is null) return false;
         Planning = planning;
         var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        Candidates = (await VendorStore.ListProductsAsync(connection, null))
+        Candidates = (await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller()))
             .Where(p => !registered.Contains(p.Key))
             .GroupBy(p => p.OrganizationName)
             .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)

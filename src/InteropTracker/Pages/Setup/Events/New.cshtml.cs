@@ -1,3 +1,4 @@
+using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -8,6 +9,7 @@ using static InteropTracker.TestPlans.TestPlanStore;
 namespace InteropTracker.Pages.Setup.Events;
 
 /// <summary>Chairs set up an event and pin test-plan versions, through the API's own handler.</summary>
+[Performs(Permission.ManageEvents)]
 public sealed class NewModel(Database database) : PageModel
 {
     /// <summary>Each plan with its versions, latest last.</summary>

@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace InteropTracker.Access;
+
+/// <summary>
+/// Everything a caller can do here, one name per action. Every door to an action (API route, page handler, import)
+/// declares the action it performs, and the feature function that performs it checks <see cref="Permissions.Refusal"/>.
+/// </summary>
+public enum Permission
+{
+    /// <summary>Anyone, signed in or not: health, the OpenAPI document, sign-in and error pages, static files.</summary>
+    Public,
+    /// <summary>Create, list and revoke tokens.</summary>
+    ManageTokens,
+    /// <summary>Load test-plan versions.</summary>
+    ManageTestPlans,
+    /// <summary>Register organizations and products.</summary>
+    ManageCatalogue,
+    /// <summary>Set up events, register participants, open, close and publish.</summary>
+    ManageEvents,
+    /// <summary>Withdraw the publication of a published event.</summary>
+    Unpublish,
+    /// <summary>Log results, one at a time or imported; an engineer only for its organization's pairings.</summary>
+    LogResults,
+    /// <summary>Confirm or dispute a result; an engineer only the other side's.</summary>
+    ReviewResults,
+    /// <summary>Events, their participants, results and numbers; an engineer only its organization's events.</summary>
+    ReadEvents,
+    /// <summary>Test plans and their versions.</summary>
+    ReadTestPlans,
+    /// <summary>Organizations and products; an engineer only its own and those of its events' participants.</summary>
+    ReadCatalogue,
+    /// <summary>The final reports; anonymous callers only the anonymised report of a closed, published event.</summary>
+    DownloadReports,
+}
+
+/// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
+public static class Permissions
+{
+    private static readonly string[] Readers = [Roles.Admin, Roles.Chair, Roles.Engineer, Roles.Member];
+
+    /// <summary>The roles allowed the action; empty for an action that needs no sign-in.</summary>
+    public static IReadOnlyList<string> RolesFor(Permission permission) => permission switch
+    {
+        Permission.Public => [],
+        Permission.ManageTokens or Permission.Unpublish => [Roles.Admin],
+        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => [Roles.Admin, Roles.Chair],
+        Permission.LogResults or Permission.ReviewResults => [Roles.Admin, Roles.Engineer],
+        Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Readers,
+        // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
+        Permission.DownloadReports => [],
+        _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "An action with no access rule."),
+    };
+
+    /// <summary>Whether the action needs a signed-in caller before its own rule looks further.</summary>
+    public static bool NeedsSignIn(Permission permission) => RolesFor(permission).Count > 0;
+
+    /// <summary>Why the caller may not perform the action at all; null when its role may (the feature may still limit the scope).</summary>
+    public static string? Refusal(Permission permission, Caller? caller)
+    {
+        var roles = RolesFor(permission);
+        if (roles.Count == 0) return null;
+        if (caller is null) return "Sign in with a token first.";
+        if (roles.Contains(caller.Role)) return null;
+        return $"Your role ({caller.Role}) may not {What(permission)}; {Who(roles)} may.";
+    }
+
+    /// <summary>
+    /// Why the caller may not log a result for a pairing of products of these organizations; null when it may. An
+    /// engineer logs only the pairings its organization takes part in. <paramref name="pairing"/> names the pairing
+    /// for the answer, such as "a1 (acme) → b1 (globex)".
+    /// </summary>
+    public static string? WhyCannotLog(Caller caller, long initiatorOrganization, long responderOrganization, string pairing)
+    {
+        if (Refusal(Permission.LogResults, caller) is { } why) return why;
+        if (caller.IsEngineer && caller.OrganizationId != initiatorOrganization && caller.OrganizationId != responderOrganization)
+            return $"You log only pairings your organization takes part in; {pairing} is not one of them.";
+        return null;
+    }
+
+    /// <summary>The refusal as the API answers it (403 with the reason), or null when the role may.</summary>
+    public static ProblemHttpResult? Refuse(Permission permission, Caller caller) =>
+        Refusal(permission, caller) is { } why ? Problems.Forbidden(why) : null;
+
+    /// <summary>The authorization policy of an action's routes, named after the action.</summary>
+    public static string Policy(Permission permission) => $"permission:{permission}";
+
+    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder)
+    {
+        foreach (var permission in Enum.GetValues<Permission>().Where(NeedsSignIn))
+            builder.AddPolicy(Policy(permission), p => p.RequireRole(RolesFor(permission)));
+    }
+
+    private static string What(Permission permission) => permission switch
+    {
+        Permission.ManageTokens => "create or revoke tokens",
+        Permission.ManageTestPlans => "load test plans",
+        Permission.ManageCatalogue => "register organizations or products",
+        Permission.ManageEvents => "set up events, their participants or status",
+        Permission.Unpublish => "withdraw the publication of a published event",
+        Permission.LogResults => "log results",
+        Permission.ReviewResults => "confirm or dispute results",
+        Permission.ReadEvents => "read events",
+        Permission.ReadTestPlans => "read test plans",
+        Permission.ReadCatalogue => "read organizations and products",
+        _ => permission.ToString(),
+    };
+
+    private static string Who(IReadOnlyList<string> roles) => roles switch
+    {
+        [Roles.Admin] => "only an admin",
+        [Roles.Admin, Roles.Engineer] => "engineers (for their organization's pairings) and admins",
+        _ => string.Join(", ", roles.Select(r => r + "s")),
+    };
+}
+
+/// <summary>The action an endpoint performs, as endpoint metadata (API routes) or an attribute (page handlers).</summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
+public sealed class PerformsAttribute(Permission permission) : Attribute
+{
+    public Permission Permission { get; } = permission;
+}
+
+public static class PermissionEndpoints
+{
+    /// <summary>Declares the action the routes perform and applies its rule as their authorization policy.</summary>
+    public static TBuilder Performs<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new PerformsAttribute(permission));
+        return Permissions.NeedsSignIn(permission)
+            ? builder.RequireAuthorization(Permissions.Policy(permission))
+            : builder.AllowAnonymous();
+    }
+}
