@@ -31,8 +31,10 @@ public static class ExcelReport
     {
         var options = new SpreadCheetahOptions
         {
+            // SpreadCheetah stamps document properties with the moment they were written, to the second; the anonymised
+            // workbook carries no time (its summary has the date), so it has none.
             CompressionLevel = SpreadCheetahCompressionLevel.Fastest,
-            DocumentProperties = new DocumentProperties
+            DocumentProperties = model.Anonymised ? null : new DocumentProperties
             {
                 Title = $"{model.Event.Name}: interop report",
                 Subject = model.Anonymised ? "Anonymised interoperability test results" : "Interoperability test results, confidential to participants",
