@@ -61,6 +61,7 @@ public static class MatrixApi
 
         var scope = new Scope(technology, plan, section, @case);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
+        if (anonymize == true && AnonymisedScopeProblem(scope) is { } refused) return refused;
 
         // The same matrix asked again before any verdict changed (a room of people watching it) is answered as it was,
         // down to its JSON: at 200 products that is 5 MB, and writing it took most of the answer's time.
@@ -138,6 +139,24 @@ public static class MatrixApi
             : Problems.NotFound($"No test case of event '{planning.Event.Key}' matches {string.Join(", ", given)}.");
     }
 
+    /// <summary>
+    /// An anonymised matrix covers exactly one technology. Across technologies its labels would tie a product to the set
+    /// of technologies it declares; narrower (a plan, a section, a case) the cells a product has results in would show
+    /// which capabilities it declares. Both are in the catalogue and would single products out.
+    /// </summary>
+    private static ValidationProblem? AnonymisedScopeProblem(Scope scope)
+    {
+        if (scope.Technology is null)
+            return Problems.Invalid("technology",
+                "An anonymised matrix is given per technology: add technology=, as in the anonymised report's matrices.");
+        var narrower = new[] { ("plan", scope.Plan), ("section", scope.Section), ("case", scope.Case) }
+            .FirstOrDefault(f => f.Item2 is not null).Item1;
+        return narrower is null
+            ? null
+            : Problems.Invalid(narrower, $"An anonymised matrix covers a whole technology; leave out {narrower}=, because " +
+                                         "which cases a product has results in would show which capabilities it declares.");
+    }
+
     private static MatrixView? ParseView(string? view) => view?.ToLowerInvariant() switch
     {
         null or "" or "ordered" => MatrixView.Ordered,
@@ -148,60 +167,67 @@ public static class MatrixApi
     private static StatusDto Status(StatusCounts s) => new(s.Reported, s.Confirmed, s.Disputed);
 
     /// <summary>
-    /// The matrix as JSON. Anonymised, products are named and ordered only by their labels, so neither a key nor the
-    /// alphabetical order of the keys shows through.
+    /// The matrix as JSON. Anonymised (one technology, see <see cref="AnonymisedScopeProblem"/>), products are named and
+    /// ordered only by that technology's labels, and each product's cells, row and column show what was logged, never
+    /// what was planned (<see cref="TallyDto.Withheld"/>): only cells with a logged verdict are listed. The total stays
+    /// whole: it is the technology's, as in the summary.
     /// </summary>
     public static MatrixDto ToDto(EventPlanning planning, Scope scope, MatrixTable table, bool anonymize)
     {
-        var labels = Labels(planning, table.Products, anonymize);
-        var order = Order(planning, table.Products, anonymize);
+        var anonymizer = anonymize ? Anonymizer(planning, scope.Technology!, table.Products) : null;
+        var labels = Labels(planning, table.Products, anonymizer);
+        var order = Order(table.Products, anonymizer);
         var position = new int[order.Count];
         for (var k = 0; k < order.Count; k++) position[order[k]] = k;
+        Func<Tally, TallyDto> shown = anonymize ? TallyDto.Withheld : TallyDto.From;
 
         var cells = new List<CellDto>();
         foreach (var i in order)
             foreach (var j in order)
             {
                 var tally = table.Cells[i, j];
-                if (tally.Planned == 0) continue;
+                if (tally.Planned == 0 || (anonymize && tally.Logged == 0)) continue;
                 if (table.View == MatrixView.Pair && position[i] > position[j]) continue; // symmetric: each pair once
-                cells.Add(new CellDto(labels[i].Id, labels[j].Id, TallyDto.From(tally)));
+                cells.Add(new CellDto(labels[i].Id, labels[j].Id, shown(tally)));
             }
 
         return new MatrixDto(planning.Event.Key,
             new ScopeDto(scope.Technology, scope.Plan, scope.Section, scope.Case),
             table.View == MatrixView.Pair ? "pair" : "ordered", anonymize,
             order.Select(i => labels[i]).ToList(), cells,
-            order.Select(i => new LineDto(labels[i].Id, TallyDto.From(table.Rows[i]))).ToList(),
-            order.Select(i => new LineDto(labels[i].Id, TallyDto.From(table.Columns[i]))).ToList(),
+            order.Select(i => new LineDto(labels[i].Id, shown(table.Rows[i]))).ToList(),
+            order.Select(i => new LineDto(labels[i].Id, shown(table.Columns[i]))).ToList(),
             TallyDto.From(table.Total));
     }
 
     /// <summary>Indexes into the table's products in display order: by key, or anonymised by label.</summary>
-    public static IReadOnlyList<int> Order(EventPlanning planning, IReadOnlyList<Contender> products, bool anonymize)
+    private static IReadOnlyList<int> Order(IReadOnlyList<Contender> products, Anonymizer? anonymizer)
     {
         var indexes = Enumerable.Range(0, products.Count);
-        if (!anonymize) return indexes.ToList(); // the table is already in key order
-        var anonymizer = Anonymizer(planning);
+        if (anonymizer is null) return indexes.ToList(); // the table is already in key order
         return indexes.OrderBy(i => anonymizer.Position(products[i].Id)).ToList();
     }
 
-    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Contender> products, bool anonymize)
+    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Contender> products, Anonymizer? anonymizer)
     {
-        if (!anonymize)
+        if (anonymizer is null)
             return products.Select(p =>
             {
                 var details = planning.Participant(p.Id);
                 return new ProductLabel(p.Key, $"{details.Name} {details.Version}".Trim(), details.OrganizationName);
             }).ToList();
 
-        var anonymizer = Anonymizer(planning);
         return products.Select(p => new ProductLabel(anonymizer.Product(p.Id), anonymizer.Product(p.Id),
             anonymizer.Organization(p.OrganizationId))).ToList();
     }
 
-    public static Anonymizer Anonymizer(EventPlanning planning) =>
-        new(planning.Event.Secret, planning.Participants.Select(p => (p.Id, p.Key, p.OrganizationId, p.OrganizationKey)));
+    /// <summary>The labels of one technology's matrix, drawn over its products (those declaring the technology).</summary>
+    private static Anonymizer Anonymizer(EventPlanning planning, string technology, IReadOnlyList<Contender> products) =>
+        new(planning.Event.Secret, technology, products.Select(p =>
+        {
+            var details = planning.Participant(p.Id);
+            return (p.Id, p.Key, p.OrganizationId, details.OrganizationKey);
+        }));
 
     /// <summary>
     /// A 200 whose JSON body was written once and is sent as it is, as often as asked. The endpoint's OpenAPI still

@@ -31,8 +31,10 @@ public static class ExcelReport
     {
         var options = new SpreadCheetahOptions
         {
+            // SpreadCheetah stamps document properties with the moment they were written, to the second; the anonymised
+            // workbook carries no time (its summary has the date), so it has none.
             CompressionLevel = SpreadCheetahCompressionLevel.Fastest,
-            DocumentProperties = new DocumentProperties
+            DocumentProperties = model.Anonymised ? null : new DocumentProperties
             {
                 Title = $"{model.Event.Name}: interop report",
                 Subject = model.Anonymised ? "Anonymised interoperability test results" : "Interoperability test results, confidential to participants",
@@ -53,12 +55,19 @@ public static class ExcelReport
 
         await writer.SummaryAsync(model, names.Take("Summary"));
         foreach (var matrix in model.Matrices)
-            await writer.MatrixAsync(matrix, names.Take("Matrix " + matrix.Technology));
+            await writer.MatrixAsync(model, matrix, names.Take("Matrix " + matrix.Technology));
         await writer.CasesAsync(model, names.Take("Test cases"));
-        await writer.ResultsAsync(model, names, rowsPerResultsSheet);
-        foreach (var participant in model.Participants)
-            await writer.ProductAsync(model, participant, names.Take(participant.Label));
-        await writer.ParticipantsAsync(model, names.Take("Participants"));
+        if (model.Anonymised)
+        {
+            await writer.LineupAsync(model, names.Take("Participants"));
+        }
+        else
+        {
+            await writer.ResultsAsync(model, names, rowsPerResultsSheet);
+            foreach (var participant in model.Participants)
+                await writer.ProductAsync(model, participant, names.Take(participant.Label));
+            await writer.ParticipantsAsync(model, names.Take("Participants"));
+        }
         await writer.PlansAsync(model, names.Take("Test plans"));
         await spreadsheet.FinishAsync(ct);
     }
@@ -285,10 +294,12 @@ public static class ExcelReport
             await Text("Start date", styles.Label).Add(new Cell(e.StartDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
             await Text("End date", styles.Label).Add(new Cell(e.EndDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
             await Text("Status", styles.Label).Text(e.Published ? $"{e.Status}, published" : e.Status).EndRowAsync();
-            await Text("Generated at (UTC)", styles.Label).Add(new Cell(model.GeneratedAt, styles.DateTime)).EndRowAsync();
-            await Text("Participants", styles.Label).Number(model.Participants.Count).EndRowAsync();
-            await Text("Organizations", styles.Label)
-                .Number(model.Participants.Select(p => p.OrganizationLabel).Distinct().Count()).EndRowAsync();
+            if (model.Anonymised)
+                await Text("Generated on (UTC)", styles.Label).Add(new Cell(model.GeneratedAt, styles.Date)).EndRowAsync();
+            else
+                await Text("Generated at (UTC)", styles.Label).Add(new Cell(model.GeneratedAt, styles.DateTime)).EndRowAsync();
+            await Text("Participants", styles.Label).Number(model.ProductCount).EndRowAsync();
+            await Text("Organizations", styles.Label).Number(model.OrganizationCount).EndRowAsync();
             await Text("Current results", styles.Label).Number(model.ResultCount).EndRowAsync();
             await EndRowAsync();
 
@@ -319,9 +330,14 @@ public static class ExcelReport
                        "Not applicable and blocked verdicts are logged but not executed.", null).EndRowAsync();
         }
 
-        /// <summary>Row 1: title and legend; row 2: responders; then one row per initiator with its totals, then column totals.</summary>
-        public async ValueTask MatrixAsync(ReportMatrix matrix, string name)
+        /// <summary>
+        /// Row 1: title and legend; row 2: responders; then one row per initiator with its totals, then column totals.
+        /// Anonymised, the totals count what was logged instead of what was planned (the model withholds planned counts).
+        /// </summary>
+        public async ValueTask MatrixAsync(ReportModel model, ReportMatrix matrix, string name)
         {
+            var anonymised = model.Anonymised;
+            var first = anonymised ? "Logged" : "Planned";
             var table = matrix.Table;
             var n = matrix.Products.Count;
             var options = new WorksheetOptions { FrozenRows = 2, FrozenColumns = 1 };
@@ -331,12 +347,12 @@ public static class ExcelReport
             await spreadsheet.StartWorksheetAsync(name, options, ct);
 
             Text($"{matrix.Technology}: initiators (rows) × responders (columns)", styles.Subtitle);
-            foreach (var band in RateBands.InLegendOrder) Text(RateBands.Legend(band), styles.Bands[(int)band]);
+            foreach (var band in RateBands.InLegendOrder) Text(RateBands.Legend(band, anonymised), styles.Bands[(int)band]);
             await EndRowAsync(20);
 
             Text("Initiator \\ Responder", styles.Header);
             foreach (var p in matrix.Products) Text(p.Label, styles.ColumnHeader);
-            foreach (var h in new[] { "Planned", "Executed", "Pass", "Rate" }) Text(h, styles.Header);
+            foreach (var h in new[] { first, "Executed", "Pass", "Rate" }) Text(h, styles.Header);
             await EndRowAsync(45);
 
             for (var i = 0; i < n; i++)
@@ -348,11 +364,11 @@ public static class ExcelReport
                     Text(RateBands.CellText(cell), styles.Bands[(int)RateBands.Of(cell)]);
                 }
                 var row = table.Rows[i];
-                await Number(row.Planned).Number(row.Executed).Number(row.Pass).Rate(row.Rate, styles.BandPercent[(int)RateBands.Of(row)])
+                await Number(anonymised ? row.Logged : row.Planned).Number(row.Executed).Number(row.Pass).Rate(row.Rate, styles.BandPercent[(int)RateBands.Of(row)])
                     .EndRowAsync();
             }
 
-            await ColumnTotalAsync("Planned", t => t.Planned, 0);
+            await ColumnTotalAsync(first, t => anonymised ? t.Logged : t.Planned, 0);
             await ColumnTotalAsync("Executed", t => t.Executed, 1);
             await ColumnTotalAsync("Pass", t => t.Pass, 2);
             Text("Rate", styles.TotalLabel);
@@ -361,6 +377,9 @@ public static class ExcelReport
             await EndRowAsync();
             await Text("Each cell: pass rate, then passed / executed (pass + fail) of the cases planned for that initiator " +
                        "and responder. Row totals at the right, column totals below, the technology's total in the corner.").EndRowAsync();
+            if (anonymised)
+                await Text("Labels are drawn for this technology alone: Vendor A here is not Vendor A of another technology's " +
+                           "matrix. Planned counts per product are left out; the summary has them per technology.").EndRowAsync();
 
             // The corner holds the technology's total under the matching row-total column: a diagonal.
             async ValueTask ColumnTotalAsync(string label, Func<Tally, long> figure, int corner)
@@ -392,10 +411,8 @@ public static class ExcelReport
 
         public async ValueTask ResultsAsync(ReportModel model, SheetNames names, int rowsPerSheet)
         {
-            string[] headers = model.Anonymised
-                ? ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision", "Updated (UTC)"]
-                : ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision", "Updated (UTC)",
-                   "Notes", "Issue", "Dispute reason"];
+            string[] headers = ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision",
+                "Updated (UTC)", "Notes", "Issue", "Dispute reason"];
             var lastColumn = SpreadsheetUtility.GetColumnName(headers.Length);
             var sheets = Math.Max(1, (int)((model.ResultCount + rowsPerSheet - 1) / rowsPerSheet));
             var sheet = 0;
@@ -455,9 +472,8 @@ public static class ExcelReport
             await Text(product.Label, styles.Title).EndRowAsync(24);
             await Text("Organization", styles.Label).Text(product.OrganizationLabel).EndRowAsync();
             await Text("Kind", styles.Label).Text(product.Kind).EndRowAsync();
-            await Text("Technologies", styles.Label).Text(string.Join(", ", product.Technologies)).EndRowAsync();
-            if (model.Anonymised) await EndRowAsync();
-            else await Text("Key", styles.Label).Text(product.Key).Text("Version", styles.Label).Text(product.Version).EndRowAsync();
+            await Text("Technologies", styles.Label).Text(string.Join(", ", product.Technologies ?? [])).EndRowAsync();
+            await Text("Key", styles.Label).Text(product.Key).Text("Version", styles.Label).Text(product.Version).EndRowAsync();
             await Text(model.Classification, styles.Banner).Add(new Cell((string?)null, styles.Banner))
                 .Add(new Cell((string?)null, styles.Banner)).EndRowAsync();
 
@@ -504,9 +520,7 @@ public static class ExcelReport
 
         public async ValueTask ParticipantsAsync(ReportModel model, string name)
         {
-            string[] headers = model.Anonymised
-                ? ["Product", "Organization", "Kind", "Technologies", "Capabilities"]
-                : ["Product", "Organization", "Kind", "Technologies", "Capabilities", "Product key", "Version", "Organization key"];
+            string[] headers = ["Product", "Organization", "Kind", "Technologies", "Capabilities", "Product key", "Version", "Organization key"];
             var options = Widths(30, 26, 11, 20, 40, 20, 10, 18);
             options.FrozenRows = 1;
             options.AutoFilter = new AutoFilterOptions($"A1:{SpreadsheetUtility.GetColumnName(headers.Length)}{model.Participants.Count + 1}");
@@ -514,11 +528,26 @@ public static class ExcelReport
             await HeaderAsync(headers);
             foreach (var p in model.Participants)
             {
-                Text(p.Label).Text(p.OrganizationLabel).Text(p.Kind).Text(string.Join(", ", p.Technologies))
-                    .Text(string.Join(", ", p.Capabilities));
-                if (!model.Anonymised) Text(p.Key).Text(p.Version).Text(p.OrganizationKey);
-                await EndRowAsync();
+                await Text(p.Label).Text(p.OrganizationLabel).Text(p.Kind).Text(string.Join(", ", p.Technologies ?? []))
+                    .Text(string.Join(", ", p.Capabilities ?? [])).Text(p.Key).Text(p.Version).Text(p.OrganizationKey).EndRowAsync();
             }
+        }
+
+        /// <summary>The anonymised report's participants: how many per technology and per kind, never which.</summary>
+        public async ValueTask LineupAsync(ReportModel model, string name)
+        {
+            await spreadsheet.StartWorksheetAsync(name, Widths(26, 12, 14), ct);
+            await Text("Participants", styles.Title).EndRowAsync(24);
+            await Text($"{model.ProductCount} products from {model.OrganizationCount} organizations. Counts only: which " +
+                       "product is which kind or declares which technology is left out, as it would name products.").EndRowAsync();
+            await EndRowAsync();
+            await HeaderAsync(["Technology", "Products", "Organizations"]);
+            foreach (var t in model.TechnologyLineup)
+                await Text(t.Name).Number(t.Products).Number(t.Organizations).EndRowAsync();
+            await EndRowAsync();
+            await HeaderAsync(["Kind", "Products", "Organizations"]);
+            foreach (var k in model.KindLineup)
+                await Text(k.Name).Number(k.Products).Number(k.Organizations).EndRowAsync();
         }
 
         public async ValueTask PlansAsync(ReportModel model, string name)

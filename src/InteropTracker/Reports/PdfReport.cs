@@ -221,8 +221,8 @@ public static class PdfReport
                 ("Place", e.Location.Length == 0 ? "–" : e.Location),
                 ("Event", e.Key),
                 ("Status", e.Published ? $"{e.Status}, published" : e.Status),
-                ("Generated at", _model.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)),
-                ("Participants", $"{Count(_model.Participants.Count)} products from {Count(Organizations)} organizations"),
+                (_model.Anonymised ? "Generated on" : "Generated at", Generated),
+                ("Participants", $"{Count(_model.ProductCount)} products from {Count(_model.OrganizationCount)} organizations"),
                 ("Test plans", string.Join(", ", _model.Plans.Select(p => $"{p.Plan} {p.Version}"))),
             ]);
 
@@ -230,15 +230,20 @@ public static class PdfReport
             G.DrawRectangle(new XSolidBrush(Banner), banner);
             G.DrawString(_model.Classification, _h1, XBrushes.White, banner, XStringFormats.Center);
             var note = _model.Anonymised
-                ? "Organizations and products are named Vendor A, Vendor B, … in an order drawn for this event. " +
-                  "The report carries no organization, product or person name, no notes and no issue references."
+                ? "Organizations and products are named Vendor A, Vendor B, … in an order drawn for each technology: " +
+                  "Vendor A of one technology's matrix is not Vendor A of another's. The report carries no organization, " +
+                  "product or person name, no notes and no issue references, and nothing per product that would tell " +
+                  "which product it is (capabilities, versions, planned counts, kind or technologies of one product)."
                 : "This report names the participating organizations and products. It is confidential to the " +
                   "participants of the event; only its anonymised variant may be shared beyond them.";
             _y = banner.Bottom + 12;
             Paragraph(note, _small, Muted);
         }
 
-        private int Organizations => _model.Participants.Select(p => p.OrganizationLabel).Distinct().Count();
+        /// <summary>When the report was made: to the minute, or anonymised the date alone.</summary>
+        private string Generated => _model.Anonymised
+            ? _model.GeneratedAt.ToString("yyyy-MM-dd", Invariant)
+            : _model.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant);
 
         private static string Dates(DateOnly start, DateOnly end) =>
             start == end
@@ -268,7 +273,7 @@ public static class PdfReport
             Heading("Executive summary");
             var s = _model.Summary;
             var t = s.Total;
-            Paragraph($"{Count(_model.Participants.Count)} products from {Count(Organizations)} organizations took part, " +
+            Paragraph($"{Count(_model.ProductCount)} products from {Count(_model.OrganizationCount)} organizations took part, " +
                       $"testing {Count(_model.Cases.Count)} test cases from {Count(_model.Plans.Count)} test plans across " +
                       $"{Count(s.Technologies.Count)} technologies. Of {Count(t.Planned)} planned tests, {Count(t.Logged)} were " +
                       $"logged ({Share(t.Progress)}); of the {Count(t.Executed)} executed, {Count(t.Pass)} passed ({Share(t.Rate)}).");
@@ -440,7 +445,8 @@ public static class PdfReport
                     var where = n == 0
                         ? "No participant declares this technology."
                         : $"Initiators (rows) × responders (columns) · rows {rows.Start + 1}–{rows.End} and columns {cols.Start + 1}–{cols.End} of {n}" +
-                          (pages > 1 ? $" · part {page} of {pages}" : "");
+                          (pages > 1 ? $" · part {page} of {pages}" : "") +
+                          (_model.Anonymised ? " · labels drawn for this technology alone" : "");
                     G.DrawString(where, _small, new XSolidBrush(Muted), new XRect(Margin, _y + 22, ContentWidth, 10), XStringFormats.TopLeft);
                     var top = _y + titleSpace;
                     DrawGrid(matrix, rows, cols, top, rowHeader, columnHeader, cellWidth, cellHeight, totalWidth, labelFont);
@@ -574,7 +580,7 @@ public static class PdfReport
                 var fill = BandColour(band);
                 if (fill is { } f) G.DrawRectangle(new XSolidBrush(f), x, y, 14, 9);
                 G.DrawRectangle(new XPen(Rule, 0.5), x, y, 14, 9);
-                var label = RateBands.Legend(band);
+                var label = RateBands.Legend(band, _model.Anonymised);
                 G.DrawString(label, _small, new XSolidBrush(Ink), new XPoint(x + 18, y + 7), XStringFormats.BaseLineLeft);
                 x += 18 + G.MeasureString(label, _small).Width + 12;
             }
@@ -632,13 +638,22 @@ public static class PdfReport
         {
             NewPage(false);
             Heading("Participants");
-            Table(
-                _model.Anonymised
-                    ? [new("Product", 2), new("Organization", 1.6), new("Kind", 1.1), new("Technologies", 2.4)]
-                    : [new("Product", 2.4), new("Organization", 2), new("Version", 1), new("Kind", 1.1), new("Technologies", 2)],
-                _model.Participants.Select(p => _model.Anonymised
-                    ? new PdfCell[] { p.Label, p.OrganizationLabel, p.Kind, string.Join(", ", p.Technologies) }
-                    : new PdfCell[] { p.Label, p.OrganizationLabel, p.Version ?? "", p.Kind, string.Join(", ", p.Technologies) }));
+            if (_model.Anonymised)
+            {
+                Paragraph($"{Count(_model.ProductCount)} products from {Count(_model.OrganizationCount)} organizations. " +
+                          "Counts only: which product is which kind or declares which technology is left out, as it would name products.");
+                PdfColumn[] counts = [new("Products", 1, XStringAlignment.Far), new("Organizations", 1, XStringAlignment.Far)];
+                Table([new("Technology", 3), .. counts],
+                    _model.TechnologyLineup.Select(t => new PdfCell[] { t.Name, Count(t.Products), Count(t.Organizations) }));
+                Table([new("Kind", 3), .. counts],
+                    _model.KindLineup.Select(k => new PdfCell[] { k.Name, Count(k.Products), Count(k.Organizations) }));
+            }
+            else
+            {
+                Table([new("Product", 2.4), new("Organization", 2), new("Version", 1), new("Kind", 1.1), new("Technologies", 2)],
+                    _model.Participants.Select(p => new PdfCell[]
+                        { p.Label, p.OrganizationLabel, p.Version ?? "", p.Kind ?? "", string.Join(", ", p.Technologies ?? []) }));
+            }
 
             Subheading("Test plans");
             Table(
@@ -662,7 +677,7 @@ public static class PdfReport
                 var width = page.Width.Point;
                 var y = page.Height.Point - 30;
                 gfx.DrawLine(new XPen(Rule, 0.6), Margin, y - 6, width - Margin, y - 6);
-                gfx.DrawString($"Generated {_model.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)} · {_model.Classification}",
+                gfx.DrawString($"Generated {Generated} · {_model.Classification}",
                     _small, new XSolidBrush(Muted), new XRect(Margin, y, width - 2 * Margin, 10), XStringFormats.TopLeft);
                 gfx.DrawString($"Page {i + 1} of {total}", _small, new XSolidBrush(Muted),
                     new XRect(Margin, y, width - 2 * Margin, 10), XStringFormats.TopRight);

@@ -6,18 +6,30 @@ namespace InteropTracker.Reports;
 
 /// <summary>
 /// Turns an event's facts and numbers into the <see cref="ReportModel"/> both writers render, applying the
-/// anonymisation rule in this one place: labels from <see cref="Anonymizer"/>, and no name, key, note, dispute
-/// reason or issue reference carried into an anonymised model.
+/// anonymisation rule in this one place: no name, key, note, dispute reason or issue reference carried into an
+/// anonymised model, and nothing that ties one product to what the catalogue says about it.
 /// </summary>
+/// <remarks>
+/// Every engineer can read the catalogue of its events (each participant's kind, technologies, capabilities, version and
+/// organization) and compute from it all that planning computes: which cases are planned for which pair, so each
+/// product's planned and untested counts, the matrices it appears in, how many products its organization brings.
+/// Whatever an anonymised report shows per product, joined together, must therefore fit at least two products. So the
+/// anonymised model keeps what the report is for (totals per technology and plan, per-case figures, and per
+/// technology a matrix of pass / executed per cell) and leaves out, or makes coarser, what singles products out:
+/// <list type="bullet">
+/// <item>no participant list (kind, technologies, capabilities per product), only counts per technology and per kind;</item>
+/// <item>matrix labels drawn per technology (<see cref="Anonymizer"/>), so no label spans technologies and the set of
+/// matrices a product is in (its technologies) does not show;</item>
+/// <item>matrix tallies with planned counts withheld (<see cref="Anonymizer.Withheld"/>): no planned, untested or
+/// progress per product or cell, and a cell with nothing logged is empty whether it was planned or not;</item>
+/// <item>no results (which cases a product has results in shows its capabilities), hence no revisions or update times;
+/// no per-product sheets; the date it was made without the time.</item>
+/// </list>
+/// </remarks>
 public static class ReportComposer
 {
     public static ReportModel Compose(ReportFacts facts, bool anonymise, DateTime generatedAt)
     {
-        var participants = anonymise ? Anonymous(facts) : Named(facts);
-        var byId = new Dictionary<long, ReportParticipant>(participants.Count);
-        foreach (var (id, participant) in participants) byId[id] = participant;
-        var ordered = participants.Select(p => p.Participant).ToList();
-
         var cases = facts.Cases.ToDictionary(c => c.Id, c => new ReportCase
         {
             Technology = c.Technology,
@@ -29,28 +41,48 @@ public static class ReportComposer
             Title = c.Title,
             Priority = c.Priority,
         });
-
-        var matrices = facts.Matrices
-            .Select(m => Arrange(m.Technology, m.Table, byId, anonymise))
-            .ToList();
         var figures = facts.CaseStatistics
             .Select((s, i) => new ReportCaseFigures(i + 1, cases[s.Case.Id], s.Tally, s.PassingPairs))
             .ToList();
+        var at = DateTime.SpecifyKind(generatedAt, DateTimeKind.Utc);
 
-        return new ReportModel
+        var model = new ReportModel
         {
             Event = facts.Event,
             Anonymised = anonymise,
-            GeneratedAt = DateTime.SpecifyKind(generatedAt, DateTimeKind.Utc),
+            GeneratedAt = anonymise ? at.Date : at,
             Summary = facts.Summary,
-            Matrices = matrices,
+            Matrices = [],
             Cases = figures,
-            Participants = ordered,
+            Participants = [],
+            ProductCount = facts.Products.Count,
+            OrganizationCount = facts.Products.Select(p => p.OrganizationId).Distinct().Count(),
+            TechnologyLineup = facts.Matrices
+                .Select(m => new LineupRow(m.Technology, m.Table.Products.Count,
+                    m.Table.Products.Select(p => p.OrganizationId).Distinct().Count()))
+                .ToList(),
+            KindLineup = facts.Products
+                .GroupBy(p => p.Kind, StringComparer.OrdinalIgnoreCase)
+                .Select(g => new LineupRow(g.Key, g.Count(), g.Select(p => p.OrganizationId).Distinct().Count()))
+                .OrderByDescending(k => k.Products).ThenBy(k => k.Name, StringComparer.Ordinal)
+                .ToList(),
             Plans = facts.Plans,
+            ResultCount = 0,
+            Results = AsyncEnumerable.Empty<ReportResult>(),
+        };
+        if (anonymise)
+            return model with { Matrices = facts.Matrices.Select(m => Anonymous(facts, m.Technology, m.Table)).ToList() };
+
+        var participants = Named(facts);
+        var byId = new Dictionary<long, ReportParticipant>(participants.Count);
+        foreach (var (id, participant) in participants) byId[id] = participant;
+        return model with
+        {
+            Matrices = facts.Matrices.Select(m => Arrange(m.Technology, m.Table, byId)).ToList(),
+            Participants = participants.Select(p => p.Participant).ToList(),
             ResultCount = facts.ResultCount,
-            // Results grouped by initiator in the order the participants are listed, so that an anonymised file does
-            // not show the order in which products were registered.
-            Results = Map(facts.Results(!anonymise, participants.Select(p => p.Id).ToList()), cases, byId, anonymise),
+            // Results grouped by initiator in the order the participants are listed.
+            Results = Map(facts.Results(participants.Select(p => p.Id).ToList()), cases, byId),
         };
     }
 
@@ -82,50 +114,57 @@ public static class ReportComposer
             .ToList();
     }
 
-    /// <summary>Vendor A · 1, Vendor A · 2, Vendor B · 1, …: the order of the labels, which the event's secret drew.</summary>
-    private static List<(long Id, ReportParticipant Participant)> Anonymous(ReportFacts facts)
-    {
-        var anonymizer = new Anonymizer(facts.AnonymizationSecret,
-            facts.Products.Select(p => (p.Id, p.Key, p.OrganizationId, p.OrganizationKey)));
-        return facts.Products
-            .Select(p => (p, Organization: anonymizer.Organization(p.OrganizationId), Label: anonymizer.Product(p.Id)))
-            .OrderBy(x => anonymizer.Position(x.p.Id))
-            .Select((x, i) => (x.p.Id, new ReportParticipant
-            {
-                Index = i,
-                Label = x.Label,
-                OrganizationLabel = x.Organization,
-                Kind = x.p.Kind,
-                Technologies = x.p.Technologies,
-                Capabilities = x.p.Capabilities,
-            }))
-            .ToList();
-    }
-
     /// <summary>
     /// The technology's matrix over the same products as the API's (those declaring the technology), in the participants'
-    /// display order, rebuilt through <see cref="MatrixTable.Build"/> so that its totals are computed as the API computes
-    /// them. In the anonymised variant each contender carries only its label: the source table's carry product keys.
+    /// display order, rebuilt through <see cref="MatrixTable.Build"/> so that its totals are computed as the API computes them.
     /// </summary>
-    private static ReportMatrix Arrange(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId, bool anonymise)
+    private static ReportMatrix Arrange(string technology, MatrixTable table, Dictionary<long, ReportParticipant> byId)
     {
-        if (table.View != MatrixView.Ordered)
-            throw new ArgumentException("A report matrix is the ordered view: rows initiators, columns responders.", nameof(table));
-        var order = Enumerable.Range(0, table.Products.Count)
+        var order = Enumerable.Range(0, OrderedView(table).Products.Count)
             .OrderBy(i => byId[table.Products[i].Id].Index)
             .ToArray();
         var products = order.Select(i => byId[table.Products[i].Id]).ToList();
-        var contenders = anonymise
-            ? products.Select(p => new Contender { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList()
-            : order.Select(i => table.Products[i]).ToList();
+        return new ReportMatrix(technology, Rebuild(table, order, order.Select(i => table.Products[i]).ToList(), t => t.Planned),
+            products);
+    }
+
+    /// <summary>
+    /// The technology's matrix as the anonymised report shows it, as the API's anonymised matrix does: labels drawn for
+    /// this technology, in label order, each contender carrying only its label (the source table's carry product keys),
+    /// and planned counts withheld.
+    /// </summary>
+    private static ReportMatrix Anonymous(ReportFacts facts, string technology, MatrixTable table)
+    {
+        var organizationKeys = facts.Products.ToDictionary(p => p.Id, p => p.OrganizationKey);
+        var anonymizer = new Anonymizer(facts.AnonymizationSecret, technology,
+            OrderedView(table).Products.Select(p => (p.Id, p.Key, p.OrganizationId, organizationKeys[p.Id])));
+        var order = Enumerable.Range(0, table.Products.Count)
+            .OrderBy(i => anonymizer.Position(table.Products[i].Id))
+            .ToArray();
+        var products = order.Select((i, k) => new ReportParticipant
+        {
+            Index = k,
+            Label = anonymizer.Product(table.Products[i].Id),
+            OrganizationLabel = anonymizer.Organization(table.Products[i].OrganizationId),
+        }).ToList();
+        var contenders = products.Select(p => new Contender { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList();
+        return new ReportMatrix(technology, Rebuild(table, order, contenders, t => Anonymizer.Withheld(t).Planned), products);
+    }
+
+    private static MatrixTable OrderedView(MatrixTable table) => table.View == MatrixView.Ordered
+        ? table
+        : throw new ArgumentException("A report matrix is the ordered view: rows initiators, columns responders.", nameof(table));
+
+    /// <summary>The table with its products in the given order, as the given contenders, each cell planned as said.</summary>
+    private static MatrixTable Rebuild(MatrixTable table, int[] order, List<Contender> contenders, Func<Tally, long> planned)
+    {
         var n = order.Length;
-        var planned = new long[n, n];
+        var cells = new long[n, n];
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)
-                planned[i, j] = table.Cells[order[i], order[j]].Planned;
-        var rebuilt = MatrixTable.Build(new PlannedCounts(contenders, planned, new Dictionary<long, long>()),
+                cells[i, j] = planned(table.Cells[order[i], order[j]]);
+        return MatrixTable.Build(new PlannedCounts(contenders, cells, new Dictionary<long, long>()),
             Counts(table, order, contenders), MatrixView.Ordered);
-        return new ReportMatrix(technology, rebuilt, products);
     }
 
     private static IEnumerable<CellCount> Counts(MatrixTable table, int[] order, List<Contender> contenders)
@@ -142,7 +181,7 @@ public static class ReportComposer
     }
 
     private static async IAsyncEnumerable<ReportResult> Map(IAsyncEnumerable<StoredResult> rows,
-        Dictionary<long, ReportCase> cases, Dictionary<long, ReportParticipant> byId, bool anonymise,
+        Dictionary<long, ReportCase> cases, Dictionary<long, ReportParticipant> byId,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         await foreach (var row in rows.WithCancellation(ct))
@@ -153,7 +192,7 @@ public static class ReportComposer
                 || !byId.TryGetValue(row.ResponderId, out var responder))
                 continue;
             yield return new ReportResult(c, initiator, responder, row.Verdict, row.Status, row.Revision, row.UpdatedAt,
-                anonymise ? null : row.Notes, anonymise ? null : row.Issue, anonymise ? null : row.StatusReason);
+                row.Notes, row.Issue, row.StatusReason);
         }
     }
 }
@@ -186,15 +225,19 @@ public static class RateBands
         _ => null,
     };
 
-    public static string Legend(RateBand band) => band switch
+    /// <summary>
+    /// What a band means. Anonymised matrices withhold planned counts, so there an empty cell is one with nothing
+    /// logged (planned or not), and a grey one has only not-applicable or blocked verdicts.
+    /// </summary>
+    public static string Legend(RateBand band, bool anonymised = false) => band switch
     {
         RateBand.Full => "100%",
         RateBand.High => "75–99%",
         RateBand.Middle => "50–74%",
         RateBand.Low => "25–49%",
         RateBand.Poor => "below 25%",
-        RateBand.NothingExecuted => "planned, nothing executed",
-        _ => "not planned",
+        RateBand.NothingExecuted => anonymised ? "nothing executed" : "planned, nothing executed",
+        _ => anonymised ? "nothing logged" : "not planned",
     };
 
     public static readonly IReadOnlyList<RateBand> InLegendOrder =

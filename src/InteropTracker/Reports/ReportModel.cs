@@ -6,12 +6,15 @@ namespace InteropTracker.Reports;
 /// <summary>
 /// Everything a report shows, as plain data that both writers render. An anonymised model is built without any
 /// organization, product or person name or key, note, dispute reason or issue reference (those fields are null and
-/// the writers leave their columns out), so neither writer can leak one.
+/// the writers leave their columns out), so neither writer can leak one; nor with anything that ties one product to
+/// its attributes in the catalogue (see <see cref="ReportComposer"/>): no participant list, no results, matrices
+/// labelled per technology with planned counts withheld, and the date it was made without the time.
 /// </summary>
 public sealed record ReportModel
 {
     public required ReportEvent Event { get; init; }
     public required bool Anonymised { get; init; }
+    /// <summary>When it was made (UTC); anonymised, the date only (midnight), which the writers show as a date.</summary>
     public required DateTime GeneratedAt { get; init; }
 
     /// <summary>Totals for the event, each technology and each plan (the API's /summary).</summary>
@@ -23,15 +26,27 @@ public sealed record ReportModel
     /// <summary>Per-case figures, worst first (the API's /test-case-stats).</summary>
     public required IReadOnlyList<ReportCaseFigures> Cases { get; init; }
 
-    /// <summary>Participants in display order: by organization then product (anonymised: Vendor A · 1, A · 2, B · 1, …).</summary>
+    /// <summary>Participants in display order, by organization then product; empty when anonymised.</summary>
     public required IReadOnlyList<ReportParticipant> Participants { get; init; }
+
+    public required int ProductCount { get; init; }
+    public required int OrganizationCount { get; init; }
+
+    /// <summary>How many products (and of how many organizations) declare each technology: counts, never who.</summary>
+    public required IReadOnlyList<LineupRow> TechnologyLineup { get; init; }
+
+    /// <summary>How many products (and of how many organizations) are of each kind.</summary>
+    public required IReadOnlyList<LineupRow> KindLineup { get; init; }
 
     public required IReadOnlyList<ReportPlan> Plans { get; init; }
 
     /// <summary>How many rows <see cref="Results"/> yields, known before streaming them (sheet ranges, splitting).</summary>
     public required long ResultCount { get; init; }
 
-    /// <summary>Every current verdict, read from the database while it is enumerated: never held in memory at once.</summary>
+    /// <summary>
+    /// Every current verdict, read from the database while it is enumerated: never held in memory at once. None when
+    /// anonymised: which cases a product has results in shows which capabilities it declares.
+    /// </summary>
     public required IAsyncEnumerable<ReportResult> Results { get; init; }
 
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
@@ -51,7 +66,10 @@ public sealed record ReportEvent
     public required bool Published { get; init; }
 }
 
-/// <summary>A participant as a report names it. Name, key, organization name and key, and version are null when anonymised.</summary>
+/// <summary>
+/// A participant as a report names it. In an anonymised model it is a row and column of one technology's matrix and
+/// carries only its labels: everything else is null.
+/// </summary>
 public sealed record ReportParticipant
 {
     /// <summary>Position in <see cref="ReportModel.Participants"/>; never a database id.</summary>
@@ -63,9 +81,9 @@ public sealed record ReportParticipant
     /// <summary>The organization's name, or "Vendor C".</summary>
     public required string OrganizationLabel { get; init; }
 
-    public required string Kind { get; init; }
-    public required IReadOnlyList<string> Technologies { get; init; }
-    public required IReadOnlyList<string> Capabilities { get; init; }
+    public string? Kind { get; init; }
+    public IReadOnlyList<string>? Technologies { get; init; }
+    public IReadOnlyList<string>? Capabilities { get; init; }
 
     public string? Key { get; init; }
     public string? Name { get; init; }
@@ -74,8 +92,15 @@ public sealed record ReportParticipant
     public string? OrganizationName { get; init; }
 }
 
-/// <summary>One technology's matrix; <see cref="Products"/>[i] is row i and column i of <see cref="Table"/>.</summary>
+/// <summary>
+/// One technology's matrix; <see cref="Products"/>[i] is row i and column i of <see cref="Table"/>. Anonymised, the
+/// products are that technology's labels and each tally's planned count is what was logged
+/// (<see cref="Anonymizer.Withheld"/>): nothing untested, an empty cell where nothing was logged.
+/// </summary>
 public sealed record ReportMatrix(string Technology, MatrixTable Table, IReadOnlyList<ReportParticipant> Products);
+
+/// <summary>A line of the participants' lineup: a technology or a kind, with its products and their organizations.</summary>
+public sealed record LineupRow(string Name, int Products, int Organizations);
 
 public sealed record ReportCase
 {
@@ -172,9 +197,6 @@ public sealed record ReportFacts
     public required IReadOnlyList<CaseStatistics> CaseStatistics { get; init; }
     public required long ResultCount { get; init; }
 
-    /// <summary>
-    /// The current verdicts, grouped by initiator in the given order of product ids; with false, without notes,
-    /// issue and dispute reason (not even read).
-    /// </summary>
-    public required Func<bool, IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }
+    /// <summary>The current verdicts, grouped by initiator in the given order of product ids (only the full report reads them).</summary>
+    public required Func<IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }
 }

@@ -71,8 +71,8 @@ public static class ReportStore
             Matrices = matrices,
             CaseStatistics = statistics,
             ResultCount = summary.Total.Pass + summary.Total.Fail + summary.Total.Na + summary.Total.Blocked, // every current result, from the tallies
-            Results = (withText, initiators) => StreamAsync(connection, transaction, eventId,
-                planning.Cases.Select(c => c.Id).Order().ToList(), initiators, withText),
+            Results = initiators => StreamAsync(connection, transaction, eventId,
+                planning.Cases.Select(c => c.Id).Order().ToList(), initiators),
         };
     }
 
@@ -87,8 +87,8 @@ public static class ReportStore
 
     // One initiator at a time, through the results' (event, case, initiator, responder) index: for each of the event's
     // cases a seek to that initiator's cells, in case order, then responder; no sort.
-    private static string Query(bool withText, IEnumerable<long> caseIds) =>
-        $"{Columns}{(withText ? ", notes, issue, status_reason" : "")} FROM results " +
+    private static string Query(IEnumerable<long> caseIds) =>
+        $"{Columns}, notes, issue, status_reason FROM results " +
         $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator";
 
     private const int BatchSize = 512;
@@ -98,13 +98,13 @@ public static class ReportStore
     /// ahead of the writer and both cores work. The connection is the reader's alone until it has finished.
     /// </summary>
     private static async IAsyncEnumerable<StoredResult> StreamAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long eventId, IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators, bool withText,
+        long eventId, IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         var channel = Channel.CreateBounded<(StoredResult[] Rows, int Count)>(
             new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, caseIds, initiators, withText, channel.Writer, stop.Token),
+        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, caseIds, initiators, channel.Writer, stop.Token),
             CancellationToken.None);
         try
         {
@@ -123,14 +123,14 @@ public static class ReportStore
     }
 
     private static async Task ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId,
-        IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators, bool withText,
+        IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
         ChannelWriter<(StoredResult[] Rows, int Count)> output, CancellationToken ct)
     {
         try
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = Query(withText, caseIds);
+            command.CommandText = Query(caseIds);
             command.Parameters.AddWithValue("@eventId", eventId);
             var initiator = command.Parameters.Add("@initiator", SqliteType.Integer);
             var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
@@ -145,9 +145,9 @@ public static class ReportStore
                         reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
                         (Verdict)reader.GetInt32(3), (ReviewStatus)reader.GetInt32(4), reader.GetInt64(5),
                         DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
-                        withText && !reader.IsDBNull(7) ? reader.GetString(7) : null,
-                        withText && !reader.IsDBNull(8) ? reader.GetString(8) : null,
-                        withText && !reader.IsDBNull(9) ? reader.GetString(9) : null);
+                        reader.IsDBNull(7) ? null : reader.GetString(7),
+                        reader.IsDBNull(8) ? null : reader.GetString(8),
+                        reader.IsDBNull(9) ? null : reader.GetString(9));
                     if (count < BatchSize) continue;
                     await output.WriteAsync((rows, count), ct);
                     rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);

@@ -15,7 +15,7 @@ public class AnonymizerTests
     /// <summary>The vendors' keys in the order of their labels (Vendor A first).</summary>
     private static List<string> Order(string secret, IReadOnlyList<string> vendors)
     {
-        var anonymizer = new Anonymizer(secret, OneProductEach(vendors));
+        var anonymizer = new Anonymizer(secret, "SIP", OneProductEach(vendors));
         return vendors.Select((vendor, i) => (vendor, label: anonymizer.Organization(1L + i)))
             .OrderBy(v => v.label.Length).ThenBy(v => v.label, StringComparer.Ordinal)
             .Select(v => v.vendor)
@@ -41,7 +41,7 @@ public class AnonymizerTests
     public void Thirty_vendors_are_labelled_Vendor_A_to_Vendor_Z_then_Vendor_AA_to_Vendor_AD()
     {
         var vendors = Enumerable.Range(0, 30).Select(i => $"vendor-{i:00}").ToList();
-        var anonymizer = new Anonymizer("secret", OneProductEach(vendors));
+        var anonymizer = new Anonymizer("secret", "SIP", OneProductEach(vendors));
 
         var labels = vendors.Select((_, i) => anonymizer.Organization(1L + i)).ToList();
 
@@ -58,7 +58,7 @@ public class AnonymizerTests
             (11, "acme-phone", 1, "acme"), (12, "acme-sbc", 1, "acme"), (13, "acme-mcu", 1, "acme"),
             (21, "bolt-gw", 2, "bolt"),
         ];
-        var anonymizer = new Anonymizer("secret", products);
+        var anonymizer = new Anonymizer("secret", "SIP", products);
         var acme = anonymizer.Organization(1);
         var bolt = anonymizer.Organization(2);
 
@@ -87,21 +87,41 @@ public class AnonymizerTests
     }
 
     [Fact]
-    public void The_same_secret_gives_the_same_labels_whatever_order_the_products_come_in()
+    public void The_same_secret_and_technology_give_the_same_labels_whatever_order_the_products_come_in_and_the_technology_is_written()
     {
         List<(long Id, string Key, long OrganizationId, string OrganizationKey)> products =
         [
             .. OneProductEach(Vendors),
             (201, "alcatel-sbc", 1, "alcatel"), (202, "alcatel-mcu", 1, "alcatel"), (203, "zoom-client", 10, "zoom"),
         ];
-        var first = new Anonymizer("event-secret-1", products);
-        var again = new Anonymizer("event-secret-1", Enumerable.Reverse(products));
+        var first = new Anonymizer("event-secret-1", "SIP", products);
+        var again = new Anonymizer("event-secret-1", "sip", Enumerable.Reverse(products));
 
         foreach (var p in products)
         {
             Assert.Equal(first.Organization(p.OrganizationId), again.Organization(p.OrganizationId));
             Assert.Equal(first.Product(p.Id), again.Product(p.Id));
         }
+    }
+
+    [Fact]
+    public void Each_technology_draws_its_own_labels_so_no_label_links_two_matrices()
+    {
+        var products = OneProductEach(Vendors);
+        var sip = new Anonymizer("event-secret-1", "SIP", products);
+        var webrtc = new Anonymizer("event-secret-1", "WebRTC", products);
+
+        Assert.NotEqual(products.Select(p => sip.Product(p.Id)), products.Select(p => webrtc.Product(p.Id)));
+    }
+
+    [Fact]
+    public void A_withheld_tally_shows_what_was_logged_and_nothing_untested()
+    {
+        var withheld = Anonymizer.Withheld(new Tally(12, 3, 1, 1, 0));
+
+        Assert.Equal(new Tally(5, 3, 1, 1, 0), withheld);
+        Assert.Equal(0, withheld.Untested);
+        Assert.Equal(0.75, withheld.Rate);
     }
 
     [Fact]

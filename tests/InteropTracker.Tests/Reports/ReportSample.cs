@@ -158,19 +158,18 @@ internal sealed class ReportSample
             Matrices = matrices,
             CaseStatistics = ranking,
             ResultCount = results.Count,
-            Results = (withText, initiators) => Stream(results, withText, initiators),
+            Results = initiators => Stream(results, initiators),
         };
         return new ReportSample { Facts = facts, Products = productFacts, Results = results };
     }
 
     /// <summary>As the store streams them: grouped by initiator in the order asked for.</summary>
-    private static async IAsyncEnumerable<StoredResult> Stream(IReadOnlyList<StoredResult> results, bool withText,
-        IReadOnlyList<long> initiators)
+    private static async IAsyncEnumerable<StoredResult> Stream(IReadOnlyList<StoredResult> results, IReadOnlyList<long> initiators)
     {
         foreach (var r in initiators.SelectMany(i => results.Where(r => r.InitiatorId == i)))
         {
             await Task.Yield();
-            yield return withText ? r : r with { Notes = null, Issue = null, StatusReason = null };
+            yield return r;
         }
     }
 

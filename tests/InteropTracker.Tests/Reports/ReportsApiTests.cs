@@ -36,7 +36,7 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
             foreach (var cell in dto.Cells)
             {
                 var (i, j) = (index[cell.Initiator], index[cell.Responder]);
-                planned[i, j] = cell.Tally.Planned;
+                planned[i, j] = cell.Tally.Planned!.Value;
                 counts.Add(new CellCount(i, j, Verdict.Pass, cell.Tally.Pass));
                 counts.Add(new CellCount(i, j, Verdict.Fail, cell.Tally.Fail));
                 counts.Add(new CellCount(i, j, Verdict.Na, cell.Tally.Na));
@@ -60,7 +60,7 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
 
     private static Tally Core(TallyDto t)
     {
-        var tally = new Tally(t.Planned, t.Pass, t.Fail, t.Na, t.Blocked);
+        var tally = new Tally(t.Planned!.Value, t.Pass, t.Fail, t.Na, t.Blocked);
         Assert.Equal(TallyDto.From(tally), t);
         return tally;
     }
@@ -252,9 +252,9 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
         var expected = await ExpectedAsync(seed.Event);
         using var book = new XLWorkbook(new MemoryStream(xlsx));
         AssertTallyAndStatuses(Find(book.Worksheet("Summary"), "All technologies"), expected.Summary.Total, expected.Summary.Statuses);
-        Assert.Equal(expected.Results + 1, book.Worksheet("Results").LastRowUsed().RowNumber());
+        Assert.False(book.TryGetWorksheet("Results", out _)); // which cases a product has results in would show its capabilities
 
-        // The same labels, in the same order, as the API's anonymised matrix; and the same cells.
+        // The same labels, in the same order, as the API's anonymised matrix; and the same cells, what was logged in each.
         var member = await app.ClientFor(Roles.Member);
         foreach (var technology in expected.Matrices.Keys)
         {
@@ -264,11 +264,14 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
             var labels = dto.Products.Select(p => p.Label).ToList();
             Assert.Equal(labels, Enumerable.Range(0, labels.Count).Select(c => sheet.Cell(2, c + 2).GetString()));
             Assert.Equal(labels, Enumerable.Range(0, labels.Count).Select(r => sheet.Cell(r + 3, 1).GetString()));
-            var cells = dto.Cells.ToDictionary(c => (c.Initiator, c.Responder), c => Core(c.Tally));
+            Assert.All(dto.Cells, c => Assert.Equal((null, null, null), (c.Tally.Planned, c.Tally.Untested, c.Tally.Progress)));
+            var cells = dto.Cells.ToDictionary(c => (c.Initiator, c.Responder),
+                c => new Tally(c.Tally.Pass + c.Tally.Fail + c.Tally.Na + c.Tally.Blocked, c.Tally.Pass, c.Tally.Fail, c.Tally.Na, c.Tally.Blocked));
             for (var r = 0; r < labels.Count; r++)
                 for (var c = 0; c < labels.Count; c++)
                     Assert.Equal(RateBands.CellText(cells.GetValueOrDefault((dto.Products[r].Id, dto.Products[c].Id))),
                         sheet.Cell(r + 3, c + 2).GetString());
+            Assert.Equal(expected.Matrices[technology].Total.Logged, sheet.Cell(labels.Count + 3, labels.Count + 2).GetValue<long>());
         }
     }
 

@@ -6,7 +6,7 @@ using InteropTracker.TestPlans;
 namespace InteropTracker.Tests.TestPlans;
 
 /// <summary>The repository's testcases/ folder loaded the way a first start loads it.</summary>
-public sealed class ShippedTestCasesFixture : AppFixture
+public class ShippedTestCasesFixture : AppFixture
 {
     /// <summary>The repository's testcases/ folder, found by walking up from the test assembly.</summary>
     public static string Folder { get; } = FindRepositoryFolder("testcases");
