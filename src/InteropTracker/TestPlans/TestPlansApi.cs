@@ -20,6 +20,7 @@ public static class TestPlansApi
         var group = app.MapGroup("/api/test-plans").WithTags("Test plans").RequireAuthorization(Policies.Read);
 
         group.MapPost("/", Load).RequireAuthorization(Policies.Chair)
+            .WithMetadata(new BodyLimits.Limit(TestPlanUpload.MaxBytes))
             .WithName("LoadTestPlan")
             .WithSummary("Load a test-plan version from YAML, JSON, CSV (plan fields in the query string) or a multipart .yaml/.yml/.json/.xlsx/.csv file.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
