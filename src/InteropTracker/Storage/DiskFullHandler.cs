@@ -35,9 +35,12 @@ public sealed class DiskFullHandler(IProblemDetailsService problems, Database da
     {
         if (!IsOutOfSpace(exception)) return false;
 
+        // Once when the database stops being writable, not for every refusal while it stays so.
+        if (database.NotWritable is null)
+            logger.LogError("Writes are refused for lack of space, first {Path}: {Reason}. Free space on the database's disk.",
+                context.Request.Path, exception.Message);
         database.RefusedForSpace($"a write was refused for lack of space at {Clock.Now()} ({exception.Message}); " +
                                  "free space on the database's disk: the next write that succeeds clears this");
-        logger.LogWarning("A write to {Path} was refused for lack of space: {Reason}", context.Request.Path, exception.Message);
         context.Response.StatusCode = StatusCodes.Status507InsufficientStorage;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
