@@ -53,8 +53,9 @@ public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.NotEmpty(acknowledged);
         Assert.True(refused.Count >= 40, $"only {refused.Count} writes were refused");
-        foreach (var (response, _) in refused)
+        foreach (var (response, notes) in refused)
         {
+            Assert.True(response.StatusCode == HttpStatusCode.InsufficientStorage, $"the post of '{notes[..20]}' answered {(int)response.StatusCode}");
             var problem = await Problem.ReadAsync(response, HttpStatusCode.InsufficientStorage);
             Assert.Equal(DiskFullHandler.Detail, problem.Detail);
         }
