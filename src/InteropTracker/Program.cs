@@ -26,6 +26,8 @@ builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<PlanningCache>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ConflictHandler>();
+builder.Services.AddExceptionHandler<DiskFullHandler>();
+builder.AddBodyLimits();
 builder.Services.AddValidation();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {

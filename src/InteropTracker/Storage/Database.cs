@@ -23,6 +23,48 @@ public sealed class Database
 
     public string ConnectionString { get; }
 
+    // What every connection runs once opened: synchronous=FULL, so that an acknowledged write survives power loss (WAL
+    // itself is set once, persistently), and the size cap when there is one. One command, written when the cap changes.
+    private volatile string _setup = "PRAGMA synchronous = FULL;";
+    private long? _maxPageCount;
+    private bool _everCapped;
+    private volatile string? _notWritable;
+
+    /// <summary>
+    /// A cap on the database's size, in pages, for every connection opened from now on (null: SQLite's own, about four
+    /// billion). Past it a write is refused as if the disk were full (SQLITE_FULL), which is how tests run out of space
+    /// on purpose and deterministically.
+    /// </summary>
+    public long? MaxPageCount
+    {
+        get => _maxPageCount;
+        set
+        {
+            _maxPageCount = value;
+            _everCapped |= value is not null;
+            _setup = $"PRAGMA synchronous = FULL; {SizeCap}";
+        }
+    }
+
+    /// <summary>The pragma that puts <see cref="MaxPageCount"/> on a connection ("" until a cap was ever set).</summary>
+    /// <remarks>Pooled connections keep the last cap they were given: once lifted, it is lifted on each, not left out.</remarks>
+    public string SizeCap => _maxPageCount is { } pages ? $"PRAGMA max_page_count = {pages};"
+        : _everCapped ? "PRAGMA max_page_count = 4294967294;" : "";
+
+    /// <summary>
+    /// Why the database is not writable (a write was refused for lack of space), or null. Set where that refusal becomes
+    /// an answer (<see cref="DiskFullHandler"/>), cleared by the next write that succeeds; /healthz reports it.
+    /// </summary>
+    public string? NotWritable => _notWritable;
+
+    public void RefusedForSpace(string why) => _notWritable = why;
+
+    /// <summary>A write succeeded: whatever space ran out is back.</summary>
+    public void Wrote()
+    {
+        if (_notWritable is not null) _notWritable = null;
+    }
+
     /// <summary>The database file, for tools (backups, the benchmark's sqlite3 baselines).</summary>
     public string DataFile { get; }
 
@@ -43,9 +85,8 @@ public sealed class Database
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
         var connection = (SqliteConnection)await _source.OpenConnectionAsync(ct);
-        // synchronous=FULL: an acknowledged write survives power loss (WAL itself is set once, persistently).
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL;";
+        pragma.CommandText = _setup;
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }
@@ -54,7 +95,7 @@ public sealed class Database
     {
         var connection = (SqliteConnection)_source.OpenConnection();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL;";
+        pragma.CommandText = _setup;
         pragma.ExecuteNonQuery();
         return connection;
     }

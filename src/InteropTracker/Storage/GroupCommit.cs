@@ -87,6 +87,7 @@ public sealed class GroupCommit : IAsyncDisposable
                 Commit(batch);
                 if (_flushOurselves) ToFlush(batch.ToArray());
                 else foreach (var write in batch) write.Complete();
+                _database.Wrote();
                 _checkpointer.Committed(batch.Count);
                 if (_checkpointer.RestartWanted) _checkpointer.Finish(_connection!);
             }
@@ -156,7 +157,7 @@ public sealed class GroupCommit : IAsyncDisposable
             // A page cache big enough for the pages every batch touches at random (indexes, tallies), which SQLite's
             // default 2 MB keeps reading back from the file at a large event.
             pragma.CommandText = (_flushOurselves ? "PRAGMA synchronous = NORMAL;" : "PRAGMA synchronous = FULL;") +
-                                 $" PRAGMA cache_size = {CacheKiB};";
+                                 $" PRAGMA cache_size = {CacheKiB}; {_database.SizeCap}";
             pragma.ExecuteNonQuery();
         }
         SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, 0); // the Checkpointer's job

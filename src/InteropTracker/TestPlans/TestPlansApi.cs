@@ -19,6 +19,7 @@ public static class TestPlansApi
     {
         var load = app.MapGroup("/api/test-plans").WithTags("Test plans").Performs(Permission.ManageTestPlans);
         load.MapPost("/", Load)
+            .WithMetadata(new BodyLimits.Limit(TestPlanUpload.MaxBytes))
             .WithName("LoadTestPlan")
             .WithSummary("Load a test-plan version from YAML, JSON, CSV (plan fields in the query string) or a multipart .yaml/.yml/.json/.xlsx/.csv file.")
             .ProducesProblem(StatusCodes.Status400BadRequest)

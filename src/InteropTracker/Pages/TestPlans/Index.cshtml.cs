@@ -11,6 +11,8 @@ using static InteropTracker.TestPlans.TestPlanStore;
 namespace InteropTracker.Pages.TestPlans;
 
 /// <summary>Every test plan, and (for chairs) the upload form that loads a version through the API's import and store.</summary>
+// The form carries a file of up to the API's limit, its CSV fields and the antiforgery token.
+[RequestSizeLimit(TestPlanUpload.MaxBytes + 64 * 1024)]
 public sealed class IndexModel(Database database) : PageModel
 {
     public sealed record PlanListing(string Plan, string Title, string Technology, TestPlanSummary Latest, int Versions);
