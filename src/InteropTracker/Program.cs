@@ -57,7 +57,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference(options => options.WithNonce()).AllowAnonymous();
+// The API reference starts under a per-request CSP nonce (see SecurityHeaders) and uses the browser's fonts, not a font CDN.
+app.MapScalarApiReference(options => options.WithNonce().DisableDefaultFonts()).AllowAnonymous();
 app.MapHealth();
 app.MapTokens();
 app.MapTestPlans();

@@ -19,7 +19,7 @@ public static class SecurityHeaders
     // its components set styles as they run; it shows the OpenAPI document and nothing else.
     private static string ApiReferencePolicy(string nonce) =>
         $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
