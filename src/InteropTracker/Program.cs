@@ -23,6 +23,8 @@ var builder = WebApplication.CreateBuilder([.. args.Where(a => a != "--demo"), "
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
 builder.Services.AddSingleton<GroupCommit>();
 builder.Services.AddSingleton<TokenCache>();
+builder.Services.AddSingleton<FailedAuthenticationThrottle>();
+builder.AddTrustedProxies();
 builder.Services.AddSingleton<PlanningCache>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ConflictHandler>();
@@ -47,14 +49,18 @@ Migrations.Apply(database);
 await Tokens.EnsureFirstAdminAsync(database, app.Configuration, app.Logger);
 await TestCasesFolder.LoadIntoFreshDatabaseAsync(database, app.Configuration, app.Environment, app.Logger);
 
+app.UseTrustedProxies();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebPages();
+app.UseFailedAuthenticationThrottle();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi().Performs(Permission.Public);
-app.MapScalarApiReference().Performs(Permission.Public);
+// The API reference starts under a per-request CSP nonce (see SecurityHeaders) and uses the browser's fonts, not a font CDN.
+app.MapScalarApiReference(options => options.WithNonce().DisableDefaultFonts()).Performs(Permission.Public);
 app.MapHealth();
 app.MapTokens();
 app.MapTestPlans();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using InteropTracker.Storage;
@@ -14,7 +15,7 @@ namespace InteropTracker.Tests;
 /// </summary>
 public class AppFixture : WebApplicationFactory<Program>
 {
-    public const string AdminToken = "itk_test-admin-token";
+    public const string AdminToken = "itk_test-admin-token-0123456789abcdef";
 
     public string DatabaseFile { get; } =
         Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
@@ -39,6 +40,13 @@ public class AppFixture : WebApplicationFactory<Program>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
 
     public HttpClient Admin() => WithToken(AdminToken);
+
+    /// <summary>
+    /// A client whose requests come from this address (a browser there, or a proxy), with no cookie handling and no
+    /// redirects followed: tests of what is counted or trusted per address, and of the cookies themselves.
+    /// </summary>
+    public HttpClient From(IPAddress address) =>
+        new(Server.CreateHandler(context => context.Connection.RemoteIpAddress = address)) { BaseAddress = new Uri("http://localhost") };
 
     public HttpClient WithToken(string token)
     {

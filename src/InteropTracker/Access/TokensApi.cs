@@ -12,9 +12,12 @@ public static class TokensApi
         [Required] public string Role { get; init; } = "";
         public string? Organization { get; init; }
         [Required, StringLength(200, MinimumLength = 1)] public string Name { get; init; } = "";
+
+        /// <summary>When the token stops working; none: it works until revoked.</summary>
+        public DateTimeOffset? ExpiresAt { get; init; }
     }
 
-    public sealed record CreatedToken(long Id, string Token, string Role, string? Organization, string Name);
+    public sealed record CreatedToken(long Id, string Token, string Role, string? Organization, string Name, string? ExpiresAt = null);
 
     public sealed record TokenInfo
     {
@@ -24,6 +27,7 @@ public static class TokensApi
         public string? Organization { get; init; }
         public string CreatedAt { get; init; } = "";
         public string? RevokedAt { get; init; }
+        public string? ExpiresAt { get; init; }
     }
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
@@ -47,6 +51,8 @@ public static class TokensApi
             errors["organization"] = ["An engineer token is bound to one organization: give its key."];
         if (body.Role != Roles.Engineer && !string.IsNullOrWhiteSpace(body.Organization))
             errors["organization"] = ["Only engineer tokens are bound to an organization."];
+        if (body.ExpiresAt is { } expiry && expiry <= DateTimeOffset.UtcNow)
+            errors["expiresAt"] = [$"{expiry:O} has passed; give a time in the future, or none for a token that works until revoked."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         await using var connection = await database.OpenAsync();
@@ -63,16 +69,19 @@ public static class TokensApi
                 });
         }
         var secret = Tokens.NewSecret();
-        var id = await Tokens.InsertAsync(connection, secret, body.Role, organizationId, body.Name, caller.TokenId, transaction);
+        var expiresAt = body.ExpiresAt?.UtcDateTime;
+        var id = await Tokens.InsertAsync(connection, secret, body.Role, organizationId, body.Name, caller.TokenId, expiresAt, transaction);
         transaction.Commit();
         return TypedResults.Created($"/api/tokens/{id}",
-            new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name));
+            new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name,
+                expiresAt is { } e ? Clock.Format(e) : null));
     }
 
     internal static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database)
     {
         const string sql = """
-            SELECT t.id, t.name, t.role, o.key AS organization, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt
+            SELECT t.id, t.name, t.role, o.key AS organization, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt,
+                   t.expires_at AS ExpiresAt
             FROM tokens t LEFT JOIN organizations o ON o.id = t.organization_id
             ORDER BY t.id
             """;
@@ -80,18 +89,33 @@ public static class TokensApi
         return TypedResults.Ok(await connection.QueryAsync<TokenInfo>(sql));
     }
 
+    /// <summary>
+    /// Revokes a token, unless it is the last active admin token: nobody could make or revoke tokens after that, and
+    /// INTEROP_ADMIN_TOKEN does not bring a revoked token back. One statement, so two admins revoking each other's
+    /// tokens at once cannot both succeed.
+    /// </summary>
     internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         long id, HttpContext context, Database database)
     {
         if (Permissions.Refuse(Permission.ManageTokens, context.Caller()) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
-        var changed = await connection.ExecuteAsync(
-            "UPDATE tokens SET revoked_at = @at, revoked_by = @by WHERE id = @id AND revoked_at IS NULL",
-            new { id, at = Clock.Now(), by = context.Caller().TokenId });
+        var now = Clock.Now();
+        var changed = await connection.ExecuteAsync("""
+            UPDATE tokens SET revoked_at = @now, revoked_by = @by
+            WHERE id = @id AND revoked_at IS NULL
+              AND (role <> 'admin' OR (expires_at IS NOT NULL AND expires_at <= @now)
+                   OR EXISTS (SELECT 1 FROM tokens other
+                              WHERE other.id <> @id AND other.role = 'admin' AND other.revoked_at IS NULL
+                                AND (other.expires_at IS NULL OR other.expires_at > @now)))
+            """,
+            new { id, now, by = context.Caller().TokenId });
         // The pages call this handler too, so the cache comes from the request's services rather than a parameter.
         context.RequestServices.GetRequiredService<TokenCache>().Forget(id);
-        return changed == 1
-            ? TypedResults.NoContent()
+        if (changed == 1) return TypedResults.NoContent();
+        var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)", new { id });
+        return active
+            ? Problems.Conflict($"Token {id} is the last active admin token: without it nobody could make or revoke tokens. " +
+                "Make another admin token first, sign in with it, then revoke this one.")
             : Problems.NotFound($"There is no active token with id {id}.");
     }
 }

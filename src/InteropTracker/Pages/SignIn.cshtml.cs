@@ -7,12 +7,13 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace InteropTracker.Pages;
 
-/// <summary>Sign in by pasting a token: it is checked, then kept in an HttpOnly, SameSite=Strict cookie.</summary>
+/// <summary>
+/// Sign in by pasting a token: it is checked, then a sign-in session bound to it is started and its id (not the token)
+/// kept in an HttpOnly, SameSite=Strict cookie. Signing out ends the session on the server, not only in this browser.
+/// </summary>
 [Performs(Permission.Public)]
-public sealed class SignInModel(Database database) : PageModel
+public sealed class SignInModel(Database database, TokenCache cache, FailedAuthenticationThrottle throttle) : PageModel
 {
-    private static readonly TimeSpan CookieLifetime = TimeSpan.FromDays(7);
-
     [BindProperty, Required(ErrorMessage = "Paste your token.")]
     [Display(Name = "Token")]
     public string Token { get; set; } = "";
@@ -55,36 +56,52 @@ public sealed class SignInModel(Database database) : PageModel
         await LoadPublishedAsync();
         if (!ModelState.IsValid) return Page();
 
-        var token = Token.Trim();
-        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        if (await Tokens.FindAsync(connection, token) is null)
+        if (throttle.IsBlocked(HttpContext, out var retryAfter))
         {
-            ModelState.AddModelError(nameof(Token),
-                "This token is unknown or has been revoked. Check that you pasted all of it (it starts with itk_), or ask your chair for a new one.");
+            ModelState.AddModelError(nameof(Token), FailedAuthenticationThrottle.Detail(retryAfter));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = FailedAuthenticationThrottle.Seconds(retryAfter);
             return Page();
         }
 
-        Response.Cookies.Append(TokenAuthentication.CookieName, token, new CookieOptions
+        var token = Token.Trim();
+        await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+        var credential = await Tokens.FindAsync(connection, token);
+        var refusal = credential is null
+            ? "This token is unknown or has been revoked. Check that you pasted all of it (it starts with itk_), or ask your chair for a new one."
+            : credential.Refusal(DateTime.UtcNow);
+        if (refusal is not null)
         {
-            HttpOnly = true,
-            Secure = Request.IsHttps,
-            SameSite = SameSiteMode.Strict,
-            Path = "/",
-            MaxAge = CookieLifetime,
-            IsEssential = true,
-        });
+            throttle.RecordFailure(HttpContext);
+            ModelState.AddModelError(nameof(Token), refusal);
+            return Page();
+        }
+
+        var session = await SignInSessions.StartAsync(connection, credential!.Caller.TokenId);
+        Response.Cookies.Append(TokenAuthentication.CookieName, session.Id, CookieOptions(session.ExpiresAt));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 
-    public IActionResult OnPostSignOut()
+    public async Task<IActionResult> OnPostSignOutAsync()
     {
-        Response.Cookies.Delete(TokenAuthentication.CookieName, new CookieOptions
+        if (Request.Cookies.TryGetValue(TokenAuthentication.CookieName, out var session) && session.Length > 0)
         {
-            HttpOnly = true,
-            Secure = Request.IsHttps,
-            SameSite = SameSiteMode.Strict,
-            Path = "/",
-        });
+            await using (var connection = await database.OpenAsync(HttpContext.RequestAborted))
+                await SignInSessions.EndAsync(connection, session);
+            cache.ForgetSession(session);
+        }
+        Response.Cookies.Delete(TokenAuthentication.CookieName, CookieOptions(expiresAt: null));
         return RedirectToPage("/SignIn");
     }
+
+    // Secure whenever the request is HTTPS, as seen through a trusted proxy's forwarded headers (see TrustedProxies).
+    private CookieOptions CookieOptions(DateTime? expiresAt) => new()
+    {
+        HttpOnly = true,
+        Secure = Request.IsHttps,
+        SameSite = SameSiteMode.Strict,
+        Path = "/",
+        Expires = expiresAt,
+        IsEssential = true,
+    };
 }

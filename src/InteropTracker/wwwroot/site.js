@@ -5,6 +5,11 @@
 
   const fetchHeaders = { 'X-Requested-With': 'fetch' };
 
+  // A secret shown once is selected as it gets focus, ready to copy (the Content-Security-Policy allows no inline handler).
+  for (const field of document.querySelectorAll('[data-select-on-focus]')) {
+    field.addEventListener('focus', () => field.select());
+  }
+
   function keepScroll(region, replace) {
     const kept = [...region.querySelectorAll('[data-keep-scroll][id]')]
       .map(el => [el.id, el.scrollLeft, el.scrollTop]);

@@ -6,6 +6,7 @@ using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
+using InteropTracker.Tests.Access;
 using InteropTracker.Verdicts;
 using UglyToad.PdfPig;
 
@@ -331,8 +332,8 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task A_signed_in_browser_downloads_the_full_report_with_its_cookie()
     {
         var seed = await ReportSeed.CreateAsync(app, seed: 29, status: EventStatus.Open);
-        var browser = app.Anonymous();
-        browser.DefaultRequestHeaders.Add("Cookie", $"{TokenAuthentication.CookieName}={await app.NewToken(Roles.Member)}");
+        var browser = app.From(IPAddress.Loopback);
+        browser.DefaultRequestHeaders.Add("Cookie", await browser.SignInAsync(await app.NewToken(Roles.Member)));
         await DownloadAsync(browser, $"/api/events/{seed.Event}/report.pdf", $"{seed.Event}-interop-report.pdf", PdfReport.ContentType);
     }
 

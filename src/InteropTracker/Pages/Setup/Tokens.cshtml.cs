@@ -24,9 +24,15 @@ public sealed class TokensModel(Database database) : PageModel
         public string? Role { get; set; } = Roles.Engineer;
         public string? Organization { get; set; }
         public string? Name { get; set; }
+
+        /// <summary>The form's date and time, read as UTC; empty: the token works until revoked.</summary>
+        public DateTime? ExpiresAt { get; set; }
     }
 
     [FromQuery] public long? Revoked { get; set; }
+
+    /// <summary>Why a revocation was refused (the last admin token), in the API's words.</summary>
+    public string? Refusal { get; private set; }
 
     public async Task<IActionResult> OnGetAsync() => await PageAsync();
 
@@ -36,6 +42,7 @@ public sealed class TokensModel(Database database) : PageModel
         {
             Role = Text(Form.Role), Name = Text(Form.Name),
             Organization = Form.Role == Roles.Engineer && !string.IsNullOrWhiteSpace(Form.Organization) ? Form.Organization : null,
+            ExpiresAt = Form.ExpiresAt is { } expiry ? new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc)) : null,
         };
         var outcome = await ApiCall.RunAsync(body, async b => await TokensApi.Create(b, HttpContext, database));
         if (outcome.Succeeded)
@@ -55,7 +62,11 @@ public sealed class TokensModel(Database database) : PageModel
     public async Task<IActionResult> OnPostRevokeAsync(long id)
     {
         var outcome = ApiCall.Read(await TokensApi.Revoke(id, HttpContext, database));
-        return outcome.Succeeded ? RedirectToPage(new { revoked = id }) : NotFound();
+        if (outcome.Succeeded) return RedirectToPage(new { revoked = id });
+        if (outcome.Status == StatusCodes.Status404NotFound) return NotFound();
+        Refusal = outcome.Detail;
+        Response.StatusCode = outcome.Status;
+        return await PageAsync();
     }
 
     private async Task<IActionResult> PageAsync()
