@@ -39,6 +39,10 @@ public class AppFixture : WebApplicationFactory<Program>
     public HttpClient Anonymous() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
 
+    /// <summary>A client that keeps no cookies of its own: a test sends exactly the cookies it names.</summary>
+    public HttpClient WithoutCookieJar() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = ClientOptions.BaseAddress });
+
     public HttpClient Admin() => WithToken(AdminToken);
 
     /// <summary>

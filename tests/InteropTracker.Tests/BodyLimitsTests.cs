@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Tests.Access;
 using InteropTracker.TestPlans;
 using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -97,7 +98,7 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
                     TestPlanUpload.MaxBytes);
             case Route.PageUpload:
             {
-                var (cookies, token) = await FormTokenAsync("/test-plans", $"{TokenAuthentication.CookieName}={AppFixture.AdminToken}");
+                var (cookies, token) = await FormTokenAsync("/test-plans", await SignInAsync());
                 var fields = Encoding.UTF8.GetBytes(
                     $"--{Boundary}\r\nContent-Disposition: form-data; name=\"__RequestVerificationToken\"\r\n\r\n{token}\r\n");
                 return new("/test-plans", $"multipart/form-data; boundary={Boundary}", $"Cookie: {cookies}",
@@ -115,6 +116,13 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
     private static byte[] FilePart(string name, bool field = false) => Encoding.UTF8.GetBytes(
         $"--{Boundary}\r\nContent-Disposition: form-data; name=\"{(field ? name : $"file\"; filename=\"{name}")}\"\r\n" +
         "Content-Type: application/yaml\r\n\r\nplan: ");
+
+    /// <summary>The admin's sign-in cookie, from the sign-in page.</summary>
+    private async Task<string> SignInAsync()
+    {
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = app.Address };
+        return await client.SignInAsync(AppFixture.AdminToken);
+    }
 
     /// <summary>A page's antiforgery cookie and form token, as a browser gets them by opening the page.</summary>
     private async Task<(string Cookies, string Token)> FormTokenAsync(string path, string? cookie)

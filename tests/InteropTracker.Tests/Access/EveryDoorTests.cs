@@ -326,14 +326,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
     /// <summary>Sends a sample as the caller: the bearer token for the API; for pages the sign-in cookie and an antiforgery token.</summary>
     private async Task<HttpResponseMessage> SendAsync(Sample sample, string? token, bool isPage)
     {
-        var client = app.Anonymous();
+        var client = app.WithoutCookieJar();
         var request = new HttpRequestMessage(sample.Method, sample.Url) { Content = sample.Body() };
         if (!isPage)
         {
             if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return await client.SendAsync(request);
         }
-        var cookies = token is null ? new List<string>() : [$"{TokenAuthentication.CookieName}={token}"];
+        var cookies = token is null ? new List<string>() : [await SessionAsync(client, token)];
         if (sample.Method == HttpMethod.Post)
         {
             var (field, cookie) = await AntiforgeryAsync(client, cookies);
@@ -344,10 +344,17 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         return await client.SendAsync(request);
     }
 
+    /// <summary>
+    /// A fresh sign-in cookie of a token, from the sign-in page: a session is not kept from one sample to the next, since
+    /// one of the samples is the sign-out.
+    /// </summary>
+    private static Task<string> SessionAsync(HttpClient client, string token) => client.SignInAsync(token);
+
     /// <summary>The antiforgery field and cookie the sign-in page hands this caller.</summary>
     public static async Task<(string Field, string Cookie)> AntiforgeryAsync(HttpClient client, IReadOnlyList<string> cookies)
     {
-        var get = new HttpRequestMessage(HttpMethod.Get, "/signin");
+        // The sign-in page for a caller not signed in; a signed-in caller finds the layout's sign-out form on any page.
+        var get = new HttpRequestMessage(HttpMethod.Get, cookies.Count > 0 ? "/test-plans" : "/signin");
         if (cookies.Count > 0) get.Headers.Add("Cookie", string.Join("; ", cookies));
         using var page = await client.SendAsync(get);
         var html = await page.Content.ReadAsStringAsync();

@@ -19,8 +19,8 @@ public sealed class RefusedAndScopedTests(AppFixture app) : IClassFixture<AppFix
     private static async Task<HttpResponseMessage> PostVerdictAsync(AppFixture app, TestFloor floor, string token, bool fetch,
         string? query = null)
     {
-        var client = app.Anonymous();
-        var cookie = $"{TokenAuthentication.CookieName}={token}";
+        var client = app.WithoutCookieJar();
+        var cookie = await client.SignInAsync(token);
         var (field, antiforgery) = await EveryDoorTests.AntiforgeryAsync(client, [cookie]);
         var request = new HttpRequestMessage(HttpMethod.Post,
             $"/events/{floor.Event}/results?handler=Verdict{query ?? $"&product={floor.A1.Key}&peer={floor.B1.Key}"}")
@@ -77,9 +77,9 @@ public sealed class RefusedAndScopedTests(AppFixture app) : IClassFixture<AppFix
     [Fact]
     public async Task A_chair_on_a_set_up_page_it_may_not_use_is_told_why()
     {
-        var client = app.Anonymous();
+        var client = app.WithoutCookieJar();
         var request = new HttpRequestMessage(HttpMethod.Get, "/setup/tokens");
-        request.Headers.Add("Cookie", $"{TokenAuthentication.CookieName}={await app.NewToken(Roles.Chair)}");
+        request.Headers.Add("Cookie", await client.SignInAsync(await app.NewToken(Roles.Chair)));
 
         using var response = await client.SendAsync(request);
 

@@ -90,7 +90,7 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture app) : IClassFixtu
         var fromElsewhere = new List<string>();
         page.Request += (_, request) => { if (!request.Url.StartsWith(app.BaseUrl, StringComparison.Ordinal)) fromElsewhere.Add(request.Url); };
         await page.GotoAsync("/scalar");
-        await page.GetByText("Liveness and database reachability").First.WaitForAsync();
+        await page.GetByText("Liveness, and whether the database can be read and written").First.WaitForAsync();
         Assert.Empty(fromElsewhere);
         Assert.Empty(violations);
         await page.Context.CloseAsync();
