@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
@@ -81,74 +80,67 @@ public static class VerdictsApi
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
     {
-        if (await ReadLimitedAsync(request, VerdictImport.MaxBytes, context.RequestAborted) is not { } body)
-            return Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
-
+        if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
-        var read = Open(body, mediaType);
-        body = default; // read (a CSV as text): the file's bytes need not outlive this line while the rows are written
-        if (read is not { } rows) return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
-        if (rows.Error is not null) return Problems.Invalid(rows.ErrorLocation!, rows.Error);
-
+        var json = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
         var caller = context.Caller();
-        await using var connection = await database.OpenAsync();
-        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
-        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
-        await using var checks = await ForeignKeys.OffAsync(connection);
-        await using var transaction = connection.BeginTransaction();
-        var planning = await plannings.GetAsync(connection, @event, transaction);
+        var ct = context.RequestAborted;
+
+        // First pass, outside any transaction: a slow upload holds no lock, and a bad file is refused at its first bad
+        // chunk, the rest of it unread. The bytes read go to a temporary file for the second pass.
+        EventPlanning? planning;
+        await using (var connection = await database.OpenAsync()) planning = await plannings.GetAsync(connection, @event);
         var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
         if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
+        await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var spool = new VerdictImport.Spool(request.Body, file);
+        var rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
+        var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
+        if (check?.Summary is null && Refused(check, rows) is { } refused) return refused;
 
-        var outcome = VerdictImport.Apply(connection, transaction, visible!, caller, rows, Clock.Now());
-        if (outcome.FileError is { } unreadable) return Problems.Invalid(outcome.FileErrorLocation!, unreadable);
-        if (outcome.Summary is not { } summary)
-            return Problems.Unprocessable(outcome.Errors,
-                $"{outcome.BadRows} of {outcome.Rows} rows cannot be logged, so none was" +
-                (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : "."));
-        await Audit.RecordAsync(connection, transaction, caller, "results.import",
+        file.Position = 0;
+        rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
+        await using var write = await database.OpenAsync();
+        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
+        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
+        await using var checks = await ForeignKeys.OffAsync(write);
+        await using var transaction = write.BeginTransaction();
+        planning = await plannings.GetAsync(write, @event, transaction);
+        visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
+        if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
+
+        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, check!.Rows, Clock.Now());
+        if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
+        await Audit.RecordAsync(write, transaction, caller, "results.import",
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
         transaction.Commit();
         return TypedResults.Ok(summary);
     }
 
-    /// <summary>The rows of a JSON or CSV body; null when a CSV is not UTF-8.</summary>
-    private static VerdictImport.Rows? Open(ReadOnlyMemory<byte> body, string? mediaType)
-    {
-        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
-            return VerdictImport.Json(body.Span);
-        return TryDecode(body, out var text) ? VerdictImport.Csv(text) : null;
-    }
+    private static ProblemHttpResult ImportTooLarge() =>
+        Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpRequest request, long limit, CancellationToken ct)
+    /// <summary>
+    /// The answer to an import that cannot be kept: its header or a record cannot be read (400), it is over a limit
+    /// (413), or rows break the rules (422); null when <paramref name="outcome"/> found nothing wrong.
+    /// </summary>
+    private static Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>? Refused(VerdictImport.Outcome? outcome,
+        VerdictImport.Rows rows)
     {
-        if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 64 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static bool TryDecode(ReadOnlyMemory<byte> bytes, out string text)
-    {
-        try
-        {
-            text = StrictUtf8.GetString(bytes.Span);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            text = "";
-            return false;
-        }
+        if (outcome is null) // the header could not be read
+            return rows.TooLarge ? ImportTooLarge() : Problems.Invalid(rows.ErrorLocation!, rows.Error!);
+        if (outcome.FileError is { } unreadable)
+            return outcome.TooLarge
+                ? Problems.TooLarge($"{outcome.FileErrorLocation}: {unreadable}")
+                : Problems.Invalid(outcome.FileErrorLocation!, unreadable);
+        if (outcome.BadRows == 0) return null;
+        var rowsRead = outcome.ReadToEnd ? $"{outcome.Rows} rows" : $"the first {outcome.Rows} rows read";
+        return Problems.Unprocessable(outcome.Errors,
+            $"{outcome.BadRows} of {rowsRead} cannot be logged, so none was" +
+            (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : ".") +
+            (outcome.ReadToEnd ? "" : " The rest of the file was not read: mend these rows and send it again."));
     }
 
     private static async Task<Results<Ok<ResultPage>, ValidationProblem, ProblemHttpResult>> List(
