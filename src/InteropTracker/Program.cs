@@ -37,6 +37,7 @@ builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
 Policies.Add(builder.Services.AddAuthorizationBuilder());
 builder.AddWebPages();
+builder.Services.AddRateLimiter(ImportLimit.Add);
 
 var app = builder.Build();
 
@@ -50,6 +51,7 @@ app.UseStatusCodePages();
 app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();

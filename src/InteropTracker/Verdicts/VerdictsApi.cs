@@ -53,8 +53,10 @@ public static class VerdictsApi
         log.MapPost("/import", Import).WithName("ImportResults")
             .Accepts<List<ResultInput>>("application/json", "text/csv", "application/csv")
             .WithMetadata(new BodyLimit(VerdictImport.MaxBytes))
+            .RequireRateLimiting(ImportLimit.Policy)
             .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue; header required) or a " +
-                         "JSON array: all rows or none; 422 lists every bad row.");
+                         "JSON array: all rows or none; 422 lists the bad rows of the first chunk that has one (reading stops there); " +
+                         $"413 past {VerdictImport.MaxRows:N0} rows; 429 when the token has {ImportLimit.PerCaller} imports under way.");
         log.MapPost("/{id:long}/confirm", Confirm).WithName("ConfirmResult")
             .WithSummary("The other side agrees with the current revision.");
         log.MapPost("/{id:long}/dispute", DisputeResult).WithName("DisputeResult")
