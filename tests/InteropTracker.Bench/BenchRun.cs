@@ -241,7 +241,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             details[$"{name}_import_s"] = (await Task.WhenAll(imports)).Max();
             details[$"{name}_workbook_s"] = (await Task.WhenAll(plans)).Max();
             details[$"{name}_peak_mb"] = app.PeakRssMb();
-            Say($"{Imports} results imports of {firstBad.Length / 1e6:0} MB whose {name.Replace('_', ' ')} row is bad, beside {Workbooks} " +
+            Say($"{Imports} results imports of {firstBad.Length / 1e6:0} MB whose {name.Split('_')[0]} row is bad, beside {Workbooks} " +
                 $"workbooks of 40,000 cases ({workbook.Length / 1e6:0.0} MB): refused in {details[$"{name}_import_s"]:0.00} s and " +
                 $"{details[$"{name}_workbook_s"]:0.00} s; server RSS {app.RssMb():0} MB, peak {app.PeakRssMb():0} MB");
         }

@@ -100,7 +100,7 @@ public static class VerdictsApi
         var spool = new VerdictImport.Spool(request.Body, file);
         var rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
         var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
-        if (check?.Summary is null && Refused(check, rows) is { } refused) return refused;
+        if (Refused(check, rows) is { } refused) return refused;
 
         file.Position = 0;
         rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
