@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
@@ -10,20 +11,27 @@ namespace InteropTracker.Verdicts;
 
 /// <summary>
 /// Bulk results: a CSV file (RFC 4180, header row required; columns plan, case, initiator, responder, verdict, notes,
-/// issue in any order) or a JSON array of the same objects. All rows or none. The body is read as a stream twice over:
-/// first as it arrives, outside any transaction, each row checked against the event's planning and the bytes kept in a
-/// temporary file (<see cref="CheckAsync"/>), so that a slow upload holds no lock and a bad file is refused at its first
-/// bad chunk without the rest being read; then, only when that found nothing wrong, again from the file inside the
-/// import's transaction, each row checked once more (the planning may have changed in between) and written through
-/// <see cref="VerdictWriter"/> chunk by chunk (<see cref="Apply"/>), each chunk in cell order with the rows of one cell
-/// in file order (so they become successive revisions in that order), and committed by the caller. In that second pass
-/// reading and checking run on one thread and writing on another, a chunk of rows behind: on the machines an event
-/// runs on, the two cores work at once. Memory holds a few chunks of rows, never the file.
+/// issue in any order) or a JSON array of the same objects. All rows or none. The body is read as a stream, into a
+/// temporary file, outside any transaction, so that a slow upload holds no lock: a large body is checked row by row
+/// against the event's planning as it arrives (<see cref="CheckAsync"/>) and refused at the chunk of its first bad row
+/// with the rest unread; a small one (<see cref="CopiedBytes"/>) is only copied. Then, inside the import's transaction,
+/// the rows are read again from the file, each checked (once more: the planning may have changed in between) and
+/// written through <see cref="VerdictWriter"/> chunk by chunk (<see cref="Apply"/>), each chunk in cell order with the
+/// rows of one cell in file order (so they become successive revisions in that order), and committed by the caller;
+/// a bad row stops that pass too. There reading and checking run on one thread and writing on another, a chunk of rows
+/// behind: on the machines an event runs on, the two cores work at once. Memory holds a few chunks of rows, never the file.
 /// </summary>
 public static class VerdictImport
 {
     /// <summary>The largest file accepted (a 100,000-row CSV with notes is about 15 MB).</summary>
     public const long MaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// A body of at most this many bytes (by its Content-Length) is copied to the temporary file before any row is read,
+    /// and checked only in the pass that writes: on the disk, not in memory, and small enough that reading it whole to
+    /// find a bad row costs little, while the pass it saves would add to the import's time.
+    /// </summary>
+    public const long CopiedBytes = 16L * 1024 * 1024;
 
     /// <summary>The most rows one import writes: what a bulk write remembers of its cells grows with them.</summary>
     public const int MaxRows = 200_000;
@@ -445,25 +453,61 @@ public static class VerdictImport
 
     /// <summary>
     /// The first pass: reads the rows as they arrive and checks them against <paramref name="planning"/>, writing nothing,
-    /// and stops at the end of the first chunk with a bad row, at a broken record, or past <see cref="MaxRows"/>.
+    /// and stops at the end of the first chunk with a bad row, at a broken record, or past <see cref="MaxRows"/>. Reading
+    /// runs on one thread and checking on another, at most two chunks ahead, so that the pass costs about the longer of
+    /// the two rather than both.
     /// </summary>
     /// <returns>The refusal, or an outcome with neither summary nor errors (<see cref="Outcome.Rows"/> rows, all good).</returns>
     public static async Task<Outcome> CheckAsync(EventPlanning planning, Caller caller, Rows rows, CancellationToken ct)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var chunks = Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var read = new List<Row>(ChunkRows);
+                    if (!await rows.ReadAsync(read, ChunkRows, stop.Token)) break;
+                    await chunks.Writer.WriteAsync(read, stop.Token);
+                }
+            }
+            finally
+            {
+                chunks.Writer.Complete();
+            }
+        });
+
         var refusals = new Refusals();
-        var read = new List<Row>(ChunkRows);
         var total = 0;
-        while (await rows.ReadAsync(read, ChunkRows, ct))
+        Outcome? refused = null;
+        await foreach (var read in chunks.Reader.ReadAllAsync(ct))
         {
             total += read.Count;
             if (total > MaxRows)
-                return new Outcome(null, refusals.Errors, 0, total, false,
-                    $"The file has more than {MaxRows:N0} rows, the most one import writes; split it.", rows.Locate(read[MaxRows - (total - read.Count)]),
-                    TooLarge: true);
+            {
+                refused = PastCap(refusals, total, rows.Locate(read[MaxRows - (total - read.Count)]));
+                break;
+            }
             if (!refusals.Check(planning, caller, rows, read).Clean)
-                return new Outcome(null, refusals.Errors, refusals.Bad, total, ReadToEnd: rows.Error is null && !await rows.ReadAsync(read, 1, ct));
-            read.Clear();
+            {
+                // The whole file was read when the reading ends with no chunk after this one (waiting for at most one more).
+                var readToEnd = !await chunks.Reader.WaitToReadAsync(ct) && rows.Error is null;
+                refused = new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
+                break;
+            }
         }
+        stop.Cancel();
+        try
+        {
+            await reading;
+        }
+        catch (OperationCanceledException) when (refused is not null)
+        {
+            // Stopped here: the rest of the body is not read.
+        }
+        if (refused is not null) return refused;
         if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
         if (total == 0) return new Outcome(null, refusals.Errors, 0, 0, true, "The file has no result rows.", "body");
         return new Outcome(null, refusals.Errors, 0, total, true);
@@ -478,7 +522,9 @@ public static class VerdictImport
     public static Outcome Apply(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning, Caller caller,
         Rows rows, int expectedRows, string at)
     {
-        var refusals = new Refusals(); // written by the checking thread only, and read once it has ended
+        var refusals = new Refusals(); // both written by the checking thread only, and read once it has ended
+        string? pastCap = null;
+        var readToEnd = true;
         using var stop = new CancellationTokenSource();
         using var chunks = new BlockingCollection<Chunk>(boundedCapacity: 4);
         var checking = Task.Run(async () =>
@@ -486,8 +532,15 @@ public static class VerdictImport
             try
             {
                 var read = new List<Row>(ChunkRows);
+                var count = 0;
                 while (await rows.ReadAsync(read, ChunkRows, stop.Token))
                 {
+                    count += read.Count;
+                    if (count > MaxRows)
+                    {
+                        pastCap = rows.Locate(read[MaxRows - (count - read.Count)]);
+                        break;
+                    }
                     var chunk = refusals.Check(planning, caller, rows, read);
                     // In cell order, so that the writer fills the results' indexes from one end of each run rather than
                     // all over; rows of one cell keep their file order (the row breaks ties), so that they become
@@ -495,7 +548,10 @@ public static class VerdictImport
                     if (chunk.Clean) SortByCell(chunk.Cells);
                     chunks.Add(chunk, stop.Token);
                     read.Clear();
-                    if (!chunk.Clean) break; // nothing of this file will be kept
+                    if (chunk.Clean) continue;
+                    // Nothing of this file will be kept: the answer only says whether rows came after this chunk.
+                    readToEnd = rows.Error is null && !await rows.ReadAsync(read, 1, stop.Token);
+                    break;
                 }
             }
             finally
@@ -523,7 +579,8 @@ public static class VerdictImport
                 }
             }
             checking.GetAwaiter().GetResult();
-            if (refusals.Bad > 0) return new Outcome(null, refusals.Errors, refusals.Bad, total, false);
+            if (pastCap is not null) return PastCap(refusals, total, pastCap);
+            if (refusals.Bad > 0) return new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
             if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
             if (total == 0) return new Outcome(null, refusals.Errors, 0, 0, true, "The file has no result rows.", "body");
             writer.Flush();
@@ -543,6 +600,10 @@ public static class VerdictImport
             }
         }
     }
+
+    private static Outcome PastCap(Refusals refusals, int rows, string location) =>
+        new(null, refusals.Errors, 0, rows, false, $"The file has more than {MaxRows:N0} rows, the most one import writes; split it.",
+            location, TooLarge: true);
 
     private static void SortByCell(CellWrite?[] cells)
     {

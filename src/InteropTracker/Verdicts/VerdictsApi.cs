@@ -89,8 +89,9 @@ public static class VerdictsApi
         var caller = context.Caller();
         var ct = context.RequestAborted;
 
-        // First pass, outside any transaction: a slow upload holds no lock, and a bad file is refused at its first bad
-        // chunk, the rest of it unread. The bytes read go to a temporary file for the second pass.
+        // Outside any transaction, so that a slow upload holds no lock, the body goes to a temporary file. A large one is
+        // checked row by row as it arrives (the first pass), and refused at its first bad chunk with the rest of it
+        // unread; a small one is only copied, and checked as it is written (the second pass).
         EventPlanning? planning;
         await using (var connection = await database.OpenAsync()) planning = await plannings.GetAsync(connection, @event);
         var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
@@ -98,12 +99,24 @@ public static class VerdictsApi
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         var spool = new VerdictImport.Spool(request.Body, file);
-        var rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
-        var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
-        if (Refused(check, rows) is { } refused) return refused;
+        VerdictImport.Rows rows;
+        int expectedRows;
+        if (request.ContentLength <= VerdictImport.CopiedBytes)
+        {
+            await spool.CopyToAsync(Stream.Null, ct);
+            expectedRows = (int)Math.Min(VerdictImport.MaxRows, request.ContentLength.Value / 40 + 1);
+        }
+        else
+        {
+            rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
+            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
+            if (Refused(check, rows) is { } refused) return refused;
+            expectedRows = check!.Rows;
+        }
 
         file.Position = 0;
         rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
+        if (rows.Error is not null) return Refused(null, rows)!;
         await using var write = await database.OpenAsync();
         // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
         // lock: the foreign-key look-ups (four per result) would only find again what that read found.
@@ -113,7 +126,7 @@ public static class VerdictsApi
         visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
         if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
 
-        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, check!.Rows, Clock.Now());
+        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, expectedRows, Clock.Now());
         if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
         await Audit.RecordAsync(write, transaction, caller, "results.import",
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");

@@ -56,14 +56,30 @@ public class BoundedImportTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task A_file_of_more_rows_than_the_cap_is_refused_at_the_first_row_past_it()
     {
         var floor = await TestFloor.OpenAsync(app, _build);
-        var good = Encoding.UTF8.GetBytes($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,,\r\n");
+        var good = Encoding.UTF8.GetBytes($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,{new string('n', 60)},\r\n");
         var body = new GeneratedBody(Encoding.UTF8.GetBytes(Header), good, Header.Length + (VerdictImport.MaxRows + 50_000L) * good.Length);
+        Assert.True(body.Length > VerdictImport.CopiedBytes, "checked as it arrives");
 
         var problem = await Problem.ReadAsync(await floor.EngineerA.PostAsync($"{floor.Results}/import", body.Content("text/csv")),
             HttpStatusCode.RequestEntityTooLarge);
 
         Assert.StartsWith($"row {VerdictImport.MaxRows + 2}: The file has more than {VerdictImport.MaxRows:N0} rows", problem.Detail);
         Assert.True(body.BytesRead < body.Length, "the rows past the cap were not all read");
+        Assert.Equal((0L, 0L), floor.Counts());
+    }
+
+    [Fact]
+    public async Task A_small_file_of_more_rows_than_the_cap_is_refused_too_and_nothing_is_kept()
+    {
+        var floor = await TestFloor.OpenAsync(app, _build);
+        var csv = new StringBuilder(Header);
+        for (var r = 0; r <= VerdictImport.MaxRows; r++) csv.Append($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,,\r\n");
+        Assert.True(csv.Length < VerdictImport.CopiedBytes, "copied before it is checked");
+
+        var problem = await Problem.ReadAsync(await floor.EngineerA.PostAsync($"{floor.Results}/import", TestFloor.Content(csv.ToString(), "text/csv")),
+            HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.StartsWith($"row {VerdictImport.MaxRows + 2}: The file has more than", problem.Detail);
         Assert.Equal((0L, 0L), floor.Counts());
     }
 
