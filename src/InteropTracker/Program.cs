@@ -41,6 +41,7 @@ builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
 Permissions.AddPolicies(builder.Services.AddAuthorizationBuilder());
 builder.AddWebPages();
+builder.Services.AddRateLimiter(ImportLimit.Add);
 
 var app = builder.Build();
 
@@ -57,6 +58,7 @@ app.UseWebPages();
 app.UseFailedAuthenticationThrottle();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi().Performs(Permission.Public);
 // The API reference starts under a per-request CSP nonce (see SecurityHeaders) and uses the browser's fonts, not a font CDN.

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ClosedXML.Excel;
+using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Bench;
@@ -51,6 +53,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
+            if (Wanted("import_memory")) figures.Add(await ImportMemoryAsync(cells.ImportFile));
 
             static double Mb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1e6 : 0;
             Notes.Add($"database file {Mb(app.DatabaseFile):N0} MB, write-ahead log {Mb(app.DatabaseFile + "-wal"):N0} MB at the end");
@@ -195,6 +198,115 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             $"sqlite3 .import --csv of the same {rows:N0}-row file into a bare table of a fresh database (median of {scale.ImportRuns}; " +
             "shell start subtracted); the value is POST …/results/import into a fresh event, upload included",
             new Dictionary<string, double> { ["app_seconds"] = app, ["sqlite3_seconds"] = bare });
+    }
+
+    /// <summary>
+    /// Hostile imports against a server of their own, set up like the main one: three 60 MB results files at once whose
+    /// first row is bad, then three whose last row is bad, each time beside six 40,000-case workbooks at once, every
+    /// request with its own token. The value is that server's peak resident set size.
+    /// </summary>
+    private async Task<Figure> ImportMemoryAsync(string importFile)
+    {
+        const int Imports = 3, Workbooks = 6;
+        var (firstBad, lastBad) = HostileResults(importFile);
+        var workbook = LargeWorkbook(40_000);
+        await using var app = await AppProcess.StartAsync(AppProcess.LocateApp(), Path.Combine(_work, "import-memory"), _adminToken);
+        using var client = Load.Client(app.Address, Imports + Workbooks);
+        var api = new Api(client, _adminToken);
+        await SetUpAsync(api);
+        var importers = new string[Imports];
+        for (var k = 0; k < Imports; k++) importers[k] = await api.NewTokenAsync("admin", null, $"bench importer {k + 1}");
+        var chairs = new string[Workbooks];
+        for (var k = 0; k < Workbooks; k++) chairs[k] = await api.NewTokenAsync("chair", null, $"bench chair {k + 1}");
+        var idle = app.RssMb();
+
+        var closedEarly = 0;
+        async Task<double> PostAsync(string path, byte[] body, string mediaType, string token, HttpStatusCode expected)
+        {
+            var clock = Stopwatch.StartNew();
+            var content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue(mediaType) } };
+            try
+            {
+                using var response = await api.Client.SendAsync(api.Request(HttpMethod.Post, path, content, token));
+                var answer = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != expected)
+                    throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}, not {(int)expected}: {answer[..Math.Min(500, answer.Length)]}");
+            }
+            catch (HttpRequestException e) when (e.InnerException is IOException)
+            {
+                // The server answered before the body was all sent and closed the connection, which this client reports
+                // as a failed send rather than as the answer.
+                Interlocked.Increment(ref closedEarly);
+            }
+            return clock.Elapsed.TotalSeconds;
+        }
+
+        var details = new Dictionary<string, double> { ["idle_mb"] = idle, ["results_file_mb"] = firstBad.Length / 1e6, ["workbook_mb"] = workbook.Length / 1e6 };
+        foreach (var (name, file) in new[] { ("first_bad", firstBad), ("last_bad", lastBad) })
+        {
+            var imports = importers.Select(t => PostAsync($"/api/events/{MainEvent}/results/import", file, "text/csv", t,
+                HttpStatusCode.UnprocessableEntity)).ToList();
+            var plans = chairs.Select(t => PostAsync("/api/test-plans", workbook,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", t, HttpStatusCode.RequestEntityTooLarge)).ToList();
+            details[$"{name}_import_s"] = (await Task.WhenAll(imports)).Max();
+            details[$"{name}_workbook_s"] = (await Task.WhenAll(plans)).Max();
+            details[$"{name}_peak_mb"] = app.PeakRssMb();
+            Say($"{Imports} results imports of {firstBad.Length / 1e6:0} MB whose {name.Split('_')[0]} row is bad, beside {Workbooks} " +
+                $"workbooks of 40,000 cases ({workbook.Length / 1e6:0.0} MB): refused in {details[$"{name}_import_s"]:0.00} s and " +
+                $"{details[$"{name}_workbook_s"]:0.00} s; server RSS {app.RssMb():0} MB, peak {app.PeakRssMb():0} MB");
+        }
+        details["after_mb"] = app.RssMb();
+        details["closed_before_the_body_was_sent"] = closedEarly;
+        return new Figure("import_memory", "MB", app.PeakRssMb(), idle, "MB", Rule.ValueBelow, 400,
+            $"a server of its own, set up like the main one, after set-up (VmRSS); the value is its peak (VmHWM) over {Imports} " +
+            $"concurrent POST …/results/import of a {firstBad.Length / 1e6:0} MB CSV whose first row is bad, then {Imports} whose last " +
+            $"row is bad, each time beside {Workbooks} concurrent POST /api/test-plans of a 40,000-case workbook; every request its own token",
+            details);
+    }
+
+    /// <summary>
+    /// Two 60 MB CSV files of the import file's rows, each with a long note so that the file stays under the row cap: one
+    /// whose first row has a verdict that does not exist, one whose last row has.
+    /// </summary>
+    private static (byte[] FirstBad, byte[] LastBad) HostileResults(string importFile)
+    {
+        const long Size = 60L * 1024 * 1024;
+        var rows = File.ReadLines(importFile).Skip(1).Select(line => string.Join(',', line.Split(',').Take(5))).ToList();
+        var note = new string('n', (int)(Size / (VerdictImport.MaxRows - 1000)) - rows.Min(r => r.Length));
+        var body = new StringBuilder(Programme.CsvHeader, (int)Size + 1024);
+        for (var k = 0; body.Length < Size; k++) body.Append(rows[k % rows.Count]).Append(',').Append(note).Append(",\n");
+        var text = body.ToString();
+        var first = rows[0];
+        var badFirst = string.Join(',', first.Split(',').Take(4)) + ",great";
+        var firstBad = Encoding.UTF8.GetBytes(Programme.CsvHeader + badFirst + text[(Programme.CsvHeader.Length + first.Length)..]);
+        var lastBad = Encoding.UTF8.GetBytes(text + badFirst + ",,\n");
+        return (firstBad, lastBad);
+    }
+
+    /// <summary>A test-plan workbook with a Plan sheet and a Cases sheet of <paramref name="cases"/> rows of eight columns.</summary>
+    private static byte[] LargeWorkbook(int cases)
+    {
+        using var workbook = new XLWorkbook();
+        var plan = workbook.AddWorksheet("Plan");
+        string[][] fields = [["plan", "bench-big"], ["title", "Too many cases"], ["version", "1.0"], ["technology", "SIP"]];
+        for (var r = 0; r < fields.Length; r++) (plan.Cell(r + 1, 1).Value, plan.Cell(r + 1, 2).Value) = (fields[r][0], fields[r][1]);
+        var sheet = workbook.AddWorksheet("Cases");
+        string[] header = ["section", "id", "title", "purpose", "steps", "expected", "priority", "requires"];
+        for (var c = 0; c < header.Length; c++) sheet.Cell(1, c + 1).Value = header[c];
+        for (var r = 2; r <= cases + 1; r++)
+        {
+            sheet.Cell(r, 1).Value = "calls";
+            sheet.Cell(r, 2).Value = $"BIG-{r - 1:D5}";
+            sheet.Cell(r, 3).Value = $"Case {r - 1}";
+            sheet.Cell(r, 4).Value = "Checks that a call goes through";
+            sheet.Cell(r, 5).Value = "Dial; answer";
+            sheet.Cell(r, 6).Value = "Two-way audio";
+            sheet.Cell(r, 7).Value = "must";
+            sheet.Cell(r, 8).Value = "h264";
+        }
+        using var stream = new MemoryStream();
+        workbook.SaveAs(stream);
+        return stream.ToArray();
     }
 
     /// <summary>Folds the write-ahead log into the database file, so that the app and the shell read the same pages.</summary>

@@ -20,12 +20,14 @@ public static class TestPlansApi
         var load = app.MapGroup("/api/test-plans").WithTags("Test plans").Performs(Permission.ManageTestPlans);
         load.MapPost("/", Load)
             .WithMetadata(new BodyLimits.Limit(TestPlanUpload.MaxBytes))
+            .RequireRateLimiting(ImportLimit.Policy)
             .WithName("LoadTestPlan")
             .WithSummary("Load a test-plan version from YAML, JSON, CSV (plan fields in the query string) or a multipart .yaml/.yml/.json/.xlsx/.csv file.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {

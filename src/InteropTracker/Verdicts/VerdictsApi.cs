@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker.Storage;
@@ -36,8 +35,6 @@ public static class VerdictsApi
 
     public sealed record ResultHistory(ResultInfo Result, IReadOnlyList<RevisionInfo> Revisions);
 
-    private sealed record BodyLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
-
     public static IEndpointRouteBuilder MapVerdicts(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReadEvents);
@@ -53,9 +50,11 @@ public static class VerdictsApi
                          "with the smaller product key as initiator, and the answer shows the stored order.");
         log.MapPost("/import", Import).WithName("ImportResults")
             .Accepts<List<ResultInput>>("application/json", "text/csv", "application/csv")
-            .WithMetadata(new BodyLimit(VerdictImport.MaxBytes))
+            .WithMetadata(new BodyLimits.Limit(VerdictImport.MaxBytes))
+            .RequireRateLimiting(ImportLimit.Policy)
             .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue; header required) or a " +
-                         "JSON array: all rows or none; 422 lists every bad row.");
+                         "JSON array: all rows or none; 422 lists the bad rows of the first chunk that has one (reading stops there); " +
+                         $"413 past {VerdictImport.MaxRows:N0} rows; 429 when the token has {ImportLimit.PerCaller} imports under way.");
         var review = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReviewResults);
         review.MapPost("/{id:long}/confirm", Confirm).WithName("ConfirmResult")
             .WithSummary("The other side agrees with the current revision.");
@@ -82,75 +81,81 @@ public static class VerdictsApi
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
     {
-        if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } refused) return refused;
-        if (await ReadLimitedAsync(request, VerdictImport.MaxBytes, context.RequestAborted) is not { } body)
-            return Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
-
+        if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
+        if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
-        var read = Open(body, mediaType);
-        body = default; // read (a CSV as text): the file's bytes need not outlive this line while the rows are written
-        if (read is not { } rows) return Problems.Invalid("body", "The CSV is not UTF-8 text; save it as UTF-8.");
-        if (rows.Error is not null) return Problems.Invalid(rows.ErrorLocation!, rows.Error);
-
+        var json = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
         var caller = context.Caller();
-        await using var connection = await database.OpenAsync();
-        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
-        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
-        await using var checks = await ForeignKeys.OffAsync(connection);
-        await using var transaction = connection.BeginTransaction();
-        var planning = await plannings.GetAsync(connection, @event, transaction);
+        var ct = context.RequestAborted;
+
+        // Outside any transaction, so that a slow upload holds no lock, the body goes to a temporary file. A large one is
+        // checked row by row as it arrives (the first pass), and refused at its first bad chunk with the rest of it
+        // unread; a small one is only copied, and checked as it is written (the second pass).
+        EventPlanning? planning;
+        await using (var connection = await database.OpenAsync()) planning = await plannings.GetAsync(connection, @event);
         var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
         if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
+        await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var spool = new VerdictImport.Spool(request.Body, file);
+        VerdictImport.Rows rows;
+        int expectedRows;
+        if (request.ContentLength <= VerdictImport.CopiedBytes)
+        {
+            await spool.CopyToAsync(Stream.Null, ct);
+            expectedRows = (int)Math.Min(VerdictImport.MaxRows, request.ContentLength.Value / 40 + 1);
+        }
+        else
+        {
+            rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
+            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
+            if (Refused(check, rows) is { } refused) return refused;
+            expectedRows = check!.Rows;
+        }
 
-        var outcome = VerdictImport.Apply(connection, transaction, visible!, caller, rows, Clock.Now());
-        if (outcome.FileError is { } unreadable) return Problems.Invalid(outcome.FileErrorLocation!, unreadable);
-        if (outcome.Summary is not { } summary)
-            return Problems.Unprocessable(outcome.Errors,
-                $"{outcome.BadRows} of {outcome.Rows} rows cannot be logged, so none was" +
-                (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : "."));
-        await Audit.RecordAsync(connection, transaction, caller, "results.import",
+        file.Position = 0;
+        rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
+        if (rows.Error is not null) return Refused(null, rows)!;
+        await using var write = await database.OpenAsync();
+        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
+        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
+        await using var checks = await ForeignKeys.OffAsync(write);
+        await using var transaction = write.BeginTransaction();
+        planning = await plannings.GetAsync(write, @event, transaction);
+        visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
+        if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
+
+        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, expectedRows, Clock.Now());
+        if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
+        await Audit.RecordAsync(write, transaction, caller, "results.import",
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
         transaction.Commit();
         return TypedResults.Ok(summary);
     }
 
-    /// <summary>The rows of a JSON or CSV body; null when a CSV is not UTF-8.</summary>
-    private static VerdictImport.Rows? Open(ReadOnlyMemory<byte> body, string? mediaType)
-    {
-        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
-            return VerdictImport.Json(body.Span);
-        return TryDecode(body, out var text) ? VerdictImport.Csv(text) : null;
-    }
+    private static ProblemHttpResult ImportTooLarge() =>
+        Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
 
-    private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpRequest request, long limit, CancellationToken ct)
+    /// <summary>
+    /// The answer to an import that cannot be kept: its header or a record cannot be read (400), it is over a limit
+    /// (413), or rows break the rules (422); null when <paramref name="outcome"/> found nothing wrong.
+    /// </summary>
+    private static Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>? Refused(VerdictImport.Outcome? outcome,
+        VerdictImport.Rows rows)
     {
-        if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 64 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static bool TryDecode(ReadOnlyMemory<byte> bytes, out string text)
-    {
-        try
-        {
-            text = StrictUtf8.GetString(bytes.Span);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            text = "";
-            return false;
-        }
+        if (outcome is null) // the header could not be read
+            return rows.TooLarge ? ImportTooLarge() : Problems.Invalid(rows.ErrorLocation!, rows.Error!);
+        if (outcome.FileError is { } unreadable)
+            return outcome.TooLarge
+                ? Problems.TooLarge($"{outcome.FileErrorLocation}: {unreadable}")
+                : Problems.Invalid(outcome.FileErrorLocation!, unreadable);
+        if (outcome.BadRows == 0) return null;
+        var rowsRead = outcome.ReadToEnd ? $"{outcome.Rows} rows" : $"the first {outcome.Rows} rows read";
+        return Problems.Unprocessable(outcome.Errors,
+            $"{outcome.BadRows} of {rowsRead} cannot be logged, so none was" +
+            (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : ".") +
+            (outcome.ReadToEnd ? "" : " The rest of the file was not read: mend these rows and send it again."));
     }
 
     private static async Task<Results<Ok<ResultPage>, ValidationProblem, ProblemHttpResult>> List(

@@ -331,6 +331,36 @@ public class RefusedUploadTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_workbook_of_40000_cases_is_refused_at_the_first_row_past_the_cap_before_it_is_loaded_whole()
+    {
+        // Styles no workbook reader can load: a workbook loaded whole is refused as unreadable, as a small one shows.
+        var small = await Refused(await Chair().PostAsync("/api/test-plans", SamplePlans.File(UnloadableCases(10), "small.xlsx")),
+            HttpStatusCode.BadRequest);
+        AssertNames(small, "workbook", "not an Excel workbook that can be read");
+
+        var problem = await Refused(await Chair().PostAsync("/api/test-plans", SamplePlans.File(UnloadableCases(40_000), "big.xlsx")),
+            HttpStatusCode.RequestEntityTooLarge);
+
+        AssertNames(problem, "Cases!A5002", "row 5002", "at most 5001 rows");
+    }
+
+    private static byte[] UnloadableCases(int rows)
+    {
+        using var workbook = new XLWorkbook();
+        workbook.AddWorksheet("Plan").Cell("A1").Value = "plan";
+        var cases = workbook.AddWorksheet("Cases");
+        string[] header = ["section", "id", "title", "purpose", "steps", "expected", "priority", "requires"];
+        for (var c = 0; c < header.Length; c++) cases.Cell(1, c + 1).Value = header[c];
+        for (var r = 2; r <= rows + 1; r++)
+        {
+            cases.Cell(r, 1).Value = "s";
+            cases.Cell(r, 2).Value = $"C-{r}";
+            cases.Cell(r, 3).Value = "A case";
+        }
+        return Replace(Save(workbook), "xl/styles.xml", "<styleSheet");
+    }
+
+    [Fact]
     public async Task A_content_type_that_is_not_read_is_a_415_naming_the_accepted_ones()
     {
         var text = await Refused(
@@ -380,6 +410,19 @@ public class RefusedUploadTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.True(problem.Errors.TryGetValue(place, out var messages), $"No error at '{place}' in: {problem.Text}");
         Assert.True(messages.Any(m => fragments.All(f => m.Contains(f, StringComparison.Ordinal))),
             $"No error at '{place}' mentions {string.Join(" and ", fragments)}: {string.Join(" | ", messages)}");
+    }
+
+    private static byte[] Replace(byte[] package, string part, string text)
+    {
+        using var stream = new MemoryStream();
+        stream.Write(package);
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            zip.GetEntry(part)!.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(part).Open());
+            writer.Write(text);
+        }
+        return stream.ToArray();
     }
 
     private static byte[] Save(XLWorkbook workbook)

@@ -5,14 +5,14 @@ using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Primitives;
 using static InteropTracker.TestPlans.TestPlanStore;
 
 namespace InteropTracker.Pages.TestPlans;
 
 /// <summary>Every test plan, and (for chairs) the upload form that loads a version through the API's import and store.</summary>
-// The form carries a file of up to the API's limit, its CSV fields and the antiforgery token.
-[RequestSizeLimit(TestPlanUpload.MaxBytes + 64 * 1024)]
+[EnableRateLimiting(ImportLimit.Policy)]
 public sealed class IndexModel(Database database) : PageModel
 {
     public sealed record PlanListing(string Plan, string Title, string Technology, TestPlanSummary Latest, int Versions);

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using InteropTracker.Access;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace InteropTracker;
+
+/// <summary>
+/// A few imports at a time per caller (token): each import reads a large body and holds a few chunks of rows, so one
+/// caller sending many at once would hold that many. Beyond the limit an import answers 429 with Retry-After at once,
+/// rather than waiting in a queue with its body unread. Reads through the same pages and routes are not limited.
+/// </summary>
+public sealed class ImportLimit : IRateLimiterPolicy<string>
+{
+    public const string Policy = "imports";
+
+    /// <summary>Imports one caller may have under way at once.</summary>
+    public const int PerCaller = 2;
+
+    /// <summary>Seconds a refused caller is told to wait: an import of a full file takes about that long.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public static void Add(RateLimiterOptions options) => options.AddPolicy<string, ImportLimit>(Policy);
+
+    public RateLimitPartition<string> GetPartition(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            return RateLimitPartition.GetNoLimiter("reads");
+        var caller = Caller.From(context.User)?.TokenId.ToString(CultureInfo.InvariantCulture) ?? "anonymous";
+        return RateLimitPartition.GetConcurrencyLimiter(caller,
+            _ => new ConcurrencyLimiterOptions { PermitLimit = PerCaller, QueueLimit = 0 });
+    }
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
+    {
+        var context = rejected.HttpContext;
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many imports at once",
+                Detail = $"This token already has {PerCaller} imports under way, the most at once; nothing of this one was read. " +
+                         $"Send it again once one has finished (in about {RetryAfterSeconds} seconds).",
+            },
+        });
+    };
+}
