@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Tests.Access;
+using InteropTracker.Tests.Verdicts;
 using InteropTracker.TestPlans;
 using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,6 +43,8 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
     public enum Route { Json, Import, ApiUpload, PageUpload, PageForm }
 
     private const string Boundary = "limit-boundary";
+
+    private static int _floors;
 
     public static TheoryData<Route, bool> Routes()
     {
@@ -81,7 +84,9 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
     }
 
     /// <param name="Credentials">The header that signs the request in: the API's bearer token, or a page's cookies.</param>
-    private sealed record OversizeRequest(string Path, string ContentType, string Credentials, byte[] Prefix, long Limit);
+    /// <param name="Filler">What follows the prefix, over and over, past the limit; by default a run of letters.</param>
+    private sealed record OversizeRequest(string Path, string ContentType, string Credentials, byte[] Prefix, long Limit,
+        byte[]? Filler = null);
 
     private async Task<OversizeRequest> RequestAsync(Route route)
     {
@@ -91,8 +96,17 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
             case Route.Json:
                 return new("/api/events/any/results", "application/json", bearer, "{\"notes\":\""u8.ToArray(), BodyLimits.DefaultMaxBytes);
             case Route.Import:
-                return new("/api/events/any/results/import", "text/csv", bearer,
-                    "plan,case,initiator,responder,verdict,notes,issue\n"u8.ToArray(), VerdictImport.MaxBytes);
+            {
+                // An open event the admin may import into: the import answers for an unknown event before reading a body.
+                // Its rows are good ones, long enough to pass the byte limit before the row limit: a bad row would be
+                // refused (422) as soon as it is read.
+                var floor = await TestFloor.OpenAsync(app, new Build(seed: 4100 + Interlocked.Increment(ref _floors)));
+                var row = $"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,{new string('n', 1000)},\n";
+                var rows = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(row, 64 * 1024 / row.Length)));
+                Assert.True((VerdictImport.MaxBytes + 1024 * 1024) / row.Length < VerdictImport.MaxRows);
+                return new($"/api/events/{floor.Event}/results/import", "text/csv", bearer,
+                    "plan,case,initiator,responder,verdict,notes,issue\n"u8.ToArray(), VerdictImport.MaxBytes, rows);
+            }
             case Route.ApiUpload:
                 return new("/api/test-plans", $"multipart/form-data; boundary={Boundary}", bearer, FilePart("plan.yaml"),
                     TestPlanUpload.MaxBytes);
@@ -171,11 +185,11 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
         {
             try
             {
-                var filler = new byte[64 * 1024];
-                Array.Fill(filler, (byte)'a');
+                var filler = request.Filler ?? new byte[64 * 1024];
+                if (request.Filler is null) Array.Fill(filler, (byte)'a');
                 for (long sent = 0; sent < total && !stop.IsCancellationRequested;)
                 {
-                    var part = sent == 0 ? [.. request.Prefix, .. filler[..^request.Prefix.Length]] : filler;
+                    var part = sent == 0 ? [.. request.Prefix, .. filler] : filler;
                     var length = (int)Math.Min(part.Length, total - sent);
                     if (chunked) await stream.WriteAsync(Encoding.ASCII.GetBytes($"{length:x}\r\n"), stop.Token);
                     await stream.WriteAsync(part.AsMemory(0, length), stop.Token);

@@ -13,6 +13,7 @@ namespace InteropTracker.Pages.TestPlans;
 
 /// <summary>Every test plan, and (for chairs) the upload form that loads a version through the API's import and store.</summary>
 [EnableRateLimiting(ImportLimit.Policy)]
+[RequestSizeLimit(TestPlanUpload.MaxBytes + 64 * 1024)]
 public sealed class IndexModel(Database database) : PageModel
 {
     public sealed record PlanListing(string Plan, string Title, string Technology, TestPlanSummary Latest, int Versions);
