@@ -20,7 +20,20 @@ CREATE TABLE tokens (
     created_by      INTEGER REFERENCES tokens (id),
     revoked_at      TEXT,
     revoked_by      INTEGER REFERENCES tokens (id),
+    expires_at      TEXT, -- NULL: never expires
     CHECK ((role = 'engineer') = (organization_id IS NOT NULL))
+);
+
+-- A sign-in cookie carries the id of a sign-in session bound to a token, never the token itself: only the SHA-256 hash
+-- of the id is stored, and the session ends at sign-out (ended_at), at its own expiry, or with its token (revoked or
+-- expired), checked whenever it is presented.
+CREATE TABLE sign_in_sessions (
+    id         INTEGER PRIMARY KEY,
+    token_id   INTEGER NOT NULL REFERENCES tokens (id),
+    hash       TEXT    NOT NULL UNIQUE,
+    created_at TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL,
+    ended_at   TEXT
 );
 
 CREATE TABLE test_plans (
@@ -98,7 +111,11 @@ CREATE TABLE participants (
     PRIMARY KEY (event_id, product_id)
 );
 
--- One row per planned cell that has a verdict; the current verdict is the newest revision.
+-- One row per planned cell that has a verdict, holding its current (newest) revision; result_revisions keeps the
+-- revisions it replaced, so every revision is stored once and a new result is one row.
+-- The one index is the cell's (event, case, initiator, responder) of the UNIQUE constraint: it holds both products, so
+-- a report reads one initiator's results case by case through it and a product filter scans the event's part of it,
+-- while every new result pays for one index entry rather than three.
 CREATE TABLE results (
     id            INTEGER PRIMARY KEY,
     event_id      INTEGER NOT NULL REFERENCES events (id),
@@ -117,8 +134,6 @@ CREATE TABLE results (
     updated_by    INTEGER REFERENCES tokens (id),
     UNIQUE (event_id, case_id, initiator_id, responder_id)
 );
-CREATE INDEX results_event_initiator ON results (event_id, initiator_id);
-CREATE INDEX results_event_responder ON results (event_id, responder_id);
 
 CREATE TABLE result_revisions (
     id          INTEGER PRIMARY KEY,

@@ -3,7 +3,11 @@ using Dapper;
 
 namespace InteropTracker.Storage;
 
-/// <summary>Applies the numbered SQL files of db/migrations (embedded in the assembly) in order, each once, each in a transaction.</summary>
+/// <summary>
+/// Applies the numbered SQL files of db/migrations (embedded in the assembly) in order, each once, each in a transaction.
+/// A migration that has landed is never edited or renamed (a database that ran it would not run it again, or would
+/// fail on it): a change to the schema is a new number. MigrationTests pins each file by its SHA-256.
+/// </summary>
 public static class Migrations
 {
     public static IReadOnlyList<string> Available() =>
@@ -18,8 +22,7 @@ public static class Migrations
     /// Foreign keys are off while migrations run, so that one may rebuild a table others refer to (create the new
     /// table, copy, drop the old one, rename: SQLite's way of changing a table), and checked before each commits.
     /// </remarks>
-    /// <param name="through">The last migration to apply (a test builds an older schema with it); null: all.</param>
-    public static IReadOnlyList<string> Apply(Database database, string? through = null)
+    public static IReadOnlyList<string> Apply(Database database)
     {
         using var connection = database.Open();
         connection.Execute("PRAGMA journal_mode = WAL;");
@@ -29,7 +32,7 @@ public static class Migrations
         connection.Execute("PRAGMA foreign_keys = OFF;");
         try
         {
-            foreach (var name in Available().Where(n => !done.Contains(n) && (through is null || string.CompareOrdinal(n, through) <= 0)))
+            foreach (var name in Available().Where(n => !done.Contains(n)))
             {
                 using var transaction = connection.BeginTransaction();
                 connection.Execute(Read(name), transaction: transaction);
@@ -48,7 +51,7 @@ public static class Migrations
         return applied;
     }
 
-    private static string Read(string name)
+    public static string Read(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"migrations/{name}.sql")!;
         using var reader = new StreamReader(stream);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Dapper;
 using InteropTracker.Storage;
 
@@ -24,42 +25,34 @@ public class MigrationTests
         Assert.Equal(first.Count, connection.ExecuteScalar<long>("SELECT count(*) FROM schema_migrations"));
     }
 
-    [Fact]
-    public async Task A_result_logged_before_0005_keeps_every_revision_once_and_its_history_reads_the_same()
+    /// <summary>
+    /// Every migration that has landed, by its SHA-256. A database that ran one never runs it again, so an edited or
+    /// renamed migration would leave databases apart: a change to the schema is a new file, added here.
+    /// </summary>
+    private static readonly Dictionary<string, string> Landed = new()
     {
-        var file = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var database = new Database($"Data Source={file}");
-        Migrations.Apply(database, through: "0004_tallies");
-        using (var connection = database.Open())
+        ["0001_initial"] = "805ed9c7d3e33c3e427dfc6ec4636ffad4691231834de8d9213df96f12fd8fde",
+        ["0002_tallies"] = "b43b6fc04e66f87f0295709271daeccbe68239d0c80deea11164d524d49daa74",
+    };
+
+    [Fact]
+    public void Every_landed_migration_is_unchanged_and_every_migration_is_pinned()
+    {
+        var shipped = Migrations.Available().ToDictionary(n => n, n =>
         {
-            // The old shape: every revision in result_revisions, the current one too.
-            connection.Execute("""
-                INSERT INTO organizations (id, key, name, created_at) VALUES (1, 'acme', 'Acme', 'x'), (2, 'globex', 'Globex', 'x');
-                INSERT INTO tokens (id, name, role, organization_id, hash, created_at) VALUES (1, 'Ann', 'engineer', 1, 'h1', 'x');
-                INSERT INTO products (id, key, organization_id, name, version, kind, created_at)
-                VALUES (1, 'acme-phone', 1, 'Phone', '1', 'endpoint', 'x'), (2, 'globex-mcu', 2, 'MCU', '1', 'mcu', 'x');
-                INSERT INTO test_plans (id, plan, version, title, technology, content_hash, document, created_at)
-                VALUES (1, 'p', '1', 'P', 'SIP', 'h', '{}', 'x');
-                INSERT INTO test_cases (id, plan_id, ordinal, section, section_title, case_key, title, priority, directional)
-                VALUES (1, 1, 1, 's', 'S', 'C-1', 'Call', 'mandatory', 1);
-                INSERT INTO events (id, key, name, start_date, end_date, anonymization_secret, created_at, updated_at)
-                VALUES (1, 'e', 'E', '2026-01-01', '2026-01-02', 's', 'x', 'x');
-                INSERT INTO results (id, event_id, case_id, initiator_id, responder_id, verdict, notes, revision, updated_at, updated_by)
-                VALUES (7, 1, 1, 1, 2, 'pass', 'second', 2, '2026-01-01T10:05:00Z', 1);
-                INSERT INTO result_revisions (result_id, revision, verdict, notes, recorded_at, recorded_by)
-                VALUES (7, 1, 'fail', 'first', '2026-01-01T10:00:00Z', 1), (7, 2, 'pass', 'second', '2026-01-01T10:05:00Z', 1);
-                """);
-        }
+            using var stream = typeof(Migrations).Assembly.GetManifestResourceStream($"migrations/{n}.sql")!;
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        });
 
-        Assert.Equal(Migrations.Available().Where(n => string.CompareOrdinal(n, "0004_tallies") > 0), Migrations.Apply(database));
+        Assert.Equal(Landed.Keys.Order(StringComparer.Ordinal), shipped.Keys);
+        foreach (var (name, hash) in Landed)
+            Assert.True(shipped[name] == hash, $"Migration {name} was changed after it landed; put the change in a new migration instead.");
+    }
 
-        await using var db = await database.OpenAsync();
-        Assert.Equal([1L], db.Query<long>("SELECT revision FROM result_revisions WHERE result_id = 7").ToList());
-        var history = await InteropTracker.Verdicts.VerdictStore.HistoryAsync(db, 7);
-        Assert.Equal([(2L, "pass", "second", "2026-01-01T10:05:00Z", "Ann"), (1L, "fail", "first", "2026-01-01T10:00:00Z", "Ann")],
-            history.Select(r => (r.Revision, r.Verdict, r.Notes, r.RecordedAt, r.RecordedBy)).ToList());
-        Assert.Empty(db.Query("SELECT name FROM sqlite_master WHERE name = 'results_event_responder'"));
-        Assert.Equal(1L, db.ExecuteScalar<long>("PRAGMA foreign_keys"));
+    [Fact]
+    public void Migrations_are_numbered_without_gaps_from_0001()
+    {
+        var numbers = Migrations.Available().Select(n => int.Parse(n[..4])).ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Count), numbers);
     }
 }
