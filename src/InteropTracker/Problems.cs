@@ -29,4 +29,16 @@ public static class Problems
             Title = "The request breaks a rule",
             Detail = detail,
         });
+
+    /// <summary>Writes a problem as the answer of an exception handler (the exception became this status).</summary>
+    public static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string title,
+        string detail)
+    {
+        context.Response.StatusCode = status;
+        return problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
 }

@@ -21,16 +21,6 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
     {
         if (!IsUniqueViolation(exception)) return false;
 
-        context.Response.StatusCode = StatusCodes.Status409Conflict;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Already exists",
-                Detail = Detail,
-            },
-        });
+        return await Problems.WriteAsync(problems, context, StatusCodes.Status409Conflict, "Already exists", Detail);
     }
 }

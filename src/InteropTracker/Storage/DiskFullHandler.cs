@@ -41,16 +41,6 @@ public sealed class DiskFullHandler(IProblemDetailsService problems, Database da
                 context.Request.Path, exception.Message);
         database.RefusedForSpace($"a write was refused for lack of space at {Clock.Now()} ({exception.Message}); " +
                                  "free space on the database's disk: the next write that succeeds clears this");
-        context.Response.StatusCode = StatusCodes.Status507InsufficientStorage;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status507InsufficientStorage,
-                Title = "The disk is full",
-                Detail = Detail,
-            },
-        });
+        return await Problems.WriteAsync(problems, context, StatusCodes.Status507InsufficientStorage, "The disk is full", Detail);
     }
 }
