@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 using InteropTracker;
 using InteropTracker.Access;
 using InteropTracker.Demo;
+using InteropTracker.Engine;
+using InteropTracker.Engine.Sqlite;
 using InteropTracker.Matrix;
 using InteropTracker.Events;
 using InteropTracker.Pages;
@@ -21,7 +23,7 @@ var demo = args.Contains("--demo");
 var builder = WebApplication.CreateBuilder([.. args.Where(a => a != "--demo"), "--hostBuilder:reloadConfigOnChange=false"]);
 
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
-builder.Services.AddSingleton<GroupCommit>();
+builder.Services.AddSingleton<IResultEngine, SqliteResultEngine>();
 builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<FailedAuthenticationThrottle>();
 builder.AddTrustedProxies();

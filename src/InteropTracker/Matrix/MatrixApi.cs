@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using System.Text.Json;
@@ -50,7 +51,7 @@ public static class MatrixApi
 
     private static async Task<Results<Ok<MatrixDto>, JsonBytes, ProblemHttpResult, ValidationProblem>> GetMatrix(
         string @event, string? technology, string? plan, string? section, string? @case, string? view, bool? anonymize,
-        HttpContext context, Database database, PlanningCache plannings)
+        HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         if (ParseView(view) is not { } matrixView)
             return Problems.Invalid("view", $"'{view}' is not a view; use 'ordered' or 'pair'.");
@@ -64,27 +65,28 @@ public static class MatrixApi
         if (anonymize == true && AnonymisedScopeProblem(scope) is { } refused) return refused;
 
         // The same matrix asked again before any verdict changed (a room of people watching it) is answered as it was,
-        // down to its JSON: at 200 products that is 5 MB, and writing it took most of the answer's time.
+        // down to its JSON: writing a large event's matrix takes most of the answer's time.
         var source = planning.ToNumbersSource();
-        var version = await EventNumbers.ResultsVersionAsync(connection);
+        var memo = NumbersMemo.Of(source);
+        var version = await engine.ResultsVersionAsync(context.RequestAborted);
         var key = (scope, matrixView, anonymize ?? false);
-        if (source.Remembered<JsonBytes>(key, version) is { } remembered) return remembered;
+        if (memo.Remembered<JsonBytes>(key, version) is { } remembered) return remembered;
 
-        var table = await EventNumbers.MatrixAsync(connection, source, scope, matrixView);
+        var table = await EventNumbers.MatrixAsync(engine.Tallies(), source, scope, matrixView);
         var json = new JsonBytes(JsonSerializer.SerializeToUtf8Bytes(ToDto(planning, scope, table, anonymize ?? false),
             ApiJson.Default.MatrixDto));
-        source.Remember(key, version, json);
+        memo.Remember(key, version, json);
         return json;
     }
 
     private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult>> GetSummary(
-        string @event, HttpContext context, Database database, PlanningCache plannings)
+        string @event, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
         var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
         if (planning is null) return EventsApi.NoSuchEvent(@event);
 
-        var summary = await EventNumbers.SummaryAsync(connection, planning.ToNumbersSource());
+        var summary = await EventNumbers.SummaryAsync(engine.Tallies(), planning.ToNumbersSource());
         var e = planning.Event;
         var plans = summary.Plans.Select(p =>
         {
@@ -98,7 +100,8 @@ public static class MatrixApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CaseStatDto>>, ProblemHttpResult>> GetCaseStatistics(
-        string @event, string? technology, string? plan, HttpContext context, Database database, PlanningCache plannings)
+        string @event, string? technology, string? plan, HttpContext context, Database database, PlanningCache plannings,
+        IResultEngine engine)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
         var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
@@ -107,7 +110,7 @@ public static class MatrixApi
         var scope = new Scope(technology, plan);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
 
-        var ranked = await EventNumbers.CaseStatisticsAsync(connection, planning.ToNumbersSource(), scope);
+        var ranked = await EventNumbers.CaseStatisticsAsync(engine.Tallies(), planning.ToNumbersSource(), scope);
         return TypedResults.Ok(CaseStatistics(planning, ranked));
     }
 

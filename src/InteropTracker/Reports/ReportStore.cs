@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Dapper;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
@@ -22,15 +23,17 @@ public static class ReportStore
         public string? Source { get; init; }
     }
 
-    public static async Task<ReportFacts> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning)
+    public static async Task<ReportFacts> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning,
+        IResultEngine engine)
     {
         var source = planning.ToNumbersSource();
-        var summary = await EventNumbers.SummaryAsync(connection, source, transaction);
+        var tallies = engine.Tallies(snapshot: transaction);
+        var summary = await EventNumbers.SummaryAsync(tallies, source);
         var matrices = new List<(string Technology, MatrixTable Table)>();
         foreach (var technology in summary.Technologies)
-            matrices.Add((technology.Technology, await EventNumbers.MatrixAsync(connection, source,
-                new Scope(Technology: technology.Technology), MatrixView.Ordered, transaction)));
-        var statistics = await EventNumbers.CaseStatisticsAsync(connection, source, Scope.Event, transaction);
+            matrices.Add((technology.Technology, await EventNumbers.MatrixAsync(tallies, source,
+                new Scope(Technology: technology.Technology), MatrixView.Ordered)));
+        var statistics = await EventNumbers.CaseStatisticsAsync(tallies, source, Scope.Event);
         var eventId = planning.Event.Id;
         var sources = (await connection.QueryAsync<PlanSource>("SELECT id, source FROM test_plans WHERE id IN @ids",
             new { ids = planning.Plans.Select(p => p.Id) }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,7 +58,7 @@ public static class ReportsApi
             return EventsApi.NoSuchEvent(eventKey);
         }
 
-        var facts = await ReportStore.LoadAsync(connection, transaction, planning);
+        var facts = await ReportStore.LoadAsync(connection, transaction, planning, context.RequestServices.GetRequiredService<IResultEngine>());
         var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);
         return TypedResults.Stream(body => write(model, body, ct), contentType, FileName(eventKey, anonymize, extension));
     }

@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
-using InteropTracker.Matrix;
-using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
 
@@ -16,9 +15,9 @@ namespace InteropTracker.Verdicts;
 /// against the event's planning as it arrives (<see cref="CheckAsync"/>) and refused at the chunk of its first bad row
 /// with the rest unread; a small one (<see cref="CopiedBytes"/>) is only copied. Then, inside the import's transaction,
 /// the rows are read again from the file, each checked (once more: the planning may have changed in between) and
-/// written through <see cref="VerdictWriter"/> chunk by chunk (<see cref="Apply"/>), each chunk in cell order with the
-/// rows of one cell in file order (so they become successive revisions in that order), and committed by the caller;
-/// a bad row stops that pass too. There reading and checking run on one thread and writing on another, a chunk of rows
+/// written into the engine's import chunk by chunk (<see cref="Apply"/>), each chunk in cell order with the rows of one
+/// cell in file order (so they become successive revisions in that order), and committed by the caller; a bad row
+/// stops that pass too. There reading and checking run on one thread and writing on another, a chunk of rows
 /// behind: on the machines an event runs on, the two cores work at once. Memory holds a few chunks of rows, never the file.
 /// </summary>
 public static class VerdictImport
@@ -416,8 +415,8 @@ public static class VerdictImport
         }
     }
 
-    /// <summary>Rows checked and written at a time: as many as the writer stages before moving them into results.</summary>
-    private const int ChunkRows = VerdictWriter.MaxStaged;
+    /// <summary>Rows checked and written at a time: as many as the engine holds before moving them into place.</summary>
+    private const int ChunkRows = IResultImport.ChunkRows;
 
     /// <summary>A chunk of checked rows; <see cref="Clean"/> when none was refused, and only then are its cells all set.</summary>
     private sealed record Chunk(CellWrite?[] Cells, bool Clean);
@@ -514,13 +513,12 @@ public static class VerdictImport
     }
 
     /// <summary>
-    /// The second pass: checks every row again and writes them (rows of one cell in file order), or says why none can be
-    /// kept. The caller owns the transaction, which must be the one <paramref name="planning"/> was loaded in, and commits
-    /// it only when the outcome has a summary (otherwise rows written before the first bad one are in it).
+    /// The second pass: checks every row again and writes them into <paramref name="import"/> (rows of one cell in file
+    /// order), or says why none can be kept. The import must be of <paramref name="planning"/>'s event at that planning's
+    /// stamp; the caller commits it only when the outcome has a summary (otherwise rows written before the first bad one
+    /// are in it).
     /// </summary>
-    /// <param name="expectedRows">How many rows the first pass counted, to size what the write keeps in memory.</param>
-    public static Outcome Apply(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning, Caller caller,
-        Rows rows, int expectedRows, string at)
+    public static Outcome Apply(IResultImport import, EventPlanning planning, Caller caller, Rows rows, string at)
     {
         var refusals = new Refusals(); // both written by the checking thread only, and read once it has ended
         string? pastCap = null;
@@ -560,12 +558,9 @@ public static class VerdictImport
             }
         });
 
-        int total = 0, created = 0, revised = 0;
+        var total = 0;
         try
         {
-            using var writer = new VerdictWriter(connection, transaction);
-            writer.BeginBulk(planning.Event.Id, expectedRows,
-                preload: Tallies.Results(connection, transaction, planning.Event.Id) <= 2L * expectedRows);
             var writing = true;
             foreach (var chunk in chunks.GetConsumingEnumerable())
             {
@@ -573,18 +568,14 @@ public static class VerdictImport
                 writing &= chunk.Clean;
                 if (!writing) continue;
                 foreach (var cell in chunk.Cells)
-                {
-                    if (writer.Record(cell!.ToWrite(planning.Event.Id, caller.TokenId, at)).Revision == 1) created++;
-                    else revised++;
-                }
+                    import.Write(cell!.ToWrite(planning.Event.Id, caller.TokenId, at));
             }
             checking.GetAwaiter().GetResult();
             if (pastCap is not null) return PastCap(refusals, total, pastCap);
             if (refusals.Bad > 0) return new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
             if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
             if (total == 0) return new Outcome(null, refusals.Errors, 0, 0, true, "The file has no result rows.", "body");
-            writer.Flush();
-            return new Outcome(new Summary(total, created, revised), refusals.Errors, 0, total, true);
+            return new Outcome(new Summary(total, import.Created, import.Revised), refusals.Errors, 0, total, true);
         }
         finally
         {

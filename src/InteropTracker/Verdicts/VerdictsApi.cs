@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -75,11 +76,11 @@ public static class VerdictsApi
     // The pages call this handler too, so the shared services come from the request rather than as parameters.
     internal static Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
         string @event, ResultInput body, HttpContext context, Database database) =>
-        VerdictLog.LogAsync(@event, body, context.Caller(), database, context.RequestServices.GetRequiredService<PlanningCache>(),
-            context.RequestServices.GetRequiredService<GroupCommit>(), context.RequestAborted);
+        LogResult.LogAsync(@event, body, context.Caller(), database, context.RequestServices.GetRequiredService<PlanningCache>(),
+            context.RequestServices.GetRequiredService<IResultEngine>(), context.RequestAborted);
 
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
-        string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
+        string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
         if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
@@ -117,22 +118,30 @@ public static class VerdictsApi
         file.Position = 0;
         rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
         if (rows.Error is not null) return Refused(null, rows)!;
-        await using var write = await database.OpenAsync();
-        // Every id an import writes is resolved from the planning read in its own transaction, which holds the write
-        // lock: the foreign-key look-ups (four per result) would only find again what that read found.
-        await using var checks = await ForeignKeys.OffAsync(write);
-        await using var transaction = write.BeginTransaction();
-        planning = await plannings.GetAsync(write, @event, transaction);
-        visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-        if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
-
-        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, expectedRows, Clock.Now());
-        if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
-        await Audit.RecordAsync(write, transaction, caller, "results.import",
-            $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
-        transaction.Commit();
-        return TypedResults.Ok(summary);
+        // The upload may have taken a while: the rows are checked against the event's planning as it is now, and the
+        // engine's import holds the event at that planning's stamp until it is committed.
+        IResultImport? import = null;
+        for (var attempt = 0; import is null; attempt++)
+        {
+            if (attempt == MaxAttempts)
+                return Problems.Conflict($"Event {@event} kept changing while the results were being imported; send them again.");
+            await using (var connection = await database.OpenAsync(ct)) planning = await plannings.GetAsync(connection, @event);
+            visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
+            if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
+            import = await engine.BeginImportAsync(visible!.Event.Id, visible.Event.UpdatedAt, expectedRows, ct);
+        }
+        await using (import)
+        {
+            var outcome = VerdictImport.Apply(import, visible!, caller, rows, Clock.Now());
+            if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
+            await import.CommitAsync(new AuditEntry(caller, "results.import",
+                $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions"));
+            return TypedResults.Ok(summary);
+        }
     }
+
+    /// <summary>How often the event may change under one write before it gives up with 409.</summary>
+    internal const int MaxAttempts = 4;
 
     private static ProblemHttpResult ImportTooLarge() =>
         Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
@@ -211,23 +220,27 @@ public static class VerdictsApi
     {
         var caller = context.Caller();
         if (Permissions.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
-        await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
-        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
-        if (Refuse(row, @event) is { } refusal) return refusal;
+        var engine = context.RequestServices.GetRequiredService<IResultEngine>();
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            await using var connection = await database.OpenAsync();
+            var row = await EventStore.FindAsync(connection, @event, caller);
+            if (Refuse(row, @event) is { } refusal) return refusal;
 
-        var authorship = await VerdictStore.AuthorshipAsync(connection, row!.Id, id, transaction);
-        if (authorship is null) return NoSuchResult(@event, id);
-        if (revision is { } reviewed && reviewed != authorship.Revision)
-            return Problems.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
-                                     "was logged since. Review that one.");
-        if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Problems.Forbidden(why);
+            var authorship = await VerdictStore.AuthorshipAsync(connection, row!.Id, id);
+            if (authorship is null) return NoSuchResult(@event, id);
+            if (revision is { } reviewed && reviewed != authorship.Revision)
+                return Problems.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
+                                         "was logged since. Review that one.");
+            if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Problems.Forbidden(why);
 
-        await VerdictStore.ReviewAsync(connection, transaction, id, status, reason, caller.TokenId);
-        await Audit.RecordAsync(connection, transaction, caller, status == "confirmed" ? "result.confirm" : "result.dispute",
-            $"{@event}: result {id} revision {authorship.Revision}");
-        var result = await VerdictStore.FindAsync(connection, row.Id, id, transaction);
-        transaction.Commit();
-        return TypedResults.Ok(result!);
+            var review = new ResultReview(row.Id, id, authorship.Revision, status, reason, caller.TokenId);
+            var audit = new AuditEntry(caller, status == "confirmed" ? "result.confirm" : "result.dispute",
+                $"{@event}: result {id} revision {authorship.Revision}");
+            // Reviewed as read, or read again: the event or the result changed in between.
+            if (await engine.ReviewAsync(review, row.UpdatedAt, audit) == ReviewOutcome.Reviewed)
+                return TypedResults.Ok((await VerdictStore.FindAsync(connection, row.Id, id))!);
+        }
+        return Problems.Conflict($"Result {id} of event {@event} kept changing while it was being reviewed; send the review again.");
     }
 }

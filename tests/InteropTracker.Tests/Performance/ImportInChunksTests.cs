@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
@@ -9,7 +10,7 @@ using InteropTracker.Verdicts;
 namespace InteropTracker.Tests.Performance;
 
 /// <summary>
-/// An import bigger than the chunks it is checked and written in (<see cref="VerdictWriter.MaxStaged"/> rows): new results
+/// An import bigger than the chunks it is checked and written in (<see cref="IResultImport.ChunkRows"/> rows): new results
 /// are staged and moved into results a chunk at a time, rows of one cell become revisions in file order whether the
 /// result they revise is still staged or already moved, and a bad or broken row anywhere leaves nothing behind.
 /// </summary>
@@ -87,7 +88,7 @@ public sealed class ImportInChunksTests : IAsyncLifetime
         }
         csv.Append(Row(order[0], "pass", "fourth"));
         rows++;
-        Assert.True(rows > 2 * VerdictWriter.MaxStaged);
+        Assert.True(rows > 2 * IResultImport.ChunkRows);
 
         var summary = await (await Import(csv)).ReadJson<VerdictImport.Summary>();
         Assert.Equal((rows, _cells.Count, rows - _cells.Count), (summary.Rows, summary.Created, summary.Revised));

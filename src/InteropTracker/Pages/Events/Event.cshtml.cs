@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -12,7 +13,7 @@ namespace InteropTracker.Pages.Events;
 /// the API's /matrix and /summary and the reports compute them. While the event is open the live part refreshes itself.
 /// </summary>
 [Performs(Permission.ReadEvents)]
-public sealed class EventModel(Database database, PlanningCache plannings) : PageModel
+public sealed class EventModel(Database database, PlanningCache plannings, IResultEngine engine) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";
 
@@ -58,12 +59,13 @@ public sealed class EventModel(Database database, PlanningCache plannings) : Pag
         Planning = planning;
 
         var source = planning.ToNumbersSource();
-        Summary = await EventNumbers.SummaryAsync(connection, source);
+        var tallies = engine.Tallies();
+        Summary = await EventNumbers.SummaryAsync(tallies, source);
         var technologies = new List<(ScopeTotals, MatrixTable)>();
         foreach (var totals in Summary.Technologies)
-            technologies.Add((totals, await EventNumbers.MatrixAsync(connection, source, new Scope(Technology: totals.Technology), View)));
+            technologies.Add((totals, await EventNumbers.MatrixAsync(tallies, source, new Scope(Technology: totals.Technology), View)));
         Technologies = technologies;
-        var ranked = await EventNumbers.CaseStatisticsAsync(connection, source, Scope.Event);
+        var ranked = await EventNumbers.CaseStatisticsAsync(tallies, source, Scope.Event);
         WorstCases = MatrixApi.CaseStatistics(planning, ranked).Where(c => c.Tally.Executed > 0).Take(WorstShown).ToList();
         OwnProducts = planning.Participants
             .Where(p => Viewer.Caller.IsAdmin || (Viewer.Caller.IsEngineer && p.OrganizationId == Viewer.Caller.OrganizationId))

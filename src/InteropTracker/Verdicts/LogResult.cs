@@ -1,32 +1,26 @@
-using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
 
 /// <summary>
-/// One result logged through the shared commit (<see cref="GroupCommit"/>). The request is checked by the same
-/// <see cref="ResultRules"/> as ever, against the event's planning as this process last loaded it; the writer loop
-/// then confirms, under the write lock, that the event's <c>updated_at</c> is still the one that planning was loaded
-/// at (any change to the event, its status or its participants bumps it) and writes through <see cref="VerdictWriter"/>;
-/// the answer goes out once the commit that holds the write is done. A refusal is only ever given from a planning just
-/// read from the database, so a stale copy can delay a write (it is checked again) but never refuse one wrongly.
+/// POST …/results: one result, checked by <see cref="ResultRules"/> against the event's planning as this process last
+/// loaded it, then appended by the engine, which writes it only while the event still has that planning's stamp and
+/// answers once it is on the disk. A refusal is only ever given from a planning just read from the database, so a stale
+/// copy can delay a write (it is checked again) but never refuse one wrongly.
 /// </summary>
-public static class VerdictLog
+public static class LogResult
 {
-    /// <summary>How often the event may change under one request before it gives up with 409.</summary>
-    private const int MaxAttempts = 4;
-
     public static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> LogAsync(string eventKey, ResultInput body,
-        Caller caller, Database database, PlanningCache plannings, GroupCommit commits, CancellationToken ct)
+        Caller caller, Database database, PlanningCache plannings, IResultEngine engine, CancellationToken ct)
     {
         if (Permissions.Refuse(Permission.LogResults, caller) is { } refused) return refused;
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < VerdictsApi.MaxAttempts; attempt++)
         {
             if (planning is null)
             {
@@ -48,12 +42,7 @@ public static class VerdictLog
             }
 
             var write = cell.ToWrite(visible!.Event.Id, caller.TokenId, Clock.Now());
-            var stamp = visible.Event.UpdatedAt;
-            var recorded = await commits.WriteAsync(batch =>
-                batch.Shared((c, t) => new EventStamps(c, t)).IsCurrent(write.EventId, stamp)
-                    ? batch.Kept(c => new VerdictWriter(c)).Record(write)
-                    : (Recorded?)null);
-            if (recorded is { } done)
+            if (await engine.AppendAsync(write, visible.Event.UpdatedAt) is { } done)
                 return TypedResults.Created($"/api/events/{eventKey}/results/{done.ResultId}", Info(visible, cell, write, done, caller));
 
             // The event changed since its planning was loaded: check the result again against the new planning.
@@ -69,7 +58,7 @@ public static class VerdictLog
                 "The result cannot be logged: " + string.Join(" ", check.Errors.Values));
 
     /// <summary>The stored result as GET …/results/{id} shows it, from what the request already knows.</summary>
-    private static ResultInfo Info(EventPlanning planning, CellWrite cell, VerdictWrite write, Recorded recorded, Caller caller)
+    private static ResultInfo Info(EventPlanning planning, CellWrite cell, VerdictWrite write, Appended recorded, Caller caller)
     {
         var details = planning.Details(cell.Case.Id);
         var recorderOrganization = caller.OrganizationId is { } organization
@@ -85,19 +74,5 @@ public static class VerdictLog
             RecordedAt = write.RecordedAt, RecordedBy = caller.Name, RecordedByOrganization = recorderOrganization,
             Status = "reported",
         };
-    }
-
-    /// <summary>Each event's updated_at as the shared transaction sees it: read once per event per batch.</summary>
-    private sealed class EventStamps(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        private readonly Dictionary<long, string?> _stamps = new();
-
-        public bool IsCurrent(long eventId, string stamp)
-        {
-            if (!_stamps.TryGetValue(eventId, out var current))
-                _stamps[eventId] = current = connection.ExecuteScalar<string?>(
-                    "SELECT updated_at FROM events WHERE id = @eventId", new { eventId }, transaction);
-            return current == stamp;
-        }
     }
 }

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace InteropTracker.Storage;
+namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// One SQL statement prepared once and run many times straight through SQLite's C API, on a connection opened by

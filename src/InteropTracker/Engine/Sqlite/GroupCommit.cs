@@ -1,8 +1,9 @@
 using System.Data;
 using System.Threading.Channels;
+using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace InteropTracker.Storage;
+namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// Concurrent writes sharing commits. One writer loop takes every write waiting, applies each in its own SAVEPOINT of
@@ -21,7 +22,7 @@ namespace InteropTracker.Storage;
 /// </para>
 /// <para>
 /// The loop's connection does not checkpoint after its commits as SQLite's connections do by default (every 1,000 log
-/// pages, some 13 ms of copying each time, one commit in ten at this rate): a <see cref="Checkpointer"/> copies the log
+/// pages, a pause of copying in the middle of a batch): a <see cref="Checkpointer"/> copies the log
 /// into the database on another thread, and the loop copies only the last few commits' pages, once the log is long,
 /// so that it starts over.
 /// </para>
@@ -46,7 +47,7 @@ public sealed class GroupCommit : IAsyncDisposable
     private bool _flushing, _closing;
     private bool _flushOurselves;
     private SqliteConnection? _connection;
-    private readonly Dictionary<Type, object> _kept = new();
+    private readonly Dictionary<Type, object> _perConnection = new();
     private Statement? _savepoint, _release, _rollback;
 
     /// <param name="flush">How the log is made durable (a test may watch or hold it); by default an fsync of the log file.</param>
@@ -108,7 +109,7 @@ public sealed class GroupCommit : IAsyncDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
-            using (var shared = new CommitBatch(connection, transaction, _kept))
+            using (var shared = new CommitBatch(connection, transaction, _perConnection))
             {
                 foreach (var write in batch)
                 {
@@ -228,9 +229,9 @@ public sealed class GroupCommit : IAsyncDisposable
         // in place: flush everything before letting go of either.
         Drain();
         _flush.Reopen();
-        foreach (var kept in _kept.Values)
-            (kept as IDisposable)?.Dispose();
-        _kept.Clear();
+        foreach (var made in _perConnection.Values)
+            (made as IDisposable)?.Dispose();
+        _perConnection.Clear();
         _savepoint?.Dispose();
         _release?.Dispose();
         _rollback?.Dispose();
@@ -288,21 +289,22 @@ public sealed class GroupCommit : IAsyncDisposable
 }
 
 /// <summary>
-/// The transaction a batch of writes shares, and what they may share besides: prepared commands, things read once per
-/// batch. Each is made on first use and disposed with the batch.
+/// The transaction a batch of writes shares, and what they may share besides: things read once per batch
+/// (<see cref="OncePerBatch"/>), and prepared statements kept as long as the loop keeps its connection
+/// (<see cref="OncePerConnection"/>). Each is made on first use.
 /// </summary>
-public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction transaction, Dictionary<Type, object> kept) : IDisposable
+public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction transaction, Dictionary<Type, object> perConnection) : IDisposable
 {
-    private readonly Dictionary<Type, object> _shared = new();
+    private readonly Dictionary<Type, object> _perBatch = new();
 
     public SqliteConnection Connection { get; } = connection;
     public SqliteTransaction Transaction { get; } = transaction;
 
-    public T Shared<T>(Func<SqliteConnection, SqliteTransaction, T> create) where T : class
+    public T OncePerBatch<T>(Func<SqliteConnection, SqliteTransaction, T> create) where T : class
     {
-        if (_shared.TryGetValue(typeof(T), out var existing)) return (T)existing;
+        if (_perBatch.TryGetValue(typeof(T), out var existing)) return (T)existing;
         var made = create(Connection, Transaction);
-        _shared[typeof(T)] = made;
+        _perBatch[typeof(T)] = made;
         return made;
     }
 
@@ -311,17 +313,17 @@ public sealed class CommitBatch(SqliteConnection connection, SqliteTransaction t
     /// cost more to prepare than a write takes to run them. Made on first use, disposed with the connection; it must
     /// not hold the batch's transaction.
     /// </summary>
-    public T Kept<T>(Func<SqliteConnection, T> create) where T : class
+    public T OncePerConnection<T>(Func<SqliteConnection, T> create) where T : class
     {
-        if (kept.TryGetValue(typeof(T), out var existing)) return (T)existing;
+        if (perConnection.TryGetValue(typeof(T), out var existing)) return (T)existing;
         var made = create(Connection);
-        kept[typeof(T)] = made;
+        perConnection[typeof(T)] = made;
         return made;
     }
 
     public void Dispose()
     {
-        foreach (var shared in _shared.Values)
-            (shared as IDisposable)?.Dispose();
+        foreach (var made in _perBatch.Values)
+            (made as IDisposable)?.Dispose();
     }
 }

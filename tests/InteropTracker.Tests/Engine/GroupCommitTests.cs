@@ -1,9 +1,10 @@
 using Dapper;
+using InteropTracker.Engine.Sqlite;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace InteropTracker.Tests.Storage;
+namespace InteropTracker.Tests.Engine;
 
 public sealed class GroupCommitTests : IAsyncLifetime
 {
@@ -44,18 +45,18 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var batches = new List<object>();
         var before = _commits.WriteAsync(batch =>
         {
-            batches.Add(batch.Shared((_, _) => new object()));
+            batches.Add(batch.OncePerBatch((_, _) => new object()));
             return Audit(batch, "before");
         });
         var refused = _commits.WriteAsync<int>(batch =>
         {
-            batches.Add(batch.Shared((_, _) => new object()));
+            batches.Add(batch.OncePerBatch((_, _) => new object()));
             Audit(batch, "refused");
             throw new InvalidOperationException("this write is refused after it wrote");
         });
         var after = _commits.WriteAsync(batch =>
         {
-            batches.Add(batch.Shared((_, _) => new object()));
+            batches.Add(batch.OncePerBatch((_, _) => new object()));
             return Audit(batch, "after");
         });
         release.Set();

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace InteropTracker.Storage;
+namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// Foreign-key enforcement off on one connection until disposed, for a bulk write whose every reference has been

@@ -1,4 +1,6 @@
-namespace InteropTracker.Storage;
+using InteropTracker.Storage;
+
+namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// Makes what has been written to a database's write-ahead log durable: an fsync of the log file (on Linux, an fsync

@@ -1,7 +1,8 @@
 using Microsoft.Data.Sqlite;
+using InteropTracker.Storage;
 using SQLitePCL;
 
-namespace InteropTracker.Storage;
+namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// Copies committed pages from the write-ahead log into the database file on a thread of its own, so that the shared
@@ -15,7 +16,7 @@ namespace InteropTracker.Storage;
 /// </summary>
 public sealed class Checkpointer : IDisposable
 {
-    /// <summary>The log frames (pages, 64 MB) past which the commit loop copies the rest itself, so that the log starts over.</summary>
+    /// <summary>The log frames (pages) past which the commit loop copies the rest itself, so that the log starts over.</summary>
     public const int DefaultRestartFrames = 16384;
 
     private readonly int _restartFrames;
