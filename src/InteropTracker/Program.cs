@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
-using InteropTracker;
 using InteropTracker.Access;
+using InteropTracker.Events;
+using InteropTracker;
+using InteropTracker.Core;
 using InteropTracker.Demo;
 using InteropTracker.Matrix;
-using InteropTracker.Events;
 using InteropTracker.Pages;
 using InteropTracker.Reports;
 using InteropTracker.Storage;
@@ -39,7 +40,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
-Permissions.AddPolicies(builder.Services.AddAuthorizationBuilder());
+PermissionEndpoints.AddPolicies(builder.Services.AddAuthorizationBuilder());
 builder.AddWebPages();
 builder.Services.AddRateLimiter(ImportLimit.Add);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -43,7 +44,7 @@ public static class TokensApi
         CreateToken body, HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageTokens, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageTokens, caller) is { } refused) return refused;
         var errors = new Dictionary<string, string[]>();
         if (!Roles.All.Contains(body.Role))
             errors["role"] = [$"'{body.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
@@ -97,7 +98,7 @@ public static class TokensApi
     internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         long id, HttpContext context, Database database)
     {
-        if (Permissions.Refuse(Permission.ManageTokens, context.Caller()) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageTokens, context.Caller()) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         var now = Clock.Now();
         var changed = await connection.ExecuteAsync("""

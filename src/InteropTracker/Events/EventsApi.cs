@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace InteropTracker.Events;
@@ -108,7 +108,7 @@ public static class EventsApi
     internal static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
         NewEvent body, HttpContext context, Database database)
     {
-        if (Permissions.Refuse(Permission.ManageEvents, context.Caller()) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageEvents, context.Caller()) is { } refused) return refused;
         var shape = new Dictionary<string, string[]>();
         var start = ParseDate(body.StartDate, "startDate", shape);
         var end = ParseDate(body.EndDate, "endDate", shape);
@@ -158,7 +158,7 @@ public static class EventsApi
         string @event, HttpContext context, Database database)
     {
         await using var connection = await database.OpenAsync();
-        var planning = await EventPlanning.LoadAsync(connection, @event);
+        var planning = await EventStore.PlanningAsync(connection, @event);
         if (planning is null || !EventStore.TakesPart(planning, context.Caller())) return NoSuchEvent(@event);
         return TypedResults.Ok<IReadOnlyList<ParticipantInfo>>(planning.Participants.Select(ParticipantInfo.From).ToList());
     }
@@ -167,7 +167,7 @@ public static class EventsApi
         string @event, NewParticipants body, HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var row = await EventStore.FindAsync(connection, @event, caller, transaction);
@@ -185,7 +185,7 @@ public static class EventsApi
         var added = await EventStore.AddParticipantsAsync(connection, transaction, row.Id, products, caller.TokenId);
         if (added.Count > 0)
             await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}");
-        var planning = await EventPlanning.LoadAsync(connection, @event, transaction);
+        var planning = await EventStore.PlanningAsync(connection, @event, transaction);
         transaction.Commit();
         return TypedResults.Ok(new ParticipantsAdded(added, products.Select(p => p.k).Except(added).ToList(),
             planning!.Participants.Select(ParticipantInfo.From).ToList()));
@@ -195,7 +195,7 @@ public static class EventsApi
         string @event, StatusChange body, HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
         if (body.Status is not (EventStatus.Open or EventStatus.Closed))
             return Problems.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
 

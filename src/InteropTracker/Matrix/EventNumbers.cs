@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Dapper;
-using InteropTracker.Verdicts;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Matrix;
 
 /// <summary>What an event's numbers are computed from: its pinned cases and its participants.</summary>
-public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Cases, IReadOnlyList<Contender> Participants,
+public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Cases, IReadOnlyList<Participant> Participants,
     bool IncludeSameOrganization)
 {
     private const int MaxRemembered = 64;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using System.Text.Json;
@@ -201,14 +202,14 @@ public static class MatrixApi
     }
 
     /// <summary>Indexes into the table's products in display order: by key, or anonymised by label.</summary>
-    private static IReadOnlyList<int> Order(IReadOnlyList<Contender> products, Anonymizer? anonymizer)
+    private static IReadOnlyList<int> Order(IReadOnlyList<Participant> products, Anonymizer? anonymizer)
     {
         var indexes = Enumerable.Range(0, products.Count);
         if (anonymizer is null) return indexes.ToList(); // the table is already in key order
         return indexes.OrderBy(i => anonymizer.Position(products[i].Id)).ToList();
     }
 
-    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Contender> products, Anonymizer? anonymizer)
+    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Participant> products, Anonymizer? anonymizer)
     {
         if (anonymizer is null)
             return products.Select(p =>
@@ -222,7 +223,7 @@ public static class MatrixApi
     }
 
     /// <summary>The labels of one technology's matrix, drawn over its products (those declaring the technology).</summary>
-    private static Anonymizer Anonymizer(EventPlanning planning, string technology, IReadOnlyList<Contender> products) =>
+    private static Anonymizer Anonymizer(EventPlanning planning, string technology, IReadOnlyList<Participant> products) =>
         new(planning.Event.Secret, technology, products.Select(p =>
         {
             var details = planning.Participant(p.Id);

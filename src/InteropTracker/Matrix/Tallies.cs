@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Matrix;

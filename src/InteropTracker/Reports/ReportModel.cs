@@ -1,5 +1,5 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
 
 namespace InteropTracker.Reports;
 

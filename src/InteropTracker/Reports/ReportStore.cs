@@ -2,9 +2,8 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Dapper;
-using InteropTracker.Events;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Reports;
@@ -49,8 +48,8 @@ public static class ReportStore
             {
                 Id = p.Id, Key = p.Key, Name = p.Name, Version = p.Version, Kind = p.Kind,
                 OrganizationId = p.OrganizationId, OrganizationKey = p.OrganizationKey, OrganizationName = p.OrganizationName,
-                Technologies = p.Contender.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
-                Capabilities = p.Contender.Capabilities.Order(StringComparer.Ordinal).ToList(),
+                Technologies = p.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+                Capabilities = p.Capabilities.Order(StringComparer.Ordinal).ToList(),
             }).ToList(),
             Cases = planning.Cases.Select(c =>
             {

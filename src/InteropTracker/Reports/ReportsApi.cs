@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -45,8 +46,8 @@ public static class ReportsApi
         var transaction = connection.BeginTransaction(deferred: true);
         context.Response.RegisterForDisposeAsync(transaction);
 
-        var planning = await EventPlanning.LoadAsync(connection, eventKey, transaction);
-        var caller = Caller.From(context.User);
+        var planning = await EventStore.PlanningAsync(connection, eventKey, transaction);
+        var caller = CallerClaims.From(context.User);
         if (caller is null)
         {
             if (!anonymize || planning is not { Event.IsClosed: true, Event.Published: true })

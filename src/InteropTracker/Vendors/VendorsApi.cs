@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -68,7 +69,7 @@ public static class VendorsApi
         HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var organization = await VendorStore.InsertOrganizationAsync(connection, transaction, body.Key, body.Name.Trim(), caller.TokenId);
@@ -96,7 +97,7 @@ public static class VendorsApi
         NewProduct body, HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
         var errors = CheckShape(body);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 

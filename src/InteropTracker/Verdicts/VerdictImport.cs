@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using InteropTracker.Access;
-using InteropTracker.Events;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using Microsoft.Data.Sqlite;
 

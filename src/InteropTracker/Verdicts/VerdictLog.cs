@@ -1,5 +1,6 @@
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +24,7 @@ public static class VerdictLog
     public static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> LogAsync(string eventKey, ResultInput body,
         Caller caller, Database database, PlanningCache plannings, GroupCommit commits, CancellationToken ct)
     {
-        if (Permissions.Refuse(Permission.LogResults, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.LogResults, caller) is { } refused) return refused;
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)

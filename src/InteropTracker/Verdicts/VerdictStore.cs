@@ -1,4 +1,5 @@
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
@@ -8,6 +9,14 @@ namespace InteropTracker.Verdicts;
 /// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
 public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
     Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt);
+
+public static class CellWrites
+{
+    /// <summary>The checked cell as the writer stores it.</summary>
+    public static VerdictWrite ToWrite(this CellWrite cell, long eventId, long recordedBy, string at) =>
+        new(eventId, cell.Case.PlanId, cell.Case.Id, cell.Initiator.Id, cell.Responder.Id, cell.Verdict, cell.Notes, cell.Issue,
+            recordedBy, at);
+}
 
 /// <summary>
 /// What a write did: the result row, the revision it added, and the verdict it replaced (null for a new result). A new

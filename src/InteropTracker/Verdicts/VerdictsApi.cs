@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,7 +82,7 @@ public static class VerdictsApi
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
     {
-        if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
+        if (PermissionEndpoints.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
         if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
@@ -210,7 +211,7 @@ public static class VerdictsApi
         string? reason, long? revision, HttpContext context, Database database)
     {
         var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var row = await EventStore.FindAsync(connection, @event, caller, transaction);

@@ -1,4 +1,5 @@
 using Bogus;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
 using InteropTracker.Verdicts;
@@ -84,7 +85,7 @@ internal sealed class ReportSample
         AddCase(6, "webrtc-gateway", "WebRTC", "media", "WRTC-MD-001", "VP8 video", requires: ["vp8"]);
         AddCase(7, "webrtc-gateway", "WebRTC", "media", "WRTC-MD-002", "Data channel", directional: false);
 
-        var contenders = productFacts.Select(p => new Contender
+        var participants = productFacts.Select(p => new Participant
         {
             Id = p.Id, Key = p.Key, OrganizationId = p.OrganizationId,
             Technologies = new HashSet<string>(p.Technologies, StringComparer.OrdinalIgnoreCase),
@@ -93,7 +94,7 @@ internal sealed class ReportSample
 
         var results = new List<StoredResult>();
         var at = new DateTime(2026, 5, 12, 9, 0, 0, DateTimeKind.Utc);
-        foreach (var cell in Planning.Cells(planned, contenders, includeSameOrganization: false))
+        foreach (var cell in Planning.Cells(planned, participants, includeSameOrganization: false))
         {
             if (faker.Random.Double() < 0.15) continue;
             var verdict = faker.Random.WeightedRandom([Verdict.Pass, Verdict.Fail, Verdict.Na, Verdict.Blocked], [0.65f, 0.2f, 0.08f, 0.07f]);
@@ -112,10 +113,10 @@ internal sealed class ReportSample
             var counts = results.Where(r => ids.Contains(r.CaseId))
                 .GroupBy(r => (r.InitiatorId, r.ResponderId, r.Verdict))
                 .Select(g => new CellCount(g.Key.InitiatorId, g.Key.ResponderId, g.Key.Verdict, g.LongCount()));
-            return (t, MatrixTable.Build(Planning.Count(cases, contenders, false), counts));
+            return (t, MatrixTable.Build(Planning.Count(cases, participants, false), counts));
         }).ToList();
 
-        var plannedAll = Planning.Count(planned, contenders, false);
+        var plannedAll = Planning.Count(planned, participants, false);
         var caseCounts = results.GroupBy(r => (r.CaseId, r.Verdict)).Select(g => new CaseCount(g.Key.CaseId, g.Key.Verdict, g.LongCount()));
         var passingPairs = results.Where(r => r.Verdict == Verdict.Pass)
             .Select(r => (r.CaseId, Low: Math.Min(r.InitiatorId, r.ResponderId), High: Math.Max(r.InitiatorId, r.ResponderId)))

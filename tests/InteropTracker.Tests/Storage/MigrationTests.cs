@@ -1,4 +1,5 @@
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 
 namespace InteropTracker.Tests.Storage;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -33,7 +34,7 @@ public sealed class EventModel(Database database, PlanningCache plannings) : Pag
     public const int WorstShown = 10;
 
     /// <summary>The viewer's own products in this event (an engineer's organization's; every one for an admin).</summary>
-    public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
+    public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
 
     public string Link(string? view = null, string? handler = null)
     {

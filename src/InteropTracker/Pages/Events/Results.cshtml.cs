@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Verdicts;
@@ -30,9 +31,9 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
     public EventPlanning Planning { get; private set; } = null!;
 
     /// <summary>The products the viewer may log for (an engineer's organization's; every participant for an admin).</summary>
-    public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
-    public ParticipantDetails? Me { get; private set; }
-    public ParticipantDetails? Them { get; private set; }
+    public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
+    public Participant? Me { get; private set; }
+    public Participant? Them { get; private set; }
     public IReadOnlyList<PeerProgress> Peers { get; private set; } = [];
     public IReadOnlyList<CaseCard> Cards { get; private set; } = [];
     public long Planned { get; private set; }
@@ -135,7 +136,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         var planning = await plannings.GetAsync(connection, Key);
         if (planning?.FindCase(plan, caseKey) is not { } planned) return null;
         if (planning.FindParticipant(initiator) is not { } a || planning.FindParticipant(responder) is not { } b) return null;
-        var (first, second) = InteropTracker.Matrix.Planning.Stored(planned, a.Contender, b.Contender);
+        var (first, second) = InteropTracker.Core.Planning.Stored(planned, a, b);
         return $"cell-{planned.Id}-{first.Id}-{second.Id}";
     }
 

@@ -1,5 +1,6 @@
-using InteropTracker.Access;
 using Dapper;
+using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
@@ -56,7 +57,7 @@ public sealed class ManageModel(Database database) : PageModel
     private async Task<bool> LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await EventPlanning.LoadAsync(connection, Key);
+        var planning = await EventStore.PlanningAsync(connection, Key);
         if (planning is null) return false;
         Planning = planning;
         var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
