@@ -55,19 +55,6 @@ public static class EventStore
             WHERE pa.event_id = e.id AND pr.organization_id = @organization))
         """;
 
-    /// <summary>
-    /// The event if the caller may see it. An engineer asking for an event its organization takes no part in gets
-    /// the same answer as for an event that does not exist, so that events' existence does not leak.
-    /// </summary>
-    public static Task<EventRow?> FindAsync(SqliteConnection connection, string key, Caller caller, SqliteTransaction? transaction = null) =>
-        connection.QuerySingleOrDefaultAsync<EventRow>(
-            $"{SelectEvent} e WHERE e.key = @key AND {Visible}",
-            new { key, organization = caller.LimitedTo }, transaction);
-
-    /// <summary>Whether the organization has a product among the event's participants.</summary>
-    public static bool TakesPart(EventPlanning planning, Caller caller) =>
-        caller.LimitedTo is not { } organization || planning.Participants.Any(p => p.OrganizationId == organization);
-
     public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
         string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy)
     {

@@ -57,8 +57,9 @@ public static class MatrixApi
             return Problems.Invalid("view", $"'{view}' is not a view; use 'ordered' or 'pair'.");
 
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var scope = new Scope(technology, plan, section, @case);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
@@ -82,8 +83,9 @@ public static class MatrixApi
         string @event, HttpContext context, Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var summary = await EventNumbers.SummaryAsync(connection, planning.ToNumbersSource());
         var e = planning.Event;
@@ -102,8 +104,9 @@ public static class MatrixApi
         string @event, string? technology, string? plan, HttpContext context, Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var scope = new Scope(technology, plan);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
@@ -119,14 +122,6 @@ public static class MatrixApi
             return new CaseStatDto(i + 1, s.Case.Technology, s.Case.Plan, details.PlanVersion, s.Case.Section, s.Case.Key,
                 details.Title, details.Priority, s.Case.Directional, TallyDto.From(s.Tally), s.PassingPairs, s.PassingPairs >= 2);
         }).ToList();
-
-    /// <summary>The event's planning if the caller may read it (an engineer only its organization's events).</summary>
-    public static async Task<EventPlanning?> LoadVisibleAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string eventKey,
-        Caller caller, PlanningCache plannings)
-    {
-        var planning = await plannings.GetAsync(connection, eventKey);
-        return planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-    }
 
     private static ProblemHttpResult? ScopeProblem(EventPlanning planning, Scope scope)
     {

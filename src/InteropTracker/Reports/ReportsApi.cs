@@ -53,12 +53,12 @@ public static class ReportsApi
             if (!anonymize || planning is not { Event.IsClosed: true, Event.Published: true })
                 return Unauthorized();
         }
-        else if (planning is null || !EventStore.TakesPart(planning, caller))
+        else if (EventGate.Check(planning, eventKey, caller, EventNeed.Read).Refusal is { } refusal)
         {
-            return EventsApi.NoSuchEvent(eventKey);
+            return Problems.Of(refusal);
         }
 
-        var facts = await ReportStore.LoadAsync(connection, transaction, planning);
+        var facts = await ReportStore.LoadAsync(connection, transaction, planning!);
         var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);
         return TypedResults.Stream(body => write(model, body, ct), contentType, FileName(eventKey, anonymize, extension));
     }

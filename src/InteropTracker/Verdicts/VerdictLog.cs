@@ -3,7 +3,6 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
@@ -21,10 +20,10 @@ public static class VerdictLog
     /// <summary>How often the event may change under one request before it gives up with 409.</summary>
     private const int MaxAttempts = 4;
 
-    public static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> LogAsync(string eventKey, ResultInput body,
+    public static async Task<Outcome<ResultInfo>> LogAsync(string eventKey, ResultInput body,
         Caller caller, Database database, PlanningCache plannings, GroupCommit commits, CancellationToken ct)
     {
-        if (PermissionEndpoints.Refuse(Permission.LogResults, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.LogResults, caller) is { } refused) return Refusal.Forbidden(refused);
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -35,8 +34,8 @@ public static class VerdictLog
                 planning = await plannings.GetAsync(connection, eventKey);
                 fresh = true;
             }
-            var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-            var refusal = VerdictsApi.Refuse(visible?.Event, eventKey);
+            var gate = EventGate.Check(planning, eventKey, caller, EventNeed.Write);
+            var (visible, refusal) = (gate.Value, gate.Refusal);
             var check = refusal is null ? ResultRules.Check(visible!, caller, body) : null;
             if (check?.Cell is not { } cell)
             {
@@ -45,7 +44,7 @@ public static class VerdictLog
                     planning = null;
                     continue;
                 }
-                return refusal ?? Refusal(check!);
+                return refusal ?? Refused(check!);
             }
 
             var write = cell.ToWrite(visible!.Event.Id, caller.TokenId, Clock.Now());
@@ -55,18 +54,18 @@ public static class VerdictLog
                     ? batch.Kept(c => new VerdictWriter(c)).Record(write)
                     : (Recorded?)null);
             if (recorded is { } done)
-                return TypedResults.Created($"/api/events/{eventKey}/results/{done.ResultId}", Info(visible, cell, write, done, caller));
+                return Info(visible, cell, write, done, caller);
 
             // The event changed since its planning was loaded: check the result again against the new planning.
             planning = null;
         }
-        return Problems.Conflict($"Event {eventKey} kept changing while the result was being logged; send it again.");
+        return Refusal.Conflict($"Event {eventKey} kept changing while the result was being logged; send it again.");
     }
 
-    private static ProblemHttpResult Refusal(ResultCheck check) =>
+    private static Refusal Refused(ResultCheck check) =>
         check.Forbidden is { } forbidden
-            ? Problems.Forbidden(forbidden)
-            : Problems.Unprocessable(check.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
+            ? Refusal.Forbidden(forbidden)
+            : Refusal.Unprocessable(check.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
                 "The result cannot be logged: " + string.Join(" ", check.Errors.Values));
 
     /// <summary>The stored result as GET …/results/{id} shows it, from what the request already knows.</summary>

@@ -64,20 +64,10 @@ public static class VerdictsApi
         return app;
     }
 
-    /// <summary>The event when the caller may write to it now; otherwise the answer that says why not.</summary>
-    internal static ProblemHttpResult? Refuse(EventRow? row, string key)
-    {
-        if (row is null) return EventsApi.NoSuchEvent(key);
-        if (row.IsClosed) return EventsApi.Closed(key);
-        if (!row.IsOpen) return Problems.Conflict($"Event {key} is not open yet: results are logged once a chair opens it.");
-        return null;
-    }
-
-    // The pages call this handler too, so the shared services come from the request rather than as parameters.
-    internal static Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
-        string @event, ResultInput body, HttpContext context, Database database) =>
-        VerdictLog.LogAsync(@event, body, context.Caller(), database, context.RequestServices.GetRequiredService<PlanningCache>(),
-            context.RequestServices.GetRequiredService<GroupCommit>(), context.RequestAborted);
+    private static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(string @event, ResultInput body,
+        HttpContext context, Database database, PlanningCache plannings, GroupCommit commits) =>
+        Problems.Created(await VerdictLog.LogAsync(@event, body, context.Caller(), database, plannings, commits, context.RequestAborted),
+            result => $"/api/events/{@event}/results/{result.Id}");
 
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings)
@@ -95,8 +85,9 @@ public static class VerdictsApi
         // unread; a small one is only copied, and checked as it is written (the second pass).
         EventPlanning? planning;
         await using (var connection = await database.OpenAsync()) planning = await plannings.GetAsync(connection, @event);
-        var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-        if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
+        var gate = EventGate.Check(planning, @event, caller, EventNeed.Write);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var visible = gate.Value!;
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         var spool = new VerdictImport.Spool(request.Body, file);
@@ -110,7 +101,7 @@ public static class VerdictsApi
         else
         {
             rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
-            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
+            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible, caller, rows, ct) : null;
             if (Refused(check, rows) is { } refused) return refused;
             expectedRows = check!.Rows;
         }
@@ -123,11 +114,11 @@ public static class VerdictsApi
         // lock: the foreign-key look-ups (four per result) would only find again what that read found.
         await using var checks = await ForeignKeys.OffAsync(write);
         await using var transaction = write.BeginTransaction();
-        planning = await plannings.GetAsync(write, @event, transaction);
-        visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-        if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
+        gate = await EventGate.OpenAsync(write, plannings, @event, caller, EventNeed.Write, transaction);
+        if (gate.Refusal is { } refusedNow) return Problems.Of(refusedNow);
+        visible = gate.Value!;
 
-        var outcome = VerdictImport.Apply(write, transaction, visible!, caller, rows, expectedRows, Clock.Now());
+        var outcome = VerdictImport.Apply(write, transaction, visible, caller, rows, expectedRows, Clock.Now());
         if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
         await Audit.RecordAsync(write, transaction, caller, "results.import",
             $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions");
@@ -161,7 +152,7 @@ public static class VerdictsApi
 
     private static async Task<Results<Ok<ResultPage>, ValidationProblem, ProblemHttpResult>> List(
         string @event, string? product, string? initiator, string? responder, string? plan, [FromQuery(Name = "case")] string? caseKey,
-        string? verdict, string? status, int? page, int? pageSize, HttpContext context, Database database)
+        string? verdict, string? status, int? page, int? pageSize, HttpContext context, Database database, PlanningCache plannings)
     {
         var errors = new Dictionary<string, string[]>();
         if (verdict is not null && !VerdictNames.All.Contains(verdict))
@@ -173,62 +164,78 @@ public static class VerdictsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         var filter = new ResultFilter(product, initiator, responder, plan, caseKey, verdict, status);
         return TypedResults.Ok(await VerdictStore.ListAsync(connection, row.Id, filter, page ?? 1, pageSize ?? DefaultPageSize));
     }
 
-    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Get(string @event, long id, HttpContext context, Database database)
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Get(string @event, long id, HttpContext context,
+        Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         return await VerdictStore.FindAsync(connection, row.Id, id) is { } result ? TypedResults.Ok(result) : NoSuchResult(@event, id);
     }
 
-    internal static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
-        Database database)
+    private static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
+        Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         if (await VerdictStore.FindAsync(connection, row.Id, id) is not { } result) return NoSuchResult(@event, id);
         return TypedResults.Ok(new ResultHistory(result, await VerdictStore.HistoryAsync(connection, id)));
     }
 
-    private static ProblemHttpResult NoSuchResult(string @event, long id) => Problems.NotFound($"Event {@event} has no result {id}.");
+    private static Refusal NoSuchResultRefusal(string @event, long id) => Refusal.NotFound($"Event {@event} has no result {id}.");
 
-    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body, HttpContext context,
-        Database database) =>
-        ReviewAsync(@event, id, "confirmed", null, body?.Revision, context, database);
+    private static ProblemHttpResult NoSuchResult(string @event, long id) => Problems.Of(NoSuchResultRefusal(@event, id));
 
-    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
-        HttpContext context, Database database) =>
-        ReviewAsync(@event, id, "disputed", body.Reason.Trim(), body.Revision, context, database);
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body,
+        HttpContext context, Database database, PlanningCache plannings) =>
+        Problems.Ok(await ConfirmAsync(@event, id, body?.Revision, context.Caller(), database, plannings));
 
-    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> ReviewAsync(string @event, long id, string status,
-        string? reason, long? revision, HttpContext context, Database database)
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
+        HttpContext context, Database database, PlanningCache plannings) =>
+        Problems.Ok(await DisputeAsync(@event, id, body, context.Caller(), database, plannings));
+
+    /// <summary>The other side agrees with the current revision (or with <paramref name="revision"/>, if still current).</summary>
+    public static Task<Outcome<ResultInfo>> ConfirmAsync(string @event, long id, long? revision, Caller caller, Database database,
+        PlanningCache plannings) =>
+        ReviewAsync(@event, id, "confirmed", null, revision, caller, database, plannings);
+
+    /// <summary>The other side disputes the current revision, with a reason.</summary>
+    public static Task<Outcome<ResultInfo>> DisputeAsync(string @event, long id, Dispute body, Caller caller, Database database,
+        PlanningCache plannings) =>
+        ReviewAsync(@event, id, "disputed", body.Reason.Trim(), body.Revision, caller, database, plannings);
+
+    private static async Task<Outcome<ResultInfo>> ReviewAsync(string @event, long id, string status, string? reason,
+        long? revision, Caller caller, Database database, PlanningCache plannings)
     {
-        var caller = context.Caller();
-        if (PermissionEndpoints.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ReviewResults, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
-        if (Refuse(row, @event) is { } refusal) return refusal;
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Write, transaction);
+        if (gate.Refusal is { } refusal) return refusal;
+        var row = gate.Value!.Event;
 
-        var authorship = await VerdictStore.AuthorshipAsync(connection, row!.Id, id, transaction);
-        if (authorship is null) return NoSuchResult(@event, id);
+        var authorship = await VerdictStore.AuthorshipAsync(connection, row.Id, id, transaction);
+        if (authorship is null) return NoSuchResultRefusal(@event, id);
         if (revision is { } reviewed && reviewed != authorship.Revision)
-            return Problems.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
+            return Refusal.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
                                      "was logged since. Review that one.");
-        if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Problems.Forbidden(why);
+        if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Refusal.Forbidden(why);
 
         await VerdictStore.ReviewAsync(connection, transaction, id, status, reason, caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, status == "confirmed" ? "result.confirm" : "result.dispute",
             $"{@event}: result {id} revision {authorship.Revision}");
         var result = await VerdictStore.FindAsync(connection, row.Id, id, transaction);
         transaction.Commit();
-        return TypedResults.Ok(result!);
+        return result!;
     }
 }

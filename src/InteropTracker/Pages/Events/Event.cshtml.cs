@@ -54,7 +54,7 @@ public sealed class EventModel(Database database, PlanningCache plannings) : Pag
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         // The same read as GET /matrix and /summary: visibility, the cached planning, then the numbers.
-        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        var planning = (await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read)).Value;
         if (planning is null) return false;
         Planning = planning;
 

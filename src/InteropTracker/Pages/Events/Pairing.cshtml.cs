@@ -36,7 +36,7 @@ public sealed class PairingModel(Database database, PlanningCache plannings) : P
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        var planning = (await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read)).Value;
         if (planning is null) return NotFound();
         if (planning.FindParticipant(A) is not { } first || planning.FindParticipant(B) is not { } second || first.Id == second.Id)
             return NotFound();
