@@ -89,7 +89,7 @@ public static class ReportComposer
     private static List<(long Id, ReportParticipant Participant)> Named(ReportFacts facts)
     {
         // "Name version", as the API's matrix labels a product; the key is added where two would read the same.
-        static string Label(ProductFacts p) => $"{p.Name} {p.Version}".Trim();
+        static string Label(Participant p) => $"{p.Name} {p.Version}".Trim();
         var duplicated = facts.Products.GroupBy(Label, StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return facts.Products
@@ -103,8 +103,8 @@ public static class ReportComposer
                 Label = x.Label,
                 OrganizationLabel = x.p.OrganizationName,
                 Kind = x.p.Kind,
-                Technologies = x.p.Technologies,
-                Capabilities = x.p.Capabilities,
+                Technologies = x.p.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+                Capabilities = x.p.Capabilities.Order(StringComparer.Ordinal).ToList(),
                 Key = x.p.Key,
                 Name = x.p.Name,
                 Version = x.p.Version,
