@@ -26,7 +26,7 @@ public sealed class ImportLimit : IRateLimiterPolicy<string>
     {
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             return RateLimitPartition.GetNoLimiter("reads");
-        var caller = Caller.From(context.User)?.TokenId.ToString(CultureInfo.InvariantCulture) ?? "anonymous";
+        var caller = CallerClaims.From(context.User)?.TokenId.ToString(CultureInfo.InvariantCulture) ?? "anonymous";
         return RateLimitPartition.GetConcurrencyLimiter(caller,
             _ => new ConcurrencyLimiterOptions { PermitLimit = PerCaller, QueueLimit = 0 });
     }

@@ -1,3 +1,4 @@
+using InteropTracker.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace InteropTracker;
@@ -41,4 +42,39 @@ public static class Problems
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+    /// <summary>The problem answering a feature's refusal: the one place a refusal becomes a status code.</summary>
+    public static ProblemHttpResult Of(Refusal refusal) => refusal.Kind switch
+    {
+        RefusalKind.NotFound => NotFound(refusal.Detail),
+        RefusalKind.Forbidden => Forbidden(refusal.Detail),
+        RefusalKind.Conflict => Conflict(refusal.Detail),
+        RefusalKind.TooLarge => TooLarge(refusal.Detail),
+        RefusalKind.Invalid => TypedResults.Problem(new HttpValidationProblemDetails(refusal.Errors.ToDictionary())
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "One or more validation errors occurred.",
+            Detail = refusal.Detail,
+        }),
+        RefusalKind.Unprocessable => Unprocessable(refusal.Errors.ToDictionary(), refusal.Detail),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, null),
+    };
+
+    public static int StatusOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.NotFound => StatusCodes.Status404NotFound,
+        RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+        RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.Invalid => StatusCodes.Status400BadRequest,
+        RefusalKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        RefusalKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>200 with the value, or the refusal's problem.</summary>
+    public static Results<Ok<T>, ProblemHttpResult> Ok<T>(Outcome<T> outcome) =>
+        outcome.Refusal is { } refusal ? Of(refusal) : TypedResults.Ok(outcome.Value);
+
+    /// <summary>201 at the location made from the value, or the refusal's problem.</summary>
+    public static Results<Created<T>, ProblemHttpResult> Created<T>(Outcome<T> outcome, Func<T, string> location) =>
+        outcome.Refusal is { } refusal ? Of(refusal) : TypedResults.Created(location(outcome.Value!), outcome.Value);
 }

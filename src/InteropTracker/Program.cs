@@ -1,11 +1,12 @@
 using System.Text.Json.Serialization;
-using InteropTracker;
 using InteropTracker.Access;
+using InteropTracker.Events;
+using InteropTracker;
+using InteropTracker.Core;
 using InteropTracker.Demo;
 using InteropTracker.Engine;
 using InteropTracker.Engine.Sqlite;
 using InteropTracker.Matrix;
-using InteropTracker.Events;
 using InteropTracker.Pages;
 using InteropTracker.Reports;
 using InteropTracker.Storage;
@@ -41,7 +42,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddOpenApi();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
-Permissions.AddPolicies(builder.Services.AddAuthorizationBuilder());
+PermissionEndpoints.AddPolicies(builder.Services.AddAuthorizationBuilder());
 builder.AddWebPages();
 builder.Services.AddRateLimiter(ImportLimit.Add);
 

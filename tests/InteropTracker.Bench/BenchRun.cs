@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ClosedXML.Excel;
+using InteropTracker.Core;
 using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 

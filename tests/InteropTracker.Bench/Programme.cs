@@ -1,4 +1,5 @@
 using System.Text;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 
 namespace InteropTracker.Bench;
@@ -171,13 +172,13 @@ public sealed class Programme
             Id = c.Index, PlanId = 0, Plan = c.Plan, Section = c.Section, Key = c.Key, Technology = c.Technology,
             Directional = c.Directional, Requires = c.Requires, Initiator = c.Initiator, Responder = c.Responder,
         });
-        var contenders = Products.Select(p => new Contender
+        var participants = Products.Select(p => new Participant
         {
             Id = p.Index, Key = p.Key, OrganizationId = p.Organization.Index,
             Technologies = new HashSet<string>(p.Technologies, StringComparer.OrdinalIgnoreCase),
             Capabilities = p.Capabilities,
         }).ToList();
-        return Planning.Count(cases, contenders, includeSameOrganization: false).Total;
+        return Planning.Count(cases, participants, includeSameOrganization: false).Total;
     }
 
     /// <summary>The YAML document of a plan, as a chair would load it.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using InteropTracker.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,11 +40,14 @@ public static class TokensApi
         return app;
     }
 
-    internal static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateToken body, HttpContext context, Database database)
+    private static async Task<Results<Created<CreatedToken>, ProblemHttpResult>> Create(CreateToken body, HttpContext context,
+        Database database) =>
+        Problems.Created(await CreateAsync(body, context.Caller(), database), token => $"/api/tokens/{token.Id}");
+
+    /// <summary>Makes a token for a role; its secret is in this answer only.</summary>
+    public static async Task<Outcome<CreatedToken>> CreateAsync(CreateToken body, Caller caller, Database database)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageTokens, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageTokens, caller) is { } refused) return Refusal.Forbidden(refused);
         var errors = new Dictionary<string, string[]>();
         if (!Roles.All.Contains(body.Role))
             errors["role"] = [$"'{body.Role}' is not a role; use one of {string.Join(", ", Roles.All)}."];
@@ -53,7 +57,7 @@ public static class TokensApi
             errors["organization"] = ["Only engineer tokens are bound to an organization."];
         if (body.ExpiresAt is { } expiry && expiry <= DateTimeOffset.UtcNow)
             errors["expiresAt"] = [$"{expiry:O} has passed; give a time in the future, or none for a token that works until revoked."];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0) return Refusal.Invalid(errors, "The token cannot be made as given.");
 
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
@@ -63,21 +67,23 @@ public static class TokensApi
             organizationId = await connection.QuerySingleOrDefaultAsync<long?>(
                 "SELECT id FROM organizations WHERE key = @key", new { key = body.Organization }, transaction);
             if (organizationId is null)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                return Refusal.Invalid(new Dictionary<string, string[]>
                 {
                     ["organization"] = [$"There is no organization with key '{body.Organization}'."],
-                });
+                }, $"There is no organization with key '{body.Organization}'.");
         }
         var secret = Tokens.NewSecret();
         var expiresAt = body.ExpiresAt?.UtcDateTime;
         var id = await Tokens.InsertAsync(connection, secret, body.Role, organizationId, body.Name, caller.TokenId, expiresAt, transaction);
         transaction.Commit();
-        return TypedResults.Created($"/api/tokens/{id}",
-            new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name,
-                expiresAt is { } e ? Clock.Format(e) : null));
+        return new CreatedToken(id, secret, body.Role, body.Role == Roles.Engineer ? body.Organization : null, body.Name,
+            expiresAt is { } e ? Clock.Format(e) : null);
     }
 
-    internal static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database)
+    private static async Task<Ok<IEnumerable<TokenInfo>>> List(Database database) => TypedResults.Ok(await ListAsync(database));
+
+    /// <summary>Every token, without its secret.</summary>
+    public static async Task<IEnumerable<TokenInfo>> ListAsync(Database database)
     {
         const string sql = """
             SELECT t.id, t.name, t.role, o.key AS organization, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt,
@@ -86,18 +92,21 @@ public static class TokensApi
             ORDER BY t.id
             """;
         await using var connection = await database.OpenAsync();
-        return TypedResults.Ok(await connection.QueryAsync<TokenInfo>(sql));
+        return await connection.QueryAsync<TokenInfo>(sql);
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(long id, HttpContext context, Database database,
+        TokenCache tokens) =>
+        await RevokeAsync(id, context.Caller(), database, tokens) is { Refusal: { } refusal } ? Problems.Of(refusal) : TypedResults.NoContent();
 
     /// <summary>
     /// Revokes a token, unless it is the last active admin token: nobody could make or revoke tokens after that, and
     /// INTEROP_ADMIN_TOKEN does not bring a revoked token back. One statement, so two admins revoking each other's
     /// tokens at once cannot both succeed.
     /// </summary>
-    internal static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        long id, HttpContext context, Database database)
+    public static async Task<Outcome<long>> RevokeAsync(long id, Caller caller, Database database, TokenCache tokens)
     {
-        if (Permissions.Refuse(Permission.ManageTokens, context.Caller()) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageTokens, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
         var now = Clock.Now();
         var changed = await connection.ExecuteAsync("""
@@ -108,14 +117,13 @@ public static class TokensApi
                               WHERE other.id <> @id AND other.role = 'admin' AND other.revoked_at IS NULL
                                 AND (other.expires_at IS NULL OR other.expires_at > @now)))
             """,
-            new { id, now, by = context.Caller().TokenId });
-        // The pages call this handler too, so the cache comes from the request's services rather than a parameter.
-        context.RequestServices.GetRequiredService<TokenCache>().Forget(id);
-        if (changed == 1) return TypedResults.NoContent();
+            new { id, now, by = caller.TokenId });
+        tokens.Forget(id);
+        if (changed == 1) return id;
         var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)", new { id });
         return active
-            ? Problems.Conflict($"Token {id} is the last active admin token: without it nobody could make or revoke tokens. " +
+            ? Refusal.Conflict($"Token {id} is the last active admin token: without it nobody could make or revoke tokens. " +
                 "Make another admin token first, sign in with it, then revoke this one.")
-            : Problems.NotFound($"There is no active token with id {id}.");
+            : Refusal.NotFound($"There is no active token with id {id}.");
     }
 }

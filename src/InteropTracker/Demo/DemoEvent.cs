@@ -3,9 +3,10 @@ using System.Text.Json;
 using Bogus;
 using System.Net.Http.Headers;
 using InteropTracker.Access;
-using InteropTracker.Matrix;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
+using InteropTracker.Verdicts;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -161,7 +162,7 @@ public static class DemoEvent
         foreach (var o in organizations)
             await Post(chair, "/api/organizations", new { key = o.Key, name = o.Name }, ct);
 
-        var products = new List<Contender>();
+        var products = new List<Participant>();
         var organizationOf = new Dictionary<string, string>();
         for (var i = 0; i < Lineup.Length; i++)
         {
@@ -183,7 +184,7 @@ public static class DemoEvent
                 version = $"{faker.Random.Int(1, 9)}.{faker.Random.Int(0, 12)}", kind = blueprint.Kind,
                 technologies = blueprint.Technologies, capabilities,
             }, ct);
-            products.Add(new Contender
+            products.Add(new Participant
             {
                 Id = i, Key = key, OrganizationId = organizations.IndexOf(organization),
                 Technologies = new HashSet<string>(blueprint.Technologies, StringComparer.OrdinalIgnoreCase),

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using InteropTracker.Access;
-using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine;
 

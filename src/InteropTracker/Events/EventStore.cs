@@ -1,8 +1,7 @@
 using System.Text.Json.Serialization;
 using Dapper;
-using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Vendors;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Events;
@@ -38,41 +37,23 @@ public sealed record ParticipantInfo
     public IReadOnlyList<string> Capabilities { get; init; } = [];
     public string AddedAt { get; init; } = "";
 
-    public static ParticipantInfo From(ParticipantDetails p) => new()
+    public static ParticipantInfo From(Participant p) => new()
     {
         Product = p.Key, Name = p.Name, Version = p.Version, Kind = p.Kind, Organization = p.OrganizationKey,
-        OrganizationName = p.OrganizationName, Technologies = p.Contender.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
-        Capabilities = p.Contender.Capabilities.Order(StringComparer.Ordinal).ToList(), AddedAt = p.AddedAt,
+        OrganizationName = p.OrganizationName, Technologies = p.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+        Capabilities = p.Capabilities.Order(StringComparer.Ordinal).ToList(), AddedAt = p.AddedAt,
     };
 }
 
 /// <summary>Events, their pinned plans and participants in the database, and who may see them.</summary>
 public static class EventStore
 {
-    /// <summary>
-    /// The organization whose events the caller is limited to: an engineer's own; null for the roles that see every event.
-    /// </summary>
-    public static long? LimitedTo(Caller caller) => caller.SeesEverything ? null : caller.OrganizationId ?? -1;
-
     /// <summary>True when one of the organization's products takes part in the event (or there is no limit).</summary>
     private const string Visible = """
         (@organization IS NULL OR EXISTS (
             SELECT 1 FROM participants pa JOIN products pr ON pr.id = pa.product_id
             WHERE pa.event_id = e.id AND pr.organization_id = @organization))
         """;
-
-    /// <summary>
-    /// The event if the caller may see it. An engineer asking for an event its organization takes no part in gets
-    /// the same answer as for an event that does not exist, so that events' existence does not leak.
-    /// </summary>
-    public static Task<EventRow?> FindAsync(SqliteConnection connection, string key, Caller caller, SqliteTransaction? transaction = null) =>
-        connection.QuerySingleOrDefaultAsync<EventRow>(
-            $"{EventPlanning.SelectEvent} e WHERE e.key = @key AND {Visible}",
-            new { key, organization = LimitedTo(caller) }, transaction);
-
-    /// <summary>Whether the organization has a product among the event's participants.</summary>
-    public static bool TakesPart(EventPlanning planning, Caller caller) =>
-        LimitedTo(caller) is not { } organization || planning.Participants.Any(p => p.OrganizationId == organization);
 
     public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
         string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy)
@@ -88,7 +69,7 @@ public static class EventStore
         var id = await connection.ExecuteScalarAsync<long>(insertEvent, new
         {
             key, name, location, startDate, endDate, includeSameOrganization = includeSameOrganization ? 1 : 0,
-            secret = Matrix.Anonymizer.NewSecret(), at, createdBy,
+            secret = Anonymizer.NewSecret(), at, createdBy,
         }, transaction);
         await connection.ExecuteAsync("INSERT INTO event_plans (event_id, plan_id) VALUES (@id, @planId)",
             planIds.Select(planId => new { id, planId }), transaction);
@@ -135,7 +116,7 @@ public static class EventStore
             WHERE (@key IS NULL OR e.key = @key) AND {Visible}
             ORDER BY p.plan;
             """;
-        await using var reader = await connection.QueryMultipleAsync(sql, new { key, organization = LimitedTo(caller) }, transaction);
+        await using var reader = await connection.QueryMultipleAsync(sql, new { key, organization = caller.LimitedTo }, transaction);
         var events = (await reader.ReadAsync<EventInfo>()).AsList();
         var plans = (await reader.ReadAsync<PinnedPlan>()).ToLookup(p => p.EventId);
         return events.Select(e => e with { Plans = plans[e.Id].ToList() }).ToList();
@@ -185,4 +166,110 @@ public static class EventStore
             new { keys = keys.OfType<string>().Distinct().ToList() }, transaction);
         return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
     }
+
+    private sealed record CaseRow
+    {
+        public long Id { get; init; }
+        public long PlanId { get; init; }
+        public string Plan { get; init; } = "";
+        public string PlanVersion { get; init; } = "";
+        public string PlanTitle { get; init; } = "";
+        public string Technology { get; init; } = "";
+        public string Section { get; init; } = "";
+        public string SectionTitle { get; init; } = "";
+        public string CaseKey { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Priority { get; init; } = "";
+        public bool Directional { get; init; }
+        public string Requires { get; init; } = "[]";
+        public string Initiator { get; init; } = "[]";
+        public string Responder { get; init; } = "[]";
+        public long Ordinal { get; init; }
+    }
+
+    private sealed record ParticipantRow
+    {
+        public long Id { get; init; }
+        public string Key { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Version { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string Technologies { get; init; } = "[]";
+        public string Capabilities { get; init; } = "[]";
+        public long OrganizationId { get; init; }
+        public string OrganizationKey { get; init; } = "";
+        public string OrganizationName { get; init; } = "";
+        public string AddedAt { get; init; } = "";
+    }
+
+    internal const string SelectEvent = """
+        SELECT id, key, name, location, start_date AS StartDate, end_date AS EndDate, status, published,
+               include_same_organization AS IncludeSameOrganization, anonymization_secret AS Secret,
+               created_at AS CreatedAt, updated_at AS UpdatedAt
+        FROM events
+        """;
+
+    internal const string SelectPlans = """
+        SELECT p.id, p.plan, p.version, p.title, p.technology,
+               (SELECT count(*) FROM test_cases c WHERE c.plan_id = p.id) AS Cases
+        FROM event_plans ep JOIN test_plans p ON p.id = ep.plan_id
+        WHERE ep.event_id = (SELECT id FROM events WHERE key = @key)
+        ORDER BY p.plan
+        """;
+
+    private const string PlanningSql = $"""
+        {SelectEvent} WHERE key = @key;
+
+        {SelectPlans};
+
+        SELECT c.id, c.plan_id AS PlanId, p.plan, p.version AS PlanVersion, p.title AS PlanTitle, p.technology,
+               c.section, c.section_title AS SectionTitle, c.case_key AS CaseKey, c.title, c.priority, c.directional,
+               c.requires, c.initiator, c.responder, c.ordinal
+        FROM event_plans ep
+             JOIN test_plans p ON p.id = ep.plan_id
+             JOIN test_cases c ON c.plan_id = p.id
+        WHERE ep.event_id = (SELECT id FROM events WHERE key = @key)
+        ORDER BY p.plan, c.ordinal;
+
+        SELECT pr.id, pr.key, pr.name, pr.version, pr.kind, pr.technologies, pr.capabilities,
+               o.id AS OrganizationId, o.key AS OrganizationKey, o.name AS OrganizationName, pa.added_at AS AddedAt
+        FROM participants pa
+             JOIN products pr ON pr.id = pa.product_id
+             JOIN organizations o ON o.id = pr.organization_id
+        WHERE pa.event_id = (SELECT id FROM events WHERE key = @key)
+        ORDER BY pr.key;
+        """;
+
+    /// <summary>The event's planning, read in one round trip; null when there is no event with this key.</summary>
+    public static async Task<EventPlanning?> PlanningAsync(SqliteConnection connection, string eventKey, SqliteTransaction? transaction = null)
+    {
+        await using var reader = await connection.QueryMultipleAsync(PlanningSql, new { key = eventKey }, transaction);
+        var row = await reader.ReadSingleOrDefaultAsync<EventRow>();
+        if (row is null) return null;
+        var plans = (await reader.ReadAsync<PinnedPlan>()).AsList();
+        var cases = (await reader.ReadAsync<CaseRow>()).Select(ToPlanning).ToList();
+        var participants = (await reader.ReadAsync<ParticipantRow>()).Select(ToPlanning).ToList();
+        return new EventPlanning(row, plans, cases, participants);
+    }
+
+    private static CaseDetails ToPlanning(CaseRow r) => new()
+    {
+        Case = new PlannedCase
+        {
+            Id = r.Id, PlanId = r.PlanId, Plan = r.Plan, Section = r.Section, Key = r.CaseKey, Technology = r.Technology,
+            Directional = r.Directional, Requires = Vocabulary.FromJson(r.Requires),
+            Initiator = Vocabulary.FromJson(r.Initiator), Responder = Vocabulary.FromJson(r.Responder),
+        },
+        PlanVersion = r.PlanVersion, PlanTitle = r.PlanTitle, SectionTitle = r.SectionTitle, Title = r.Title,
+        Priority = r.Priority, Ordinal = r.Ordinal,
+    };
+
+    private static Participant ToPlanning(ParticipantRow r) => new()
+    {
+        Id = r.Id, Key = r.Key, OrganizationId = r.OrganizationId,
+        Technologies = new HashSet<string>(Vocabulary.FromJson(r.Technologies), StringComparer.OrdinalIgnoreCase),
+        Capabilities = new HashSet<string>(Vocabulary.FromJson(r.Capabilities), StringComparer.Ordinal),
+        Name = r.Name, Version = r.Version, Kind = r.Kind, OrganizationKey = r.OrganizationKey,
+        OrganizationName = r.OrganizationName, AddedAt = r.AddedAt,
+    };
 }

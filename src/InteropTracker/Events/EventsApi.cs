@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace InteropTracker.Events;
@@ -97,28 +97,26 @@ public static class EventsApi
         await using var connection = await database.OpenAsync();
         return await EventStore.InfoAsync(connection, @event, context.Caller()) is { } info
             ? TypedResults.Ok(info)
-            : NoSuchEvent(@event);
+            : Problems.Of(EventGate.NoSuchEvent(@event));
     }
 
-    public static ProblemHttpResult NoSuchEvent(string key) => Problems.NotFound($"There is no event '{key}' that you can see.");
+    private static async Task<Results<Created<EventInfo>, ProblemHttpResult>> Create(NewEvent body, HttpContext context,
+        Database database) =>
+        Problems.Created(await CreateAsync(body, context.Caller(), database), info => $"/api/events/{info.Key}");
 
-    public static ProblemHttpResult Closed(string key) =>
-        Problems.Conflict($"Event {key} is closed: it accepts no more changes.");
-
-    internal static async Task<Results<Created<EventInfo>, ValidationProblem, ProblemHttpResult>> Create(
-        NewEvent body, HttpContext context, Database database)
+    /// <summary>Sets up an event in draft with its pinned plan versions.</summary>
+    public static async Task<Outcome<EventInfo>> CreateAsync(NewEvent body, Caller caller, Database database)
     {
-        if (Permissions.Refuse(Permission.ManageEvents, context.Caller()) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageEvents, caller) is { } refused) return Refusal.Forbidden(refused);
         var shape = new Dictionary<string, string[]>();
         var start = ParseDate(body.StartDate, "startDate", shape);
         var end = ParseDate(body.EndDate, "endDate", shape);
-        if (shape.Count > 0) return TypedResults.ValidationProblem(shape);
+        if (shape.Count > 0) return Refusal.Invalid(shape, "Some dates are not dates.");
 
         var rules = new Dictionary<string, string[]>();
         if (end < start) rules["endDate"] = [$"The event ends ({body.EndDate}) before it starts ({body.StartDate})."];
         if (body.Plans.Count == 0) rules["plans"] = ["An event pins at least one test plan: give [{\"plan\": \"…\", \"version\": \"…\"}]."];
 
-        var caller = context.Caller();
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var pinned = new List<PinnedPlan>();
@@ -137,14 +135,14 @@ public static class EventsApi
             else
                 pinned.Add(plan);
         }
-        if (rules.Count > 0) return Problems.Unprocessable(rules, "The event cannot be set up as given.");
+        if (rules.Count > 0) return Refusal.Unprocessable(rules, "The event cannot be set up as given.");
 
         await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
             body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key);
         var info = await EventStore.InfoAsync(connection, body.Key, caller, transaction);
         transaction.Commit();
-        return TypedResults.Created($"/api/events/{body.Key}", info!);
+        return info!;
     }
 
     private static DateOnly ParseDate(string text, string field, Dictionary<string, string[]> errors)
@@ -155,59 +153,68 @@ public static class EventsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ParticipantInfo>>, ProblemHttpResult>> ListParticipants(
-        string @event, HttpContext context, Database database)
+        string @event, HttpContext context, Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        var planning = await EventPlanning.LoadAsync(connection, @event);
-        if (planning is null || !EventStore.TakesPart(planning, context.Caller())) return NoSuchEvent(@event);
-        return TypedResults.Ok<IReadOnlyList<ParticipantInfo>>(planning.Participants.Select(ParticipantInfo.From).ToList());
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        return TypedResults.Ok<IReadOnlyList<ParticipantInfo>>(gate.Value!.Participants.Select(ParticipantInfo.From).ToList());
     }
 
-    internal static async Task<Results<Ok<ParticipantsAdded>, ProblemHttpResult>> AddParticipants(
-        string @event, NewParticipants body, HttpContext context, Database database)
+    private static async Task<Results<Ok<ParticipantsAdded>, ProblemHttpResult>> AddParticipants(string @event,
+        NewParticipants body, HttpContext context, Database database, PlanningCache plannings) =>
+        Problems.Ok(await AddParticipantsAsync(@event, body, context.Caller(), database, plannings));
+
+    /// <summary>Registers the products in the event; those already registered are left as they are.</summary>
+    public static async Task<Outcome<ParticipantsAdded>> AddParticipantsAsync(string @event, NewParticipants body, Caller caller,
+        Database database, PlanningCache plannings)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
-        if (row is null) return NoSuchEvent(@event);
-        if (row.IsClosed) return Closed(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
+        if (gate.Refusal is { } refusal) return refusal;
+        var row = gate.Value!.Event;
+        if (row.IsClosed) return EventGate.Closed(@event);
 
         var ids = await EventStore.FindProductIdsAsync(connection, body.Products, transaction);
         var unknown = new Dictionary<string, string[]>();
         for (var i = 0; i < body.Products.Count; i++)
             if (body.Products[i] is not { } key || !ids.ContainsKey(key))
                 unknown[$"products[{i}]"] = [$"There is no product with key '{body.Products[i]}'; register it first (POST /api/products)."];
-        if (unknown.Count > 0) return Problems.Unprocessable(unknown, "Some products are unknown; nothing was registered.");
+        if (unknown.Count > 0) return Refusal.Unprocessable(unknown, "Some products are unknown; nothing was registered.");
 
         var products = body.Products.Distinct(StringComparer.Ordinal).Select(k => (ids[k], k)).ToList();
         var added = await EventStore.AddParticipantsAsync(connection, transaction, row.Id, products, caller.TokenId);
         if (added.Count > 0)
             await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}");
-        var planning = await EventPlanning.LoadAsync(connection, @event, transaction);
+        var planning = await EventStore.PlanningAsync(connection, @event, transaction);
         transaction.Commit();
-        return TypedResults.Ok(new ParticipantsAdded(added, products.Select(p => p.k).Except(added).ToList(),
-            planning!.Participants.Select(ParticipantInfo.From).ToList()));
+        return new ParticipantsAdded(added, products.Select(p => p.k).Except(added).ToList(),
+            planning!.Participants.Select(ParticipantInfo.From).ToList());
     }
 
-    internal static async Task<Results<Ok<EventInfo>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
-        string @event, StatusChange body, HttpContext context, Database database)
+    private static async Task<Results<Ok<EventInfo>, ProblemHttpResult>> ChangeStatus(string @event, StatusChange body,
+        HttpContext context, Database database, PlanningCache plannings) =>
+        Problems.Ok(await ChangeStatusAsync(@event, body, context.Caller(), database, plannings));
+
+    /// <summary>Moves the event draft → open → closed (never back), and publishes it (or withdraws that) once closed.</summary>
+    public static async Task<Outcome<EventInfo>> ChangeStatusAsync(string @event, StatusChange body, Caller caller,
+        Database database, PlanningCache plannings)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageEvents, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageEvents, caller) is { } refused) return Refusal.Forbidden(refused);
         if (body.Status is not (EventStatus.Open or EventStatus.Closed))
-            return Problems.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
+            return Refusal.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
 
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        var row = await EventStore.FindAsync(connection, @event, caller, transaction);
-        if (row is null) return NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
+        if (gate.Refusal is { } refusal) return refusal;
+        var row = gate.Value!.Event;
 
         if (EventStatus.Rank(body.Status) < EventStatus.Rank(row.Status))
-            return Problems.Conflict($"Event {@event} is {row.Status}: it cannot go back to {body.Status} (draft → open → closed only).");
+            return Refusal.Conflict($"Event {@event} is {row.Status}: it cannot go back to {body.Status} (draft → open → closed only).");
         if (body.Published == true && body.Status != EventStatus.Closed)
-            return Problems.Unprocessable(
+            return Refusal.Unprocessable(
                 new Dictionary<string, string[]> { ["published"] = ["Only a closed event is published: send {\"status\": \"closed\", \"published\": true}."] },
                 $"Event {@event} cannot be published while it is {body.Status}.");
 
@@ -215,7 +222,7 @@ public static class EventsApi
         var published = body.Status == EventStatus.Closed && (body.Published ?? row.Published);
         var unpublish = row.Published && !published;
         if (unpublish && Permissions.Refusal(Permission.Unpublish, caller) is not null)
-            return Problems.Forbidden($"Event {@event} is published: only an admin may unpublish it (withdraw its publication).");
+            return Refusal.Forbidden($"Event {@event} is published: only an admin may unpublish it (withdraw its publication).");
         if (row.Status != body.Status || row.Published != published)
         {
             await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, caller.TokenId);
@@ -224,6 +231,6 @@ public static class EventsApi
         }
         var info = await EventStore.InfoAsync(connection, @event, caller, transaction);
         transaction.Commit();
-        return TypedResults.Ok(info!);
+        return info!;
     }
 }

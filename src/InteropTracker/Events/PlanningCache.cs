@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Events;
@@ -28,7 +29,7 @@ public sealed class PlanningCache
         }
         if (_byKey.TryGetValue(eventKey, out var cached) && cached.Event.UpdatedAt == stamp) return cached;
 
-        var planning = await EventPlanning.LoadAsync(connection, eventKey, transaction);
+        var planning = await EventStore.PlanningAsync(connection, eventKey, transaction);
         if (planning is not null) Remember(planning);
         return planning;
     }

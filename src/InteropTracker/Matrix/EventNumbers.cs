@@ -2,11 +2,14 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using InteropTracker.Engine;
 using InteropTracker.Verdicts;
+using Dapper;
+using InteropTracker.Core;
+using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Matrix;
 
 /// <summary>What an event's numbers are computed from: its pinned cases and its participants.</summary>
-public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Cases, IReadOnlyList<Contender> Participants,
+public sealed record NumbersSource(long EventId, IReadOnlyList<PlannedCase> Cases, IReadOnlyList<Participant> Participants,
     bool IncludeSameOrganization)
 {
     /// <summary>How many of the event's cases belong to the plan.</summary>

@@ -1,5 +1,6 @@
 using InteropTracker.Access;
 using InteropTracker.Engine;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using System.Text.Json;
@@ -57,8 +58,9 @@ public static class MatrixApi
             return Problems.Invalid("view", $"'{view}' is not a view; use 'ordered' or 'pair'.");
 
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var scope = new Scope(technology, plan, section, @case);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
@@ -83,8 +85,9 @@ public static class MatrixApi
         string @event, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var summary = await EventNumbers.SummaryAsync(engine.Tallies(), planning.ToNumbersSource());
         var e = planning.Event;
@@ -104,8 +107,9 @@ public static class MatrixApi
         IResultEngine engine)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
-        var planning = await LoadVisibleAsync(connection, @event, context.Caller(), plannings);
-        if (planning is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var planning = gate.Value!;
 
         var scope = new Scope(technology, plan);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
@@ -121,14 +125,6 @@ public static class MatrixApi
             return new CaseStatDto(i + 1, s.Case.Technology, s.Case.Plan, details.PlanVersion, s.Case.Section, s.Case.Key,
                 details.Title, details.Priority, s.Case.Directional, TallyDto.From(s.Tally), s.PassingPairs, s.PassingPairs >= 2);
         }).ToList();
-
-    /// <summary>The event's planning if the caller may read it (an engineer only its organization's events).</summary>
-    public static async Task<EventPlanning?> LoadVisibleAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string eventKey,
-        Caller caller, PlanningCache plannings)
-    {
-        var planning = await plannings.GetAsync(connection, eventKey);
-        return planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-    }
 
     private static ProblemHttpResult? ScopeProblem(EventPlanning planning, Scope scope)
     {
@@ -204,14 +200,14 @@ public static class MatrixApi
     }
 
     /// <summary>Indexes into the table's products in display order: by key, or anonymised by label.</summary>
-    private static IReadOnlyList<int> Order(IReadOnlyList<Contender> products, Anonymizer? anonymizer)
+    private static IReadOnlyList<int> Order(IReadOnlyList<Participant> products, Anonymizer? anonymizer)
     {
         var indexes = Enumerable.Range(0, products.Count);
         if (anonymizer is null) return indexes.ToList(); // the table is already in key order
         return indexes.OrderBy(i => anonymizer.Position(products[i].Id)).ToList();
     }
 
-    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Contender> products, Anonymizer? anonymizer)
+    private static IReadOnlyList<ProductLabel> Labels(EventPlanning planning, IReadOnlyList<Participant> products, Anonymizer? anonymizer)
     {
         if (anonymizer is null)
             return products.Select(p =>
@@ -225,7 +221,7 @@ public static class MatrixApi
     }
 
     /// <summary>The labels of one technology's matrix, drawn over its products (those declaring the technology).</summary>
-    private static Anonymizer Anonymizer(EventPlanning planning, string technology, IReadOnlyList<Contender> products) =>
+    private static Anonymizer Anonymizer(EventPlanning planning, string technology, IReadOnlyList<Participant> products) =>
         new(planning.Event.Secret, technology, products.Select(p =>
         {
             var details = planning.Participant(p.Id);

@@ -1,7 +1,6 @@
 using System.Globalization;
-using InteropTracker.Matrix;
+using InteropTracker.Core;
 using InteropTracker.Reports;
-using InteropTracker.Verdicts;
 
 namespace InteropTracker.Pages;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -30,7 +31,7 @@ public sealed class PermissionFilter : IAsyncPageFilter
             ?? throw new InvalidOperationException(
                 $"Page {context.ActionDescriptor.ViewEnginePath} handler {context.HandlerMethod?.Name ?? "(none)"} declares no action: " +
                 "put [Performs(Permission.…)] on it.");
-        var caller = Caller.From(context.HttpContext.User);
+        var caller = CallerClaims.From(context.HttpContext.User);
         if (Permissions.Refusal(permission, caller) is not { } why)
         {
             await next();

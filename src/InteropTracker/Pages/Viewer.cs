@@ -1,5 +1,6 @@
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 
 namespace InteropTracker.Pages;
@@ -31,7 +32,7 @@ public sealed record Viewer(Caller Caller, string? OrganizationKey, string? Orga
     {
         if (context.Items.TryGetValue(typeof(Viewer), out var known)) return (Viewer?)known;
         Viewer? viewer = null;
-        if (Caller.From(context.User) is { } caller)
+        if (CallerClaims.From(context.User) is { } caller)
         {
             OrganizationRow? organization = null;
             if (caller.OrganizationId is { } id)

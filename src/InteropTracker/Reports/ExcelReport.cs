@@ -1,6 +1,6 @@
 using System.Drawing;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
 using SpreadCheetah;
 using SpreadCheetah.Metadata;
 using SpreadCheetah.Styling;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using InteropTracker.Matrix;
+using InteropTracker.Core;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;

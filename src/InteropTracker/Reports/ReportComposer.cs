@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using InteropTracker.Matrix;
+using InteropTracker.Core;
 
 namespace InteropTracker.Reports;
 
@@ -89,7 +89,7 @@ public static class ReportComposer
     private static List<(long Id, ReportParticipant Participant)> Named(ReportFacts facts)
     {
         // "Name version", as the API's matrix labels a product; the key is added where two would read the same.
-        static string Label(ProductFacts p) => $"{p.Name} {p.Version}".Trim();
+        static string Label(Participant p) => $"{p.Name} {p.Version}".Trim();
         var duplicated = facts.Products.GroupBy(Label, StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return facts.Products
@@ -103,8 +103,8 @@ public static class ReportComposer
                 Label = x.Label,
                 OrganizationLabel = x.p.OrganizationName,
                 Kind = x.p.Kind,
-                Technologies = x.p.Technologies,
-                Capabilities = x.p.Capabilities,
+                Technologies = x.p.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+                Capabilities = x.p.Capabilities.Order(StringComparer.Ordinal).ToList(),
                 Key = x.p.Key,
                 Name = x.p.Name,
                 Version = x.p.Version,
@@ -130,7 +130,7 @@ public static class ReportComposer
 
     /// <summary>
     /// The technology's matrix as the anonymised report shows it, as the API's anonymised matrix does: labels drawn for
-    /// this technology, in label order, each contender carrying only its label (the source table's carry product keys),
+    /// this technology, in label order, each carrying only its label (the source table's carry product keys),
     /// and planned counts withheld.
     /// </summary>
     private static ReportMatrix Anonymous(ReportFacts facts, string technology, MatrixTable table)
@@ -147,36 +147,36 @@ public static class ReportComposer
             Label = anonymizer.Product(table.Products[i].Id),
             OrganizationLabel = anonymizer.Organization(table.Products[i].OrganizationId),
         }).ToList();
-        var contenders = products.Select(p => new Contender { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList();
-        return new ReportMatrix(technology, Rebuild(table, order, contenders, t => Anonymizer.Withheld(t).Planned), products);
+        var labelled = products.Select(p => new Participant { Id = p.Index, Key = p.Label, OrganizationId = 0 }).ToList();
+        return new ReportMatrix(technology, Rebuild(table, order, labelled, t => Anonymizer.Withheld(t).Planned), products);
     }
 
     private static MatrixTable OrderedView(MatrixTable table) => table.View == MatrixView.Ordered
         ? table
         : throw new ArgumentException("A report matrix is the ordered view: rows initiators, columns responders.", nameof(table));
 
-    /// <summary>The table with its products in the given order, as the given contenders, each cell planned as said.</summary>
-    private static MatrixTable Rebuild(MatrixTable table, int[] order, List<Contender> contenders, Func<Tally, long> planned)
+    /// <summary>The table with its products in the given order, as the given labelled participants, each cell planned as said.</summary>
+    private static MatrixTable Rebuild(MatrixTable table, int[] order, List<Participant> labelled, Func<Tally, long> planned)
     {
         var n = order.Length;
         var cells = new long[n, n];
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)
                 cells[i, j] = planned(table.Cells[order[i], order[j]]);
-        return MatrixTable.Build(new PlannedCounts(contenders, cells, new Dictionary<long, long>()),
-            Counts(table, order, contenders), MatrixView.Ordered);
+        return MatrixTable.Build(new PlannedCounts(labelled, cells, new Dictionary<long, long>()),
+            Counts(table, order, labelled), MatrixView.Ordered);
     }
 
-    private static IEnumerable<CellCount> Counts(MatrixTable table, int[] order, List<Contender> contenders)
+    private static IEnumerable<CellCount> Counts(MatrixTable table, int[] order, List<Participant> labelled)
     {
         for (var i = 0; i < order.Length; i++)
             for (var j = 0; j < order.Length; j++)
             {
                 var t = table.Cells[order[i], order[j]];
-                if (t.Pass > 0) yield return new CellCount(contenders[i].Id, contenders[j].Id, Verdicts.Verdict.Pass, t.Pass);
-                if (t.Fail > 0) yield return new CellCount(contenders[i].Id, contenders[j].Id, Verdicts.Verdict.Fail, t.Fail);
-                if (t.Na > 0) yield return new CellCount(contenders[i].Id, contenders[j].Id, Verdicts.Verdict.Na, t.Na);
-                if (t.Blocked > 0) yield return new CellCount(contenders[i].Id, contenders[j].Id, Verdicts.Verdict.Blocked, t.Blocked);
+                if (t.Pass > 0) yield return new CellCount(labelled[i].Id, labelled[j].Id, Verdict.Pass, t.Pass);
+                if (t.Fail > 0) yield return new CellCount(labelled[i].Id, labelled[j].Id, Verdict.Fail, t.Fail);
+                if (t.Na > 0) yield return new CellCount(labelled[i].Id, labelled[j].Id, Verdict.Na, t.Na);
+                if (t.Blocked > 0) yield return new CellCount(labelled[i].Id, labelled[j].Id, Verdict.Blocked, t.Blocked);
             }
     }
 

@@ -1,5 +1,5 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
 
 namespace InteropTracker.Reports;
 
@@ -142,21 +142,6 @@ public readonly record struct ReportResult(
     string? Issue,
     string? StatusReason);
 
-/// <summary>A product as stored, with everything the full report names. Input to <see cref="ReportComposer"/>.</summary>
-public sealed record ProductFacts
-{
-    public required long Id { get; init; }
-    public required string Key { get; init; }
-    public required string Name { get; init; }
-    public required string Version { get; init; }
-    public required string Kind { get; init; }
-    public required long OrganizationId { get; init; }
-    public required string OrganizationKey { get; init; }
-    public required string OrganizationName { get; init; }
-    public IReadOnlyList<string> Technologies { get; init; } = [];
-    public IReadOnlyList<string> Capabilities { get; init; } = [];
-}
-
 /// <summary>A pinned test case as stored, with its display text. Input to <see cref="ReportComposer"/>.</summary>
 public sealed record CaseFacts
 {
@@ -189,7 +174,7 @@ public sealed record ReportFacts
 {
     public required ReportEvent Event { get; init; }
     public required string AnonymizationSecret { get; init; }
-    public required IReadOnlyList<ProductFacts> Products { get; init; }
+    public required IReadOnlyList<Participant> Products { get; init; }
     public required IReadOnlyList<CaseFacts> Cases { get; init; }
     public required IReadOnlyList<ReportPlan> Plans { get; init; }
     public required EventSummary Summary { get; init; }

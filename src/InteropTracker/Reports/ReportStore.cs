@@ -4,8 +4,8 @@ using System.Threading.Channels;
 using Dapper;
 using InteropTracker.Engine;
 using InteropTracker.Events;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Reports;
@@ -48,13 +48,7 @@ public static class ReportStore
                 EndDate = DateOnly.Parse(e.EndDate, System.Globalization.CultureInfo.InvariantCulture),
             },
             AnonymizationSecret = e.Secret,
-            Products = planning.Participants.Select(p => new ProductFacts
-            {
-                Id = p.Id, Key = p.Key, Name = p.Name, Version = p.Version, Kind = p.Kind,
-                OrganizationId = p.OrganizationId, OrganizationKey = p.OrganizationKey, OrganizationName = p.OrganizationName,
-                Technologies = p.Contender.Technologies.Order(StringComparer.OrdinalIgnoreCase).ToList(),
-                Capabilities = p.Contender.Capabilities.Order(StringComparer.Ordinal).ToList(),
-            }).ToList(),
+            Products = planning.Participants,
             Cases = planning.Cases.Select(c =>
             {
                 var details = planning.Details(c.Id);

@@ -1,5 +1,6 @@
 using InteropTracker.Access;
 using InteropTracker.Engine;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,19 +47,19 @@ public static class ReportsApi
         var transaction = connection.BeginTransaction(deferred: true);
         context.Response.RegisterForDisposeAsync(transaction);
 
-        var planning = await EventPlanning.LoadAsync(connection, eventKey, transaction);
-        var caller = Caller.From(context.User);
+        var planning = await EventStore.PlanningAsync(connection, eventKey, transaction);
+        var caller = CallerClaims.From(context.User);
         if (caller is null)
         {
             if (!anonymize || planning is not { Event.IsClosed: true, Event.Published: true })
                 return Unauthorized();
         }
-        else if (planning is null || !EventStore.TakesPart(planning, caller))
+        else if (EventGate.Check(planning, eventKey, caller, EventNeed.Read).Refusal is { } refusal)
         {
-            return EventsApi.NoSuchEvent(eventKey);
+            return Problems.Of(refusal);
         }
 
-        var facts = await ReportStore.LoadAsync(connection, transaction, planning, context.RequestServices.GetRequiredService<IResultEngine>());
+        var facts = await ReportStore.LoadAsync(connection, transaction, planning!, context.RequestServices.GetRequiredService<IResultEngine>());
         var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);
         return TypedResults.Stream(body => write(model, body, ct), contentType, FileName(eventKey, anonymize, extension));
     }

@@ -1,5 +1,5 @@
 using Dapper;
-using InteropTracker.Access;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Storage;

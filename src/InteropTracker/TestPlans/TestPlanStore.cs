@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.TestPlans;

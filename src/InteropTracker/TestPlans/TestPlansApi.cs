@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
@@ -79,7 +80,7 @@ public static class TestPlansApi
     private static async Task<Results<Created<TestPlanSummary>, Ok<TestPlanSummary>, ProblemHttpResult>> Load(
         HttpRequest request, Database database, CancellationToken ct)
     {
-        if (Permissions.Refuse(Permission.ManageTestPlans, request.HttpContext.Caller()) is { } refused) return refused;
+        if (PermissionEndpoints.Refuse(Permission.ManageTestPlans, request.HttpContext.Caller()) is { } refused) return refused;
         var errors = new ImportErrors();
         var upload = await TestPlanUpload.ReadAsync(request, errors, ct);
         var document = upload is null ? null : TestPlanImport.Read(upload.Format, upload.Content, request.Query, errors);

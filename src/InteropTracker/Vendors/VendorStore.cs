@@ -1,6 +1,5 @@
 using Dapper;
-using InteropTracker.Access;
-using InteropTracker.Events;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -89,12 +88,12 @@ public static class VendorStore
     /// <summary>The organizations the caller may read (DESIGN.md, Access: an engineer not the whole catalogue).</summary>
     public static Task<IEnumerable<Organization>> ListOrganizationsAsync(SqliteConnection connection, Caller caller) =>
         connection.QueryAsync<Organization>($"{SelectOrganizations} WHERE {VisibleOrganization} ORDER BY o.key",
-            new { organization = EventStore.LimitedTo(caller) });
+            new { organization = caller.LimitedTo });
 
     /// <summary>The organization if the caller may read it; one it may not is answered as one that does not exist.</summary>
     public static Task<Organization?> FindOrganizationAsync(SqliteConnection connection, string key, Caller caller) =>
         connection.QuerySingleOrDefaultAsync<Organization>($"{SelectOrganizations} WHERE o.key = @key AND {VisibleOrganization}",
-            new { key, organization = EventStore.LimitedTo(caller) });
+            new { key, organization = caller.LimitedTo });
 
     public static Task<long?> FindOrganizationIdAsync(SqliteConnection connection, string key, SqliteTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM organizations WHERE key = @key", new { key }, transaction);
@@ -122,7 +121,7 @@ public static class VendorStore
     {
         var rows = await connection.QueryAsync<ProductRow>(
             $"{SelectProducts} WHERE (@ofOrganization IS NULL OR o.key = @ofOrganization) AND {VisibleProduct} ORDER BY p.key",
-            new { ofOrganization, organization = EventStore.LimitedTo(caller) });
+            new { ofOrganization, organization = caller.LimitedTo });
         return rows.Select(r => r.ToProduct()).ToList();
     }
 
@@ -130,7 +129,7 @@ public static class VendorStore
     public static async Task<Product?> FindProductAsync(SqliteConnection connection, string key, Caller caller)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ProductRow>($"{SelectProducts} WHERE p.key = @key AND {VisibleProduct}",
-            new { key, organization = EventStore.LimitedTo(caller) });
+            new { key, organization = caller.LimitedTo });
         return row?.ToProduct();
     }
 

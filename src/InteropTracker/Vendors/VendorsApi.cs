@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -64,17 +65,20 @@ public static class VendorsApi
         return app;
     }
 
-    internal static async Task<Results<Created<Organization>, ProblemHttpResult>> CreateOrganization(NewOrganization body,
-        HttpContext context, Database database)
+    private static async Task<Results<Created<Organization>, ProblemHttpResult>> CreateOrganization(NewOrganization body,
+        HttpContext context, Database database) =>
+        Problems.Created(await CreateOrganizationAsync(body, context.Caller(), database), o => $"/api/organizations/{o.Key}");
+
+    /// <summary>Registers an organization (vendor).</summary>
+    public static async Task<Outcome<Organization>> CreateOrganizationAsync(NewOrganization body, Caller caller, Database database)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageCatalogue, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var organization = await VendorStore.InsertOrganizationAsync(connection, transaction, body.Key, body.Name.Trim(), caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "organization.create", body.Key);
         transaction.Commit();
-        return TypedResults.Created($"/api/organizations/{organization.Key}", organization);
+        return organization;
     }
 
     private static async Task<Ok<IEnumerable<Organization>>> ListOrganizations(HttpContext context, Database database)
@@ -92,18 +96,21 @@ public static class VendorsApi
             : Problems.NotFound($"There is no organization with key '{key}' that you can see.");
     }
 
-    internal static async Task<Results<Created<Product>, ValidationProblem, ProblemHttpResult>> CreateProduct(
-        NewProduct body, HttpContext context, Database database)
+    private static async Task<Results<Created<Product>, ProblemHttpResult>> CreateProduct(NewProduct body, HttpContext context,
+        Database database) =>
+        Problems.Created(await CreateProductAsync(body, context.Caller(), database), p => $"/api/products/{p.Key}");
+
+    /// <summary>Registers a product with its kind, technologies and capability tags.</summary>
+    public static async Task<Outcome<Product>> CreateProductAsync(NewProduct body, Caller caller, Database database)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ManageCatalogue, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.ManageCatalogue, caller) is { } refused) return Refusal.Forbidden(refused);
         var errors = CheckShape(body);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0) return Refusal.Invalid(errors, "Some fields are not filled in as they should be.");
 
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         if (await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction) is not { } organizationId)
-            return Problems.Unprocessable(
+            return Refusal.Unprocessable(
                 new Dictionary<string, string[]> { ["organization"] = [$"There is no organization with key '{body.Organization}'; register it first."] },
                 "The product's organization is unknown.");
 
@@ -113,7 +120,7 @@ public static class VendorsApi
             body.Version.Trim(), body.Kind, technologies, capabilities, caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "product.create", body.Key);
         transaction.Commit();
-        return TypedResults.Created($"/api/products/{product.Key}", product);
+        return product;
     }
 
     /// <summary>What attributes cannot say: the kind from its list, and each technology and tag's syntax, keyed by position.</summary>

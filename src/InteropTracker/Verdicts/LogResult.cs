@@ -1,8 +1,8 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace InteropTracker.Verdicts;
 
@@ -14,10 +14,10 @@ namespace InteropTracker.Verdicts;
 /// </summary>
 public static class LogResult
 {
-    public static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> LogAsync(string eventKey, ResultInput body,
+    public static async Task<Outcome<ResultInfo>> LogAsync(string eventKey, ResultInput body,
         Caller caller, Database database, PlanningCache plannings, IResultEngine engine, CancellationToken ct)
     {
-        if (Permissions.Refuse(Permission.LogResults, caller) is { } refused) return refused;
+        if (Permissions.Refusal(Permission.LogResults, caller) is { } refused) return Refusal.Forbidden(refused);
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
         for (var attempt = 0; attempt < VerdictsApi.MaxAttempts; attempt++)
@@ -28,8 +28,8 @@ public static class LogResult
                 planning = await plannings.GetAsync(connection, eventKey);
                 fresh = true;
             }
-            var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-            var refusal = VerdictsApi.Refuse(visible?.Event, eventKey);
+            var gate = EventGate.Check(planning, eventKey, caller, EventNeed.Write);
+            var (visible, refusal) = (gate.Value, gate.Refusal);
             var check = refusal is null ? ResultRules.Check(visible!, caller, body) : null;
             if (check?.Cell is not { } cell)
             {
@@ -38,23 +38,23 @@ public static class LogResult
                     planning = null;
                     continue;
                 }
-                return refusal ?? Refusal(check!);
+                return refusal ?? Refused(check!);
             }
 
             var write = cell.ToWrite(visible!.Event.Id, caller.TokenId, Clock.Now());
             if (await engine.AppendAsync(write, visible.Event.UpdatedAt) is { } done)
-                return TypedResults.Created($"/api/events/{eventKey}/results/{done.ResultId}", Info(visible, cell, write, done, caller));
+                return Info(visible, cell, write, done, caller);
 
             // The event changed since its planning was loaded: check the result again against the new planning.
             planning = null;
         }
-        return Problems.Conflict($"Event {eventKey} kept changing while the result was being logged; send it again.");
+        return Refusal.Conflict($"Event {eventKey} kept changing while the result was being logged; send it again.");
     }
 
-    private static ProblemHttpResult Refusal(ResultCheck check) =>
+    private static Refusal Refused(ResultCheck check) =>
         check.Forbidden is { } forbidden
-            ? Problems.Forbidden(forbidden)
-            : Problems.Unprocessable(check.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
+            ? Refusal.Forbidden(forbidden)
+            : Refusal.Unprocessable(check.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
                 "The result cannot be logged: " + string.Join(" ", check.Errors.Values));
 
     /// <summary>The stored result as GET …/results/{id} shows it, from what the request already knows.</summary>

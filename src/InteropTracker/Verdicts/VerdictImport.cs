@@ -5,6 +5,9 @@ using System.Threading.Channels;
 using InteropTracker.Access;
 using InteropTracker.Engine;
 using InteropTracker.Events;
+using InteropTracker.Core;
+using InteropTracker.Matrix;
+using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
 

@@ -1,11 +1,8 @@
 using Dapper;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
-
-/// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
-public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
-    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt);
 
 /// <summary>A result as the API shows it: the current verdict of a cell and its review.</summary>
 public sealed record ResultInfo

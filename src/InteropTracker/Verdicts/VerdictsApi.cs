@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
@@ -64,25 +65,15 @@ public static class VerdictsApi
         return app;
     }
 
-    /// <summary>The event when the caller may write to it now; otherwise the answer that says why not.</summary>
-    internal static ProblemHttpResult? Refuse(EventRow? row, string key)
-    {
-        if (row is null) return EventsApi.NoSuchEvent(key);
-        if (row.IsClosed) return EventsApi.Closed(key);
-        if (!row.IsOpen) return Problems.Conflict($"Event {key} is not open yet: results are logged once a chair opens it.");
-        return null;
-    }
-
-    // The pages call this handler too, so the shared services come from the request rather than as parameters.
-    internal static Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(
-        string @event, ResultInput body, HttpContext context, Database database) =>
-        LogResult.LogAsync(@event, body, context.Caller(), database, context.RequestServices.GetRequiredService<PlanningCache>(),
-            context.RequestServices.GetRequiredService<IResultEngine>(), context.RequestAborted);
+    private static async Task<Results<Created<ResultInfo>, ProblemHttpResult>> Log(string @event, ResultInput body,
+        HttpContext context, Database database, PlanningCache plannings, IResultEngine engine) =>
+        Problems.Created(await LogResult.LogAsync(@event, body, context.Caller(), database, plannings, engine, context.RequestAborted),
+            result => $"/api/events/{@event}/results/{result.Id}");
 
     private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
-        if (Permissions.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
+        if (PermissionEndpoints.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
         if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
@@ -95,8 +86,9 @@ public static class VerdictsApi
         // unread; a small one is only copied, and checked as it is written (the second pass).
         EventPlanning? planning;
         await using (var connection = await database.OpenAsync()) planning = await plannings.GetAsync(connection, @event);
-        var visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-        if (Refuse(visible?.Event, @event) is { } refusal) return refusal;
+        var gate = EventGate.Check(planning, @event, caller, EventNeed.Write);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var visible = gate.Value!;
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         var spool = new VerdictImport.Spool(request.Body, file);
@@ -110,7 +102,7 @@ public static class VerdictsApi
         else
         {
             rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
-            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible!, caller, rows, ct) : null;
+            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible, caller, rows, ct) : null;
             if (Refused(check, rows) is { } refused) return refused;
             expectedRows = check!.Rows;
         }
@@ -125,14 +117,15 @@ public static class VerdictsApi
         {
             if (attempt == MaxAttempts)
                 return Problems.Conflict($"Event {@event} kept changing while the results were being imported; send them again.");
-            await using (var connection = await database.OpenAsync(ct)) planning = await plannings.GetAsync(connection, @event);
-            visible = planning is not null && EventStore.TakesPart(planning, caller) ? planning : null;
-            if (Refuse(visible?.Event, @event) is { } refusedNow) return refusedNow;
-            import = await engine.BeginImportAsync(visible!.Event.Id, visible.Event.UpdatedAt, expectedRows, ct);
+            await using (var connection = await database.OpenAsync(ct))
+                gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Write);
+            if (gate.Refusal is { } refusedNow) return Problems.Of(refusedNow);
+            visible = gate.Value!;
+            import = await engine.BeginImportAsync(visible.Event.Id, visible.Event.UpdatedAt, expectedRows, ct);
         }
         await using (import)
         {
-            var outcome = VerdictImport.Apply(import, visible!, caller, rows, Clock.Now());
+            var outcome = VerdictImport.Apply(import, visible, caller, rows, Clock.Now());
             if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
             await import.CommitAsync(new AuditEntry(caller, "results.import",
                 $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions"));
@@ -169,7 +162,7 @@ public static class VerdictsApi
 
     private static async Task<Results<Ok<ResultPage>, ValidationProblem, ProblemHttpResult>> List(
         string @event, string? product, string? initiator, string? responder, string? plan, [FromQuery(Name = "case")] string? caseKey,
-        string? verdict, string? status, int? page, int? pageSize, HttpContext context, Database database)
+        string? verdict, string? status, int? page, int? pageSize, HttpContext context, Database database, PlanningCache plannings)
     {
         var errors = new Dictionary<string, string[]>();
         if (verdict is not null && !VerdictNames.All.Contains(verdict))
@@ -181,66 +174,81 @@ public static class VerdictsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         var filter = new ResultFilter(product, initiator, responder, plan, caseKey, verdict, status);
         return TypedResults.Ok(await VerdictStore.ListAsync(connection, row.Id, filter, page ?? 1, pageSize ?? DefaultPageSize));
     }
 
-    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Get(string @event, long id, HttpContext context, Database database)
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Get(string @event, long id, HttpContext context,
+        Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         return await VerdictStore.FindAsync(connection, row.Id, id) is { } result ? TypedResults.Ok(result) : NoSuchResult(@event, id);
     }
 
-    internal static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
-        Database database)
+    private static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
+        Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        var row = await EventStore.FindAsync(connection, @event, context.Caller());
-        if (row is null) return EventsApi.NoSuchEvent(@event);
+        var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
+        if (gate.Refusal is { } refusal) return Problems.Of(refusal);
+        var row = gate.Value!.Event;
         if (await VerdictStore.FindAsync(connection, row.Id, id) is not { } result) return NoSuchResult(@event, id);
         return TypedResults.Ok(new ResultHistory(result, await VerdictStore.HistoryAsync(connection, id)));
     }
 
-    private static ProblemHttpResult NoSuchResult(string @event, long id) => Problems.NotFound($"Event {@event} has no result {id}.");
+    private static Refusal NoSuchResultRefusal(string @event, long id) => Refusal.NotFound($"Event {@event} has no result {id}.");
 
-    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body, HttpContext context,
-        Database database) =>
-        ReviewAsync(@event, id, "confirmed", null, body?.Revision, context, database);
+    private static ProblemHttpResult NoSuchResult(string @event, long id) => Problems.Of(NoSuchResultRefusal(@event, id));
 
-    internal static Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
-        HttpContext context, Database database) =>
-        ReviewAsync(@event, id, "disputed", body.Reason.Trim(), body.Revision, context, database);
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Confirm(string @event, long id, Review? body,
+        HttpContext context, Database database, PlanningCache plannings, IResultEngine engine) =>
+        Problems.Ok(await ConfirmAsync(@event, id, body?.Revision, context.Caller(), database, plannings, engine));
 
-    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> ReviewAsync(string @event, long id, string status,
-        string? reason, long? revision, HttpContext context, Database database)
+    private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> DisputeResult(string @event, long id, Dispute body,
+        HttpContext context, Database database, PlanningCache plannings, IResultEngine engine) =>
+        Problems.Ok(await DisputeAsync(@event, id, body, context.Caller(), database, plannings, engine));
+
+    /// <summary>The other side agrees with the current revision (or with <paramref name="revision"/>, if still current).</summary>
+    public static Task<Outcome<ResultInfo>> ConfirmAsync(string @event, long id, long? revision, Caller caller, Database database,
+        PlanningCache plannings, IResultEngine engine) =>
+        ReviewAsync(@event, id, "confirmed", null, revision, caller, database, plannings, engine);
+
+    /// <summary>The other side disputes the current revision, with a reason.</summary>
+    public static Task<Outcome<ResultInfo>> DisputeAsync(string @event, long id, Dispute body, Caller caller, Database database,
+        PlanningCache plannings, IResultEngine engine) =>
+        ReviewAsync(@event, id, "disputed", body.Reason.Trim(), body.Revision, caller, database, plannings, engine);
+
+    private static async Task<Outcome<ResultInfo>> ReviewAsync(string @event, long id, string status, string? reason,
+        long? revision, Caller caller, Database database, PlanningCache plannings, IResultEngine engine)
     {
-        var caller = context.Caller();
-        if (Permissions.Refuse(Permission.ReviewResults, caller) is { } refused) return refused;
-        var engine = context.RequestServices.GetRequiredService<IResultEngine>();
+        if (Permissions.Refusal(Permission.ReviewResults, caller) is { } refused) return Refusal.Forbidden(refused);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             await using var connection = await database.OpenAsync();
-            var row = await EventStore.FindAsync(connection, @event, caller);
-            if (Refuse(row, @event) is { } refusal) return refusal;
+            var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Write);
+            if (gate.Refusal is { } refusal) return refusal;
+            var row = gate.Value!.Event;
 
-            var authorship = await VerdictStore.AuthorshipAsync(connection, row!.Id, id);
-            if (authorship is null) return NoSuchResult(@event, id);
+            var authorship = await VerdictStore.AuthorshipAsync(connection, row.Id, id);
+            if (authorship is null) return NoSuchResultRefusal(@event, id);
             if (revision is { } reviewed && reviewed != authorship.Revision)
-                return Problems.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
+                return Refusal.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
                                          "was logged since. Review that one.");
-            if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Problems.Forbidden(why);
+            if (ResultRules.WhyCannotReview(caller, authorship) is { } why) return Refusal.Forbidden(why);
 
             var review = new ResultReview(row.Id, id, authorship.Revision, status, reason, caller.TokenId);
             var audit = new AuditEntry(caller, status == "confirmed" ? "result.confirm" : "result.dispute",
                 $"{@event}: result {id} revision {authorship.Revision}");
             // Reviewed as read, or read again: the event or the result changed in between.
             if (await engine.ReviewAsync(review, row.UpdatedAt, audit) == ReviewOutcome.Reviewed)
-                return TypedResults.Ok((await VerdictStore.FindAsync(connection, row.Id, id))!);
+                return (await VerdictStore.FindAsync(connection, row.Id, id))!;
         }
-        return Problems.Conflict($"Result {id} of event {@event} kept changing while it was being reviewed; send the review again.");
+        return Refusal.Conflict($"Result {id} of event {@event} kept changing while it was being reviewed; send the review again.");
     }
 }

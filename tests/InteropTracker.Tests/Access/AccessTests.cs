@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 
 namespace InteropTracker.Tests.Access;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

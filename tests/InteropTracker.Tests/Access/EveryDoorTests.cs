@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Pages;
 using InteropTracker.Tests.Verdicts;
 using InteropTracker.Vendors;

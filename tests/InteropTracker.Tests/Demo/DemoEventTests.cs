@@ -1,5 +1,6 @@
 using System.Text.Json;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Demo;
 using InteropTracker.Tests.TestPlans;
 using Microsoft.Extensions.Logging.Abstractions;

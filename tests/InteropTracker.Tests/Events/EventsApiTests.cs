@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
+using InteropTracker.Matrix;
 
 namespace InteropTracker.Tests.Events;
 
@@ -332,7 +334,7 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
         await chair.Enter(@event.Key, phone.Key);
 
         using var db = app.OpenDatabase();
-        var planning = (await EventPlanning.LoadAsync(db, @event.Key))!;
+        var planning = (await EventStore.PlanningAsync(db, @event.Key))!;
 
         Assert.Equal((@event.Key, @event.Name, "draft", true, false), (planning.Event.Key, planning.Event.Name,
             planning.Event.Status, planning.Event.IncludeSameOrganization, planning.Event.Published));
@@ -351,11 +353,10 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         var participant = Assert.Single(planning.Participants);
         Assert.Equal((phone.Key, phone.Name, vendor.Key, vendor.Name), (participant.Key, participant.Name, participant.OrganizationKey, participant.OrganizationName));
-        Assert.True(participant.Contender.Technologies.Contains("SIP"));
-        Assert.True(participant.Contender.Capabilities.SetEquals(["h264", "ivr"]));
-        Assert.Same(participant.Contender, Assert.Single(planning.Contenders));
+        Assert.True(participant.Technologies.Contains("SIP"));
+        Assert.True(participant.Capabilities.SetEquals(["h264", "ivr"]));
         Assert.Equal(3, planning.ToNumbersSource().Cases.Count);
-        Assert.Null(await EventPlanning.LoadAsync(db, "no-such-event"));
+        Assert.Null(await EventStore.PlanningAsync(db, "no-such-event"));
     }
 
     [Fact]

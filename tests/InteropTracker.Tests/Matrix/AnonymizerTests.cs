@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 
 namespace InteropTracker.Tests.Matrix;

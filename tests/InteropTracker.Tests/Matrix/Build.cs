@@ -1,3 +1,4 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
 
@@ -6,7 +7,7 @@ namespace InteropTracker.Tests.Matrix;
 /// <summary>Participants and cases of the matrix tests in one line each: tags and technologies as space-separated words.</summary>
 internal static class Build
 {
-    public static Contender Product(long id, string key, long organizationId, string technologies = "SIP",
+    public static Participant Product(long id, string key, long organizationId, string technologies = "SIP",
         string capabilities = "") => new()
         {
             Id = id,
@@ -37,7 +38,7 @@ internal static class Build
 }
 
 /// <summary>A current verdict of a planned cell, in its stored order, as the results table would hold it.</summary>
-internal sealed record Logged(PlannedCase Case, Contender Initiator, Contender Responder, Verdict Verdict)
+internal sealed record Logged(PlannedCase Case, Participant Initiator, Participant Responder, Verdict Verdict)
 {
     /// <summary>What the matrix query counts: verdicts per ordered pair.</summary>
     public static IReadOnlyList<CellCount> CellCounts(IEnumerable<Logged> logged) => logged

@@ -1,6 +1,7 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
-using static InteropTracker.Verdicts.Verdict;
+using static InteropTracker.Core.Verdict;
 
 namespace InteropTracker.Tests.Matrix;
 
@@ -13,11 +14,11 @@ namespace InteropTracker.Tests.Matrix;
 public class HandCountedEventTests
 {
     //                                   id  key           org  technologies   capabilities
-    private static readonly Contender P = Build.Product(30, "acme-phone", 1, "SIP WebRTC", "video tls");
-    private static readonly Contender S = Build.Product(10, "acme-sbc", 1, "SIP", "tls transcode");
-    private static readonly Contender G = Build.Product(40, "bolt-gw", 2, "SIP WebRTC", "video ice");
-    private static readonly Contender M = Build.Product(20, "core-mcu", 3, "SIP", "video tls transcode");
-    private static readonly Contender[] Products = [M, G, S, P]; // any order: the tables sort by key
+    private static readonly Participant P = Build.Product(30, "acme-phone", 1, "SIP WebRTC", "video tls");
+    private static readonly Participant S = Build.Product(10, "acme-sbc", 1, "SIP", "tls transcode");
+    private static readonly Participant G = Build.Product(40, "bolt-gw", 2, "SIP WebRTC", "video ice");
+    private static readonly Participant M = Build.Product(20, "core-mcu", 3, "SIP", "video tls transcode");
+    private static readonly Participant[] Products = [M, G, S, P]; // any order: the tables sort by key
 
     // Different-organization ordered pairs: P→G P→M S→G S→M G→P G→S G→M M→P M→S M→G (10; not P→S, S→P).
     private static readonly PlannedCase Call1 = Build.Case(101, "call-1");

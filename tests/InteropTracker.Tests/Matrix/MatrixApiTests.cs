@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using InteropTracker.Access;
+using InteropTracker.Core;
 
 namespace InteropTracker.Tests.Matrix;
 

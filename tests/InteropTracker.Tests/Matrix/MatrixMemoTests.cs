@@ -1,4 +1,5 @@
 using System.Net;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Tests.Verdicts;
 

@@ -1,3 +1,4 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 
 namespace InteropTracker.Tests.Matrix;
@@ -5,8 +6,8 @@ namespace InteropTracker.Tests.Matrix;
 public class PlanningTests
 {
     // Two vendors' products that qualify for anything SIP with video and tls, unless a test takes something away.
-    private static readonly Contender Phone = Build.Product(1, "phone", organizationId: 1, "SIP", "video tls");
-    private static readonly Contender Mcu = Build.Product(2, "mcu", organizationId: 2, "SIP", "video tls");
+    private static readonly Participant Phone = Build.Product(1, "phone", organizationId: 1, "SIP", "video tls");
+    private static readonly Participant Mcu = Build.Product(2, "mcu", organizationId: 2, "SIP", "video tls");
 
     [Fact]
     public void A_planned_pair_has_no_reason_against_it()

@@ -1,4 +1,5 @@
 using Bogus;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
 
@@ -9,7 +10,7 @@ namespace InteropTracker.Tests.Matrix;
 /// directional or not with requires/initiator/responder tags from a small vocabulary, so that many pairs are planned
 /// and many are not, for every reason.
 /// </summary>
-internal sealed record RandomEvent(int Seed, IReadOnlyList<Contender> Products, IReadOnlyList<PlannedCase> Cases)
+internal sealed record RandomEvent(int Seed, IReadOnlyList<Participant> Products, IReadOnlyList<PlannedCase> Cases)
 {
     private static readonly string[] Technologies = ["SIP", "WebRTC", "H.323"];
 
@@ -28,13 +29,13 @@ internal sealed record RandomEvent(int Seed, IReadOnlyList<Contender> Products, 
         var productCount = random.Int(2, 12);
         // Ids in an order unrelated to the keys, so that "smaller key first" is not "smaller id first".
         var ids = random.Shuffle(Enumerable.Range(1, productCount)).Select(i => 10L * i).ToList();
-        var products = new List<Contender>();
+        var products = new List<Participant>();
         for (var i = 0; i < productCount; i++)
         {
             var word = faker.Hacker.Noun().Replace(' ', '-');
             // An upper-case initial sorts before every lower-case one in ordinal order.
             if (random.Bool(0.3f)) word = char.ToUpperInvariant(word[0]) + word[1..];
-            products.Add(new Contender
+            products.Add(new Participant
             {
                 Id = ids[i],
                 Key = $"{word}-{i}",
@@ -94,7 +95,7 @@ internal sealed record RandomEvent(int Seed, IReadOnlyList<Contender> Products, 
 /// <summary>DESIGN.md's planning rule written out plainly, as the oracle the core's faster counting is checked against.</summary>
 internal static class DesignRule
 {
-    public static bool Qualifies(PlannedCase c, Contender a, Contender b, bool includeSameOrganization) =>
+    public static bool Qualifies(PlannedCase c, Participant a, Participant b, bool includeSameOrganization) =>
         a.Id != b.Id
         && (includeSameOrganization || a.OrganizationId != b.OrganizationId)
         && a.Technologies.Contains(c.Technology) && b.Technologies.Contains(c.Technology)
@@ -103,7 +104,7 @@ internal static class DesignRule
         && c.Responder.All(b.Capabilities.Contains);
 
     /// <summary>Whether (a, b) is a cell of the case: a non-directional case sits once, smaller key first.</summary>
-    public static bool IsCell(PlannedCase c, Contender a, Contender b, bool includeSameOrganization) =>
+    public static bool IsCell(PlannedCase c, Participant a, Participant b, bool includeSameOrganization) =>
         c.Directional
             ? Qualifies(c, a, b, includeSameOrganization)
             : string.CompareOrdinal(a.Key, b.Key) < 0

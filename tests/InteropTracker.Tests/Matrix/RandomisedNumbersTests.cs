@@ -1,3 +1,4 @@
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
 

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Tests.Verdicts;
 using Microsoft.Playwright;
 

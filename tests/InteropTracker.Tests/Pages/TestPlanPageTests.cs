@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Tests.TestPlans;
 using Microsoft.Playwright;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Engine;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
@@ -37,9 +38,9 @@ public sealed class ImportInChunksTests : IAsyncLifetime
         await chair.MoveTo(created.Key, "open");
 
         await using var db = _app.OpenDatabase();
-        var planning = (await EventPlanning.LoadAsync(db, created.Key))!;
+        var planning = (await EventStore.PlanningAsync(db, created.Key))!;
         (_event, _plan) = (created.Key, plan.Plan);
-        _cells = Planning.Cells(planning.Cases, planning.Contenders, planning.Event.IncludeSameOrganization).ToList();
+        _cells = Planning.Cells(planning.Cases, planning.Participants, planning.Event.IncludeSameOrganization).ToList();
         Assert.Equal(16_200, _cells.Count);
     }
 

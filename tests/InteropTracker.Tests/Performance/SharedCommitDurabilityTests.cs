@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
@@ -108,7 +109,7 @@ public sealed class TalliesTests
 
         using var db = new SqliteConnection($"Data Source={file}");
         db.Open();
-        var planning = (await EventPlanning.LoadAsync(db, @event.Key))!;
+        var planning = (await EventStore.PlanningAsync(db, @event.Key))!;
         var engineers = new Dictionary<long, string>();
         foreach (var participant in planning.Participants)
             if (!engineers.ContainsKey(participant.OrganizationId))
@@ -116,7 +117,7 @@ public sealed class TalliesTests
         return new Floor
         {
             Event = @event.Key, Plan = plan.Plan, Engineers = engineers,
-            Cells = Planning.Cells(planning.Cases, planning.Contenders, planning.Event.IncludeSameOrganization).ToList(),
+            Cells = Planning.Cells(planning.Cases, planning.Participants, planning.Event.IncludeSameOrganization).ToList(),
         };
     }
 

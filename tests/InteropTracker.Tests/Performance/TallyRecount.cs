@@ -1,4 +1,5 @@
 using Dapper;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Tests.Performance;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using ClosedXML.Excel;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
 
@@ -169,7 +170,7 @@ public class ExcelReportTests
             var row = rows[k];
             Assert.Equal(products[r.InitiatorId].Key, byLabel[row.Cell(5).GetString()].Key);
             Assert.Equal(products[r.ResponderId].Key, byLabel[row.Cell(6).GetString()].Key);
-            Assert.Equal(InteropTracker.Verdicts.VerdictNames.Name(r.Verdict), row.Cell(7).GetString());
+            Assert.Equal(InteropTracker.Core.VerdictNames.Name(r.Verdict), row.Cell(7).GetString());
             Assert.Equal(r.Status.ToString().ToLowerInvariant(), row.Cell(8).GetString());
             Assert.Equal(r.Revision, row.Cell(9).GetValue<long>());
             Assert.Equal(XLDataType.DateTime, row.Cell(10).DataType);

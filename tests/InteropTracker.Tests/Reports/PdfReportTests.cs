@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using InteropTracker.Core;
 using InteropTracker.Reports;
 using UglyToad.PdfPig;
 

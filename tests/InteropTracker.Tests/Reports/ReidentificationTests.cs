@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClosedXML.Excel;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Demo;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
@@ -97,7 +98,7 @@ public sealed class ReidentificationTests(ReidentificationTests.DemoFixture app)
         cases = cases.Select((c, i) => c with { Id = i }).ToList();
 
         var organizations = known.Select(k => k.Info.Organization).Distinct().ToList();
-        var contenders = known.Select(k => new Contender
+        var declared = known.Select(k => new Participant
         {
             Id = k.Id, Key = k.Info.Product, OrganizationId = organizations.IndexOf(k.Info.Organization),
             Technologies = new HashSet<string>(k.Info.Technologies, StringComparer.OrdinalIgnoreCase),
@@ -105,7 +106,7 @@ public sealed class ReidentificationTests(ReidentificationTests.DemoFixture app)
         }).ToList();
         foreach (var technology in cases.Select(c => c.Technology).Distinct())
         {
-            var inIt = contenders.Where(c => c.Technologies.Contains(technology)).ToList();
+            var inIt = declared.Where(c => c.Technologies.Contains(technology)).ToList();
             var counts = Planning.Count(cases.Where(c => c.Technology == technology), inIt, sameOrganization);
             var n = counts.Products.Count;
             for (var i = 0; i < n; i++)

@@ -1,4 +1,5 @@
 using Bogus;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
 using InteropTracker.Verdicts;
@@ -13,7 +14,7 @@ namespace InteropTracker.Tests.Reports;
 internal sealed class ReportSample
 {
     public required ReportFacts Facts { get; init; }
-    public required IReadOnlyList<ProductFacts> Products { get; init; }
+    public required IReadOnlyList<Participant> Products { get; init; }
     public required IReadOnlyList<StoredResult> Results { get; init; }
 
     /// <summary>Every string the anonymised report must not carry.</summary>
@@ -42,10 +43,10 @@ internal sealed class ReportSample
             Id: (long)(100 + i),
             Key: $"zq-org-{i:00}",
             Name: i % 3 == 1 ? $"{faker.Company.CompanyName()} & Söhne \"Labs\" {i}" : $"{faker.Company.CompanyName()} {i}")).ToList();
-        var productFacts = Enumerable.Range(1, products).Select(i =>
+        var participants = Enumerable.Range(1, products).Select(i =>
         {
             var org = orgs[(i - 1) % organizations];
-            return new ProductFacts
+            return new Participant
             {
                 Id = 1000 + i,
                 Key = $"zq-prod-{i:000}",
@@ -55,8 +56,8 @@ internal sealed class ReportSample
                 OrganizationId = org.Id,
                 OrganizationKey = org.Key,
                 OrganizationName = org.Name,
-                Technologies = i % 4 == 0 ? ["SIP"] : i % 4 == 1 ? ["SIP", "WebRTC"] : ["WebRTC", "SIP"],
-                Capabilities = i % 3 == 0 ? ["h264", "opus"] : ["h264", "vp8", "opus", "tls"],
+                Technologies = new HashSet<string>(i % 4 == 0 ? ["SIP"] : ["SIP", "WebRTC"], StringComparer.OrdinalIgnoreCase),
+                Capabilities = new HashSet<string>(i % 3 == 0 ? ["h264", "opus"] : ["h264", "vp8", "opus", "tls"], StringComparer.Ordinal),
             };
         }).ToList();
 
@@ -84,16 +85,9 @@ internal sealed class ReportSample
         AddCase(6, "webrtc-gateway", "WebRTC", "media", "WRTC-MD-001", "VP8 video", requires: ["vp8"]);
         AddCase(7, "webrtc-gateway", "WebRTC", "media", "WRTC-MD-002", "Data channel", directional: false);
 
-        var contenders = productFacts.Select(p => new Contender
-        {
-            Id = p.Id, Key = p.Key, OrganizationId = p.OrganizationId,
-            Technologies = new HashSet<string>(p.Technologies, StringComparer.OrdinalIgnoreCase),
-            Capabilities = new HashSet<string>(p.Capabilities, StringComparer.Ordinal),
-        }).ToList();
-
         var results = new List<StoredResult>();
         var at = new DateTime(2026, 5, 12, 9, 0, 0, DateTimeKind.Utc);
-        foreach (var cell in Planning.Cells(planned, contenders, includeSameOrganization: false))
+        foreach (var cell in Planning.Cells(planned, participants, includeSameOrganization: false))
         {
             if (faker.Random.Double() < 0.15) continue;
             var verdict = faker.Random.WeightedRandom([Verdict.Pass, Verdict.Fail, Verdict.Na, Verdict.Blocked], [0.65f, 0.2f, 0.08f, 0.07f]);
@@ -112,10 +106,10 @@ internal sealed class ReportSample
             var counts = results.Where(r => ids.Contains(r.CaseId))
                 .GroupBy(r => (r.InitiatorId, r.ResponderId, r.Verdict))
                 .Select(g => new CellCount(g.Key.InitiatorId, g.Key.ResponderId, g.Key.Verdict, g.LongCount()));
-            return (t, MatrixTable.Build(Planning.Count(cases, contenders, false), counts));
+            return (t, MatrixTable.Build(Planning.Count(cases, participants, false), counts));
         }).ToList();
 
-        var plannedAll = Planning.Count(planned, contenders, false);
+        var plannedAll = Planning.Count(planned, participants, false);
         var caseCounts = results.GroupBy(r => (r.CaseId, r.Verdict)).Select(g => new CaseCount(g.Key.CaseId, g.Key.Verdict, g.LongCount()));
         var passingPairs = results.Where(r => r.Verdict == Verdict.Pass)
             .Select(r => (r.CaseId, Low: Math.Min(r.InitiatorId, r.ResponderId), High: Math.Max(r.InitiatorId, r.ResponderId)))
@@ -145,7 +139,7 @@ internal sealed class ReportSample
                 StartDate = new DateOnly(2026, 5, 11), EndDate = new DateOnly(2026, 5, 15), Status = "closed", Published = true,
             },
             AnonymizationSecret = secret,
-            Products = productFacts,
+            Products = participants,
             Cases = caseFacts,
             Plans =
             [
@@ -160,7 +154,7 @@ internal sealed class ReportSample
             ResultCount = results.Count,
             Results = initiators => Stream(results, initiators),
         };
-        return new ReportSample { Facts = facts, Products = productFacts, Results = results };
+        return new ReportSample { Facts = facts, Products = participants, Results = results };
     }
 
     /// <summary>As the store streams them: grouped by initiator in the order asked for.</summary>

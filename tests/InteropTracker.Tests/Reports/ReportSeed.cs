@@ -1,5 +1,6 @@
 using Bogus;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Vendors;
@@ -72,11 +73,11 @@ public sealed class ReportSeed
     {
         var faker = new Faker { Random = new Randomizer(seed) };
         EventPlanning planning;
-        using (var db = app.OpenDatabase()) planning = (await EventPlanning.LoadAsync(db, eventKey))!;
+        using (var db = app.OpenDatabase()) planning = (await EventStore.PlanningAsync(db, eventKey))!;
         var notes = new List<string>();
         var issues = new List<string>();
         var rows = new List<ResultInput>();
-        foreach (var cell in Planning.Cells(planning.Cases, planning.Contenders, planning.Event.IncludeSameOrganization))
+        foreach (var cell in Planning.Cells(planning.Cases, planning.Participants, planning.Event.IncludeSameOrganization))
         {
             if (faker.Random.Double() < 0.2) continue;
             var n = rows.Count + 1;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using ClosedXML.Excel;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
@@ -30,7 +31,7 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
         {
             var dto = await member.GetAsync($"/api/events/{eventKey}/matrix?technology={Uri.EscapeDataString(t.Technology)}")
                 .ReadJson<MatrixApi.MatrixDto>();
-            var products = dto.Products.Select((p, i) => new Contender { Id = i, Key = p.Id, OrganizationId = 0 }).ToList();
+            var products = dto.Products.Select((p, i) => new Participant { Id = i, Key = p.Id, OrganizationId = 0 }).ToList();
             var index = products.ToDictionary(p => p.Key, p => (int)p.Id);
             var planned = new long[products.Count, products.Count];
             var counts = new List<CellCount>();

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Verdicts;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 
 namespace InteropTracker.Tests.Storage;

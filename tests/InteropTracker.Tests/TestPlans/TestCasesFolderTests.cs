@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.TestPlans;
 
 namespace InteropTracker.Tests.TestPlans;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClosedXML.Excel;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 
 namespace InteropTracker.Tests.TestPlans;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 
 namespace InteropTracker.Tests.TestPlans;
 

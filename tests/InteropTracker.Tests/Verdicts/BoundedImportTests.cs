@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Verdicts;
 
 namespace InteropTracker.Tests.Verdicts;

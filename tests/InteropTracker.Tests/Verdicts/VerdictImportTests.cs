@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Vendors;
 using InteropTracker.Verdicts;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Verdicts;
 
 namespace InteropTracker.Tests.Verdicts;

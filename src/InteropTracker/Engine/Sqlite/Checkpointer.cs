@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using InteropTracker.Storage;
 using SQLitePCL;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

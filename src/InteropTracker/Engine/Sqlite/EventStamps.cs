@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

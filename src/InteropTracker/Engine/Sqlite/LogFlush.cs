@@ -1,4 +1,5 @@
 using InteropTracker.Storage;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

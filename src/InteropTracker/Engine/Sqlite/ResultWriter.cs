@@ -1,5 +1,4 @@
-using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Engine.Sqlite;

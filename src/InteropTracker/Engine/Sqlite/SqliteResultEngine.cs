@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Engine.Sqlite;

@@ -1,7 +1,6 @@
 using Dapper;
-using InteropTracker.Matrix;
+using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Engine.Sqlite;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using InteropTracker.Verdicts;
+using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Engine.Sqlite;

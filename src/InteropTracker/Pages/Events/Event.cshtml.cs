@@ -1,5 +1,6 @@
 using InteropTracker.Access;
 using InteropTracker.Engine;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -34,7 +35,7 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
     public const int WorstShown = 10;
 
     /// <summary>The viewer's own products in this event (an engineer's organization's; every one for an admin).</summary>
-    public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
+    public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
 
     public string Link(string? view = null, string? handler = null)
     {
@@ -54,7 +55,7 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         // The same read as GET /matrix and /summary: visibility, the cached planning, then the numbers.
-        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        var planning = (await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read)).Value;
         if (planning is null) return false;
         Planning = planning;
 

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
@@ -24,8 +25,8 @@ public sealed class PairingModel(Database database, PlanningCache plannings) : P
 
     public Viewer Viewer { get; private set; } = null!;
     public EventPlanning Planning { get; private set; } = null!;
-    public ParticipantDetails First { get; private set; } = null!;
-    public ParticipantDetails Second { get; private set; } = null!;
+    public Participant First { get; private set; } = null!;
+    public Participant Second { get; private set; } = null!;
     public IReadOnlyList<(SheetRow Row, IReadOnlyList<RevisionInfo> History)> Rows { get; private set; } = [];
 
     /// <summary>Whether the viewer may log this pairing: the link to results entry shows only then.</summary>
@@ -35,7 +36,7 @@ public sealed class PairingModel(Database database, PlanningCache plannings) : P
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await MatrixApi.LoadVisibleAsync(connection, Key, Viewer.Caller, plannings);
+        var planning = (await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read)).Value;
         if (planning is null) return NotFound();
         if (planning.FindParticipant(A) is not { } first || planning.FindParticipant(B) is not { } second || first.Id == second.Id)
             return NotFound();

@@ -1,4 +1,4 @@
-using InteropTracker.Events;
+using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Verdicts;
 using Microsoft.Data.Sqlite;
@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace InteropTracker.Pages.Events;
 
 /// <summary>One planned cell between two products, in stored order, with its current result (null while untested).</summary>
-public sealed record SheetRow(CaseDetails Case, ParticipantDetails Initiator, ParticipantDetails Responder, ResultInfo? Result)
+public sealed record SheetRow(CaseDetails Case, Participant Initiator, Participant Responder, ResultInfo? Result)
 {
     public Verdict? Verdict => Figures.Parse(Result?.Verdict);
 
@@ -17,7 +17,7 @@ public sealed record SheetRow(CaseDetails Case, ParticipantDetails Initiator, Pa
 }
 
 /// <summary>How far a product has got with one peer: planned cells between them and how many have a verdict.</summary>
-public sealed record PeerProgress(ParticipantDetails Peer, long Planned, long Logged)
+public sealed record PeerProgress(Participant Peer, long Planned, long Logged)
 {
     public long Untested => Planned - Logged;
 }
@@ -36,7 +36,7 @@ public static class PairingSheet
 
     /// <summary>Every current result the product takes part in, by (case, initiator, responder).</summary>
     public static async Task<IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo>> ResultsOfAsync(
-        SqliteConnection connection, EventPlanning planning, ParticipantDetails product)
+        SqliteConnection connection, EventPlanning planning, Participant product)
     {
         var page = await VerdictStore.ListAsync(connection, planning.Event.Id,
             new ResultFilter(product.Key, null, null, null, null, null, null), 1, AllResults);
@@ -48,9 +48,9 @@ public static class PairingSheet
     }
 
     /// <param name="forward">Only the cells with <paramref name="a"/> as (stored) initiator: one cell of the ordered matrix.</param>
-    public static IReadOnlyList<SheetRow> Rows(EventPlanning planning, ParticipantDetails a, ParticipantDetails b, string? technology,
+    public static IReadOnlyList<SheetRow> Rows(EventPlanning planning, Participant a, Participant b, string? technology,
         bool forward, IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo> results) =>
-        Planning.Cells(Cases(planning, technology), [a.Contender, b.Contender], planning.Event.IncludeSameOrganization)
+        Planning.Cells(Cases(planning, technology), [a, b], planning.Event.IncludeSameOrganization)
             .Where(cell => !forward || cell.Initiator.Id == a.Id)
             .Select(cell => new SheetRow(planning.Details(cell.Case.Id), planning.Participant(cell.Initiator.Id),
                 planning.Participant(cell.Responder.Id), results.GetValueOrDefault((cell.Case.Id, cell.Initiator.Key, cell.Responder.Key))))
@@ -60,13 +60,13 @@ public static class PairingSheet
             .ToList();
 
     /// <summary>For each other participant, the cells planned with the product and how many have a verdict.</summary>
-    public static IReadOnlyList<PeerProgress> Peers(EventPlanning planning, ParticipantDetails product,
+    public static IReadOnlyList<PeerProgress> Peers(EventPlanning planning, Participant product,
         IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo> results) =>
         planning.Participants
             .Where(p => p.Id != product.Id)
             .Select(peer =>
             {
-                var cells = Planning.Cells(planning.Cases, [product.Contender, peer.Contender], planning.Event.IncludeSameOrganization).ToList();
+                var cells = Planning.Cells(planning.Cases, [product, peer], planning.Event.IncludeSameOrganization).ToList();
                 var logged = cells.Count(c => results.ContainsKey((c.Case.Id, c.Initiator.Key, c.Responder.Key)));
                 return new PeerProgress(peer, cells.Count, logged);
             })

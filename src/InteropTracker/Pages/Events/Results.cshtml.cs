@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using InteropTracker.Access;
+using InteropTracker.Core;
+using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Verdicts;
@@ -14,9 +16,9 @@ public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool May
 
 /// <summary>
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
-/// in one click. Every post goes through the API's own handlers (the same checks: organization, planned cell, open event).
+/// in one click. Every post goes through the API's feature functions (the same checks: organization, planned cell, open event).
 /// </summary>
-public sealed class ResultsModel(Database database, PlanningCache plannings) : PageModel, IShowsRefusal
+public sealed class ResultsModel(Database database, PlanningCache plannings, IResultEngine engine) : PageModel, IShowsRefusal
 {
     /// <summary>Set on the answer of a post the page script made, which swaps only the card it answers with.</summary>
     public const string FragmentHeader = "X-Fragment";
@@ -30,9 +32,9 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
     public EventPlanning Planning { get; private set; } = null!;
 
     /// <summary>The products the viewer may log for (an engineer's organization's; every participant for an admin).</summary>
-    public IReadOnlyList<ParticipantDetails> OwnProducts { get; private set; } = [];
-    public ParticipantDetails? Me { get; private set; }
-    public ParticipantDetails? Them { get; private set; }
+    public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
+    public Participant? Me { get; private set; }
+    public Participant? Them { get; private set; }
     public IReadOnlyList<PeerProgress> Peers { get; private set; } = [];
     public IReadOnlyList<CaseCard> Cards { get; private set; } = [];
     public long Planned { get; private set; }
@@ -58,25 +60,26 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         {
             Plan = plan, Case = caseKey, Initiator = initiator, Responder = responder, Verdict = verdict ?? "", Notes = notes, Issue = issue,
         };
-        var outcome = await ApiCall.RunAsync(body, async b => await VerdictsApi.Log(Key, b, HttpContext, database));
+        var outcome = await FeatureCall.RunAsync(body,
+            b => LogResult.LogAsync(Key, b, HttpContext.Caller(), database, plannings, engine, HttpContext.RequestAborted));
         var anchor = await AnchorAsync(plan, caseKey, initiator, responder);
-        return await AnswerAsync(outcome, anchor,
-            outcome.Value is ResultInfo r ? $"Saved: {Figures.Word(Figures.Parse(r.Verdict))} (revision {r.Revision})." : "");
+        return await AnswerAsync(outcome.Refusal, anchor,
+            outcome.Value is { } r ? $"Saved: {Figures.Word(Figures.Parse(r.Verdict))} (revision {r.Revision})." : "");
     }
 
     [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostConfirmAsync(long id, long? revision)
     {
-        var outcome = ApiCall.Read(await VerdictsApi.Confirm(Key, id, new VerdictsApi.Review { Revision = revision }, HttpContext, database));
-        return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Confirmed.");
+        var outcome = await VerdictsApi.ConfirmAsync(Key, id, revision, HttpContext.Caller(), database, plannings, engine);
+        return await AnswerAsync(outcome.Refusal, await AnchorOfResultAsync(id), "Confirmed.");
     }
 
     [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostDisputeAsync(long id, long? revision, string? reason)
     {
         var body = new VerdictsApi.Dispute { Reason = reason?.Trim() ?? "", Revision = revision };
-        var outcome = await ApiCall.RunAsync(body, async b => await VerdictsApi.DisputeResult(Key, id, b, HttpContext, database));
-        return await AnswerAsync(outcome, await AnchorOfResultAsync(id), "Disputed.");
+        var outcome = await FeatureCall.RunAsync(body, b => VerdictsApi.DisputeAsync(Key, id, b, HttpContext.Caller(), database, plannings, engine));
+        return await AnswerAsync(outcome.Refusal, await AnchorOfResultAsync(id), "Disputed.");
     }
 
     /// <summary>A write the caller's role may not make at all, refused before its handler runs: shown like any refusal.</summary>
@@ -86,29 +89,29 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         var anchor = form is null ? null
             : long.TryParse(form["id"], out var id) ? await AnchorOfResultAsync(id)
             : await AnchorAsync(form["plan"].ToString(), form["case"].ToString(), form["initiator"].ToString(), form["responder"].ToString());
-        return await AnswerAsync(new ApiOutcome(StatusCodes.Status403Forbidden, null, why, new Dictionary<string, string[]>()), anchor, "");
+        return await AnswerAsync(Refusal.Forbidden(why), anchor, "");
     }
 
     /// <summary>
     /// Shows what came of a post with its status: beside the case it was for (the whole page, or for the script the one
     /// card), or at the top of the page when no card of this pairing is the one posted for.
     /// </summary>
-    private async Task<IActionResult> AnswerAsync(ApiOutcome outcome, string? anchor, string done)
+    private async Task<IActionResult> AnswerAsync(Refusal? refusal, string? anchor, string done)
     {
-        var message = outcome.Succeeded ? done : string.Join(" ", outcome.Messages.DefaultIfEmpty(outcome.Detail ?? "Not saved."));
-        if (anchor is not null) _messages[anchor] = (message, !outcome.Succeeded);
+        var message = refusal is null ? done : string.Join(" ", refusal.Messages());
+        if (anchor is not null) _messages[anchor] = (message, refusal is not null);
         if (!await LoadAsync()) return NotFound();
         var card = Cards.FirstOrDefault(c => c.Row.Anchor == anchor);
 
         if (IsFragment)
         {
             Response.Headers[FragmentHeader] = "card";
-            if (!outcome.Succeeded) Response.StatusCode = outcome.Status;
-            return card is not null ? Partial("_CaseCard", card) : Content(MessageItem(message, !outcome.Succeeded), "text/html");
+            if (refusal is not null) Response.StatusCode = refusal.Status();
+            return card is not null ? Partial("_CaseCard", card) : Content(MessageItem(message, refusal is not null), "text/html");
         }
-        if (outcome.Succeeded) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
+        if (refusal is null) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
         if (card is null) PageMessage = message;
-        Response.StatusCode = outcome.Status;
+        Response.StatusCode = refusal.Status();
         return Page();
     }
 
@@ -135,15 +138,15 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         var planning = await plannings.GetAsync(connection, Key);
         if (planning?.FindCase(plan, caseKey) is not { } planned) return null;
         if (planning.FindParticipant(initiator) is not { } a || planning.FindParticipant(responder) is not { } b) return null;
-        var (first, second) = InteropTracker.Matrix.Planning.Stored(planned, a.Contender, b.Contender);
+        var (first, second) = InteropTracker.Core.Planning.Stored(planned, a, b);
         return $"cell-{planned.Id}-{first.Id}-{second.Id}";
     }
 
     private async Task<string?> AnchorOfResultAsync(long id)
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var row = await EventStore.FindAsync(connection, Key, HttpContext.Caller());
-        if (row is null || await VerdictStore.FindAsync(connection, row.Id, id) is not { } result) return null;
+        var gate = await EventGate.OpenAsync(connection, plannings, Key, HttpContext.Caller(), EventNeed.Read);
+        if (gate.Value is not { } planning || await VerdictStore.FindAsync(connection, planning.Event.Id, id) is not { } result) return null;
         return await AnchorAsync(result.Plan, result.Case, result.Initiator, result.Responder);
     }
 
@@ -152,8 +155,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var planning = await plannings.GetAsync(connection, Key, transaction);
-        if (planning is null || !EventStore.TakesPart(planning, Viewer.Caller)) return false;
+        if ((await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read, transaction)).Value is not { } planning)
+            return false;
         Planning = planning;
 
         var caller = Viewer.Caller;
@@ -169,9 +172,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings) : P
         Them = Peer is null ? null : planning.FindParticipant(Peer);
         if (Them is null || Them.Id == Me.Id) { Them = null; return true; }
 
-        ReadOnlyReason = !planning.Event.IsOpen
-            ? planning.Event.IsClosed ? "The event is closed: results are final." : "The event is not open yet."
-            : Permissions.WhyCannotLog(caller, Me.OrganizationId, Them.OrganizationId, $"{Me.Key} → {Them.Key}");
+        ReadOnlyReason = EventGate.Check(planning, Key, caller, EventNeed.Write).Refusal?.Detail
+            ?? Permissions.WhyCannotLog(caller, Me.OrganizationId, Them.OrganizationId, $"{Me.Key} → {Them.Key}");
 
         var rows = PairingSheet.Rows(planning, Me, Them, null, forward: false, results);
         Planned = rows.Count;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
@@ -28,10 +29,10 @@ public sealed class OrganizationsModel(Database database) : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         var body = new VendorsApi.NewOrganization { Key = Text(Form.Key), Name = Text(Form.Name) };
-        var outcome = await ApiCall.RunAsync(body, async b => await VendorsApi.CreateOrganization(b, HttpContext, database));
-        if (outcome.Succeeded) return RedirectToPage(new { created = body.Key });
-        outcome.CopyTo(ModelState, nameof(Form));
-        Response.StatusCode = outcome.Status;
+        var outcome = await FeatureCall.RunAsync(body, b => VendorsApi.CreateOrganizationAsync(b, HttpContext.Caller(), database));
+        if (outcome.Refusal is not { } refusal) return RedirectToPage(new { created = body.Key });
+        refusal.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = refusal.Status();
         await LoadAsync();
         return Page();
     }

@@ -1,5 +1,6 @@
-using InteropTracker.Access;
 using Dapper;
+using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
@@ -48,10 +49,10 @@ public sealed class ProductsModel(Database database) : PageModel
             Technologies = Form.Technologies.Concat(Split(Form.OtherTechnologies, ',')).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             Capabilities = Split(Form.Capabilities, ',', ' ', '\n', '\r', '\t', ';').ToList(),
         };
-        var outcome = await ApiCall.RunAsync(body, async b => await VendorsApi.CreateProduct(b, HttpContext, database));
-        if (outcome.Succeeded) return RedirectToPage(new { created = body.Key });
-        outcome.CopyTo(ModelState, nameof(Form));
-        Response.StatusCode = outcome.Status;
+        var outcome = await FeatureCall.RunAsync(body, b => VendorsApi.CreateProductAsync(b, HttpContext.Caller(), database));
+        if (outcome.Refusal is not { } refusal) return RedirectToPage(new { created = body.Key });
+        refusal.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = refusal.Status();
         await LoadAsync();
         return Page();
     }

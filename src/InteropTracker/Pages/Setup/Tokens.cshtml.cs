@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,7 @@ namespace InteropTracker.Pages.Setup;
 
 /// <summary>Admins make and revoke tokens through the API's own handlers; a new secret is shown once, on this answer only.</summary>
 [Performs(Permission.ManageTokens)]
-public sealed class TokensModel(Database database) : PageModel
+public sealed class TokensModel(Database database, TokenCache tokens) : PageModel
 {
     public IReadOnlyList<TokensApi.TokenInfo> Tokens { get; private set; } = [];
     public IReadOnlyList<Organization> Organizations { get; private set; } = [];
@@ -44,34 +45,34 @@ public sealed class TokensModel(Database database) : PageModel
             Organization = Form.Role == Roles.Engineer && !string.IsNullOrWhiteSpace(Form.Organization) ? Form.Organization : null,
             ExpiresAt = Form.ExpiresAt is { } expiry ? new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc)) : null,
         };
-        var outcome = await ApiCall.RunAsync(body, async b => await TokensApi.Create(b, HttpContext, database));
-        if (outcome.Succeeded)
+        var outcome = await FeatureCall.RunAsync(body, b => TokensApi.CreateAsync(b, HttpContext.Caller(), database));
+        if (outcome.Refusal is not { } refusal)
         {
-            Made = (TokensApi.CreatedToken)outcome.Value!;
+            Made = outcome.Value;
             Form = new TokenForm();
             ModelState.Clear();
         }
         else
         {
-            outcome.CopyTo(ModelState, nameof(Form));
-            Response.StatusCode = outcome.Status;
+            refusal.CopyTo(ModelState, nameof(Form));
+            Response.StatusCode = refusal.Status();
         }
         return await PageAsync();
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(long id)
     {
-        var outcome = ApiCall.Read(await TokensApi.Revoke(id, HttpContext, database));
-        if (outcome.Succeeded) return RedirectToPage(new { revoked = id });
-        if (outcome.Status == StatusCodes.Status404NotFound) return NotFound();
-        Refusal = outcome.Detail;
-        Response.StatusCode = outcome.Status;
+        var outcome = await TokensApi.RevokeAsync(id, HttpContext.Caller(), database, tokens);
+        if (outcome.Refusal is not { } refusal) return RedirectToPage(new { revoked = id });
+        if (refusal.Kind == RefusalKind.NotFound) return NotFound();
+        Refusal = refusal.Detail;
+        Response.StatusCode = refusal.Status();
         return await PageAsync();
     }
 
     private async Task<IActionResult> PageAsync()
     {
-        Tokens = (await TokensApi.List(database)).Value!.OrderByDescending(t => t.RevokedAt is null).ThenBy(t => t.Id).ToList();
+        Tokens = (await TokensApi.ListAsync(database)).OrderByDescending(t => t.RevokedAt is null).ThenBy(t => t.Id).ToList();
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         return Page();

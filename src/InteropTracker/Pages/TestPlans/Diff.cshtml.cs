@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
@@ -9,7 +10,7 @@ namespace InteropTracker.Pages.Setup.Events;
 
 /// <summary>Chairs register participants and move the event draft → open → closed (and publish), through the API's handlers.</summary>
 [Performs(Permission.ManageEvents)]
-public sealed class ManageModel(Database database) : PageModel
+public sealed class ManageModel(Database database, PlanningCache plannings) : PageModel
 {
     [FromRoute(Name = "event")] public string Key { get; set; } = "";
 
@@ -28,8 +29,8 @@ public sealed class ManageModel(Database database) : PageModel
     public async Task<IActionResult> OnPostParticipantsAsync()
     {
         var body = new EventsApi.NewParticipants { Products = Products };
-        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.AddParticipants(Key, b, HttpContext, database));
-        return await AfterAsync(outcome, outcome.Value is EventsApi.ParticipantsAdded added
+        var outcome = await FeatureCall.RunAsync(body, b => EventsApi.AddParticipantsAsync(Key, b, HttpContext.Caller(), database, plannings));
+        return await AfterAsync(outcome.Refusal, outcome.Value is { } added
             ? $"Registered {added.Added.Count} {(added.Added.Count == 1 ? "product" : "products")}."
             : "", nameof(Products));
     }
@@ -37,26 +38,25 @@ public sealed class ManageModel(Database database) : PageModel
     public async Task<IActionResult> OnPostStatusAsync(string status, bool? published)
     {
         var body = new EventsApi.StatusChange { Status = status, Published = published };
-        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.ChangeStatus(Key, b, HttpContext, database));
-        return await AfterAsync(outcome, outcome.Value is EventInfo info
+        var outcome = await FeatureCall.RunAsync(body, b => EventsApi.ChangeStatusAsync(Key, b, HttpContext.Caller(), database, plannings));
+        return await AfterAsync(outcome.Refusal, outcome.Value is { } info
             ? $"The event is {info.Status}{(info.Published ? " and published" : "")}."
             : "", "status");
     }
 
-    private async Task<IActionResult> AfterAsync(ApiOutcome outcome, string done, string field)
+    private async Task<IActionResult> AfterAsync(Refusal? refusal, string done, string field)
     {
-        if (outcome.Succeeded) return Redirect($"/setup/events/{Uri.EscapeDataString(Key)}?done={Uri.EscapeDataString(done)}");
-        if (outcome.Status == StatusCodes.Status404NotFound) return NotFound();
-        foreach (var message in outcome.Messages.DefaultIfEmpty(outcome.Detail ?? "The change was refused."))
-            ModelState.AddModelError(field, message);
-        Response.StatusCode = outcome.Status;
+        if (refusal is null) return Redirect($"/setup/events/{Uri.EscapeDataString(Key)}?done={Uri.EscapeDataString(done)}");
+        if (refusal.Kind == RefusalKind.NotFound) return NotFound();
+        foreach (var message in refusal.Messages()) ModelState.AddModelError(field, message);
+        Response.StatusCode = refusal.Status();
         return await LoadAsync() ? Page() : NotFound();
     }
 
     private async Task<bool> LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await EventPlanning.LoadAsync(connection, Key);
+        var planning = await EventStore.PlanningAsync(connection, Key);
         if (planning is null) return false;
         Planning = planning;
         var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);

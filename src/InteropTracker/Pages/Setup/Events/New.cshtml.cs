@@ -1,4 +1,5 @@
 using InteropTracker.Access;
+using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -43,10 +44,10 @@ public sealed class NewModel(Database database) : PageModel
             EndDate = Text(Form.EndDate), IncludeSameOrganization = Form.IncludeSameOrganization,
             Plans = Form.Plans.Select(p => new EventsApi.PlanPin { Plan = p, Version = Form.Versions.GetValueOrDefault(p) }).ToList(),
         };
-        var outcome = await ApiCall.RunAsync(body, async b => await EventsApi.Create(b, HttpContext, database));
-        if (outcome.Succeeded) return Redirect($"/setup/events/{Uri.EscapeDataString(body.Key)}?created=1");
-        outcome.CopyTo(ModelState, nameof(Form));
-        Response.StatusCode = outcome.Status;
+        var outcome = await FeatureCall.RunAsync(body, b => EventsApi.CreateAsync(b, HttpContext.Caller(), database));
+        if (outcome.Refusal is not { } refusal) return Redirect($"/setup/events/{Uri.EscapeDataString(body.Key)}?created=1");
+        refusal.CopyTo(ModelState, nameof(Form));
+        Response.StatusCode = refusal.Status();
         await LoadAsync();
         return Page();
     }

@@ -1,4 +1,4 @@
-namespace InteropTracker.Matrix;
+namespace InteropTracker.Core;
 
 /// <summary>
 /// A <see cref="Tally"/> as the API writes it: every number of DESIGN.md, derived ones included. Planned, untested and

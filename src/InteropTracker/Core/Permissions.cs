@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
-namespace InteropTracker.Access;
+namespace InteropTracker.Core;
 
 /// <summary>
 /// Everything a caller can do here, one name per action. Every door to an action (API route, page handler, import)
@@ -78,19 +76,6 @@ public static class Permissions
         return null;
     }
 
-    /// <summary>The refusal as the API answers it (403 with the reason), or null when the role may.</summary>
-    public static ProblemHttpResult? Refuse(Permission permission, Caller caller) =>
-        Refusal(permission, caller) is { } why ? Problems.Forbidden(why) : null;
-
-    /// <summary>The authorization policy of an action's routes, named after the action.</summary>
-    public static string Policy(Permission permission) => $"permission:{permission}";
-
-    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder)
-    {
-        foreach (var permission in Enum.GetValues<Permission>().Where(NeedsSignIn))
-            builder.AddPolicy(Policy(permission), p => p.RequireRole(RolesFor(permission)));
-    }
-
     private static string What(Permission permission) => permission switch
     {
         Permission.ManageTokens => "create or revoke tokens",
@@ -112,23 +97,4 @@ public static class Permissions
         [Roles.Admin, Roles.Engineer] => "engineers (for their organization's pairings) and admins",
         _ => string.Join(", ", roles.Select(r => r + "s")),
     };
-}
-
-/// <summary>The action an endpoint performs, as endpoint metadata (API routes) or an attribute (page handlers).</summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
-public sealed class PerformsAttribute(Permission permission) : Attribute
-{
-    public Permission Permission { get; } = permission;
-}
-
-public static class PermissionEndpoints
-{
-    /// <summary>Declares the action the routes perform and applies its rule as their authorization policy.</summary>
-    public static TBuilder Performs<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder
-    {
-        builder.WithMetadata(new PerformsAttribute(permission));
-        return Permissions.NeedsSignIn(permission)
-            ? builder.RequireAuthorization(Permissions.Policy(permission))
-            : builder.AllowAnonymous();
-    }
 }

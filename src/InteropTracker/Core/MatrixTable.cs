@@ -1,6 +1,4 @@
-using InteropTracker.Verdicts;
-
-namespace InteropTracker.Matrix;
+namespace InteropTracker.Core;
 
 /// <summary>How many current verdicts of one kind a cell (ordered pair) has within a scope.</summary>
 public readonly record struct CellCount(long InitiatorId, long ResponderId, Verdict Verdict, long Count);
@@ -22,7 +20,7 @@ public enum MatrixView
 /// </summary>
 public sealed class MatrixTable
 {
-    private MatrixTable(IReadOnlyList<Contender> products, Tally[,] cells, MatrixView view)
+    private MatrixTable(IReadOnlyList<Participant> products, Tally[,] cells, MatrixView view)
     {
         Products = products;
         Cells = cells;
@@ -40,7 +38,7 @@ public sealed class MatrixTable
     }
 
     public MatrixView View { get; }
-    public IReadOnlyList<Contender> Products { get; }
+    public IReadOnlyList<Participant> Products { get; }
 
     /// <summary>[row, column]; in the pair view [i, j] and [j, i] hold the same sum.</summary>
     public Tally[,] Cells { get; }

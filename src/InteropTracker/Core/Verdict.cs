@@ -1,4 +1,4 @@
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.Core;
 
 /// <summary>What a pairing's test gave. A planned cell with no verdict is untested.</summary>
 public enum Verdict

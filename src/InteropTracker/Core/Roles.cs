@@ -1,4 +1,4 @@
-namespace InteropTracker.Access;
+namespace InteropTracker.Core;
 
 public static class Roles
 {

@@ -1,4 +1,4 @@
-namespace InteropTracker.Matrix;
+namespace InteropTracker.Core;
 
 /// <summary>A test case as planning sees it: its technology (the plan's) and the tags each side must declare.</summary>
 public sealed record PlannedCase
@@ -15,18 +15,27 @@ public sealed record PlannedCase
     public IReadOnlyList<string> Responder { get; init; } = [];
 }
 
-/// <summary>A participant as planning sees it: its organization and what it declares.</summary>
-public sealed record Contender
+/// <summary>
+/// A participant: a product registered in an event. Planning reads its organization and what it declares; people read
+/// its name, version, kind and organization.
+/// </summary>
+public sealed record Participant
 {
     public required long Id { get; init; }
     public required string Key { get; init; }
     public required long OrganizationId { get; init; }
     public IReadOnlySet<string> Technologies { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
     public IReadOnlySet<string> Capabilities { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    public string Name { get; init; } = "";
+    public string Version { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string OrganizationKey { get; init; } = "";
+    public string OrganizationName { get; init; } = "";
+    public string AddedAt { get; init; } = "";
 }
 
 /// <summary>One cell of the plan: a case for an ordered pair of participants.</summary>
-public readonly record struct PlannedCell(PlannedCase Case, Contender Initiator, Contender Responder);
+public readonly record struct PlannedCell(PlannedCase Case, Participant Initiator, Participant Responder);
 
 /// <summary>
 /// Which cases are planned for which pair (DESIGN.md, "Verdicts and the numbers"). Pure functions.
@@ -39,7 +48,7 @@ public readonly record struct PlannedCell(PlannedCase Case, Contender Initiator,
 public static class Planning
 {
     /// <summary>Why the case is not planned for initiator a and responder b in this order; null when it is.</summary>
-    public static string? WhyNot(PlannedCase c, Contender a, Contender b, bool includeSameOrganization)
+    public static string? WhyNot(PlannedCase c, Participant a, Participant b, bool includeSameOrganization)
     {
         if (a.Id == b.Id) return $"a product cannot be paired with itself ('{a.Key}')";
         if (!includeSameOrganization && a.OrganizationId == b.OrganizationId)
@@ -57,16 +66,16 @@ public static class Planning
         return null;
     }
 
-    private static Contender? WithoutTechnology(PlannedCase c, Contender side) => side.Technologies.Contains(c.Technology) ? null : side;
+    private static Participant? WithoutTechnology(PlannedCase c, Participant side) => side.Technologies.Contains(c.Technology) ? null : side;
 
-    private static string? Missing(IReadOnlyList<string> tags, Contender side)
+    private static string? Missing(IReadOnlyList<string> tags, Participant side)
     {
         for (var t = 0; t < tags.Count; t++) // not foreach: through the interface, that allocates an enumerator per call
             if (!side.Capabilities.Contains(tags[t])) return tags[t];
         return null;
     }
 
-    public static bool Qualifies(PlannedCase c, Contender a, Contender b, bool includeSameOrganization) =>
+    public static bool Qualifies(PlannedCase c, Participant a, Participant b, bool includeSameOrganization) =>
         WhyNot(c, a, b, includeSameOrganization) is null;
 
     /// <summary>
@@ -74,7 +83,7 @@ public static class Planning
     /// A non-directional case must be given in its stored order (smaller product key first); when the pair is not
     /// planned in either order, the reason is that one, not the order.
     /// </summary>
-    public static string? WhyNotCell(PlannedCase c, Contender initiator, Contender responder, bool includeSameOrganization)
+    public static string? WhyNotCell(PlannedCase c, Participant initiator, Participant responder, bool includeSameOrganization)
     {
         var forward = WhyNot(c, initiator, responder, includeSameOrganization);
         if (c.Directional || initiator.Id == responder.Id) return forward;
@@ -86,11 +95,11 @@ public static class Planning
     }
 
     /// <summary>The order in which a result of this case between these two products is stored.</summary>
-    public static (Contender Initiator, Contender Responder) Stored(PlannedCase c, Contender a, Contender b) =>
+    public static (Participant Initiator, Participant Responder) Stored(PlannedCase c, Participant a, Participant b) =>
         c.Directional || string.CompareOrdinal(a.Key, b.Key) <= 0 ? (a, b) : (b, a);
 
     /// <summary>Every planned cell of these cases among these participants, one by one (small scopes: a pair, a case).</summary>
-    public static IEnumerable<PlannedCell> Cells(IEnumerable<PlannedCase> cases, IReadOnlyList<Contender> participants,
+    public static IEnumerable<PlannedCell> Cells(IEnumerable<PlannedCase> cases, IReadOnlyList<Participant> participants,
         bool includeSameOrganization)
     {
         foreach (var c in cases)
@@ -115,7 +124,7 @@ public static class Planning
     /// same of both sides are planned for the same pairs, so each such group is decided once per pair.
     /// Gives the same numbers as counting <see cref="Cells"/>.
     /// </summary>
-    public static PlannedCounts Count(IEnumerable<PlannedCase> cases, IEnumerable<Contender> participants,
+    public static PlannedCounts Count(IEnumerable<PlannedCase> cases, IEnumerable<Participant> participants,
         bool includeSameOrganization)
     {
         var products = participants.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
@@ -170,9 +179,9 @@ public static class Planning
 }
 
 /// <summary>Planned cells per ordered pair (products in ordinal key order) and per case id.</summary>
-public sealed class PlannedCounts(IReadOnlyList<Contender> products, long[,] cells, IReadOnlyDictionary<long, long> perCase)
+public sealed class PlannedCounts(IReadOnlyList<Participant> products, long[,] cells, IReadOnlyDictionary<long, long> perCase)
 {
-    public IReadOnlyList<Contender> Products { get; } = products;
+    public IReadOnlyList<Participant> Products { get; } = products;
 
     /// <summary>[initiator index, responder index] into <see cref="Products"/>.</summary>
     public long[,] Cells { get; } = cells;

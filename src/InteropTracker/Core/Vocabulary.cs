@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace InteropTracker.Vendors;
+namespace InteropTracker.Core;
 
 /// <summary>The syntax of keys, capability tags and technology words that organizations, products and events use.</summary>
 public static partial class Vocabulary

@@ -1,9 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using InteropTracker.Access;
-using InteropTracker.Events;
-using InteropTracker.Matrix;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.Core;
 
 /// <summary>One logged result as a client gives it: the body of POST …/results, one row of an import.</summary>
 public sealed record ResultInput
@@ -30,12 +27,17 @@ public sealed record ResultInput
 }
 
 /// <summary>A result checked against the event's planning: the cell it goes to, in stored order.</summary>
-public sealed record CellWrite(PlannedCase Case, ParticipantDetails Initiator, ParticipantDetails Responder, Verdict Verdict,
+public sealed record CellWrite(PlannedCase Case, Participant Initiator, Participant Responder, Verdict Verdict,
     string? Notes, string? Issue)
 {
+    /// <summary>The checked cell as the engine stores it.</summary>
     public VerdictWrite ToWrite(long eventId, long recordedBy, string at) =>
         new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at);
 }
+
+/// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
+public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
+    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt);
 
 /// <summary>The outcome of checking one result: the cell, or what is wrong keyed by field, or why the caller may not.</summary>
 public sealed record ResultCheck(CellWrite? Cell, IReadOnlyDictionary<string, string> Errors, string? Forbidden);
@@ -85,8 +87,8 @@ public static class ResultRules
                 (errors ??= new())["case"] = $"Plan '{planKey}' (version {plan.Version}) has no case '{caseKey}'.";
         }
 
-        var initiator = Participant(planning, initiatorKey, "initiator", ref errors);
-        var responder = Participant(planning, responderKey, "responder", ref errors);
+        var initiator = FindParticipant(planning, initiatorKey, "initiator", ref errors);
+        var responder = FindParticipant(planning, responderKey, "responder", ref errors);
         if (errors is not null || planned is null || initiator is null || responder is null)
             return new ResultCheck(null, errors ?? NoErrors, null);
 
@@ -95,7 +97,7 @@ public static class ResultRules
             return new ResultCheck(null, NoErrors, refused);
 
         // A non-directional case is stored once per pair, smaller key first: given the other way round, it is turned.
-        var (first, second) = Planning.Stored(planned, initiator.Contender, responder.Contender);
+        var (first, second) = Planning.Stored(planned, initiator, responder);
         var (storedInitiator, storedResponder) = first.Id == initiator.Id ? (initiator, responder) : (responder, initiator);
         if (Planning.WhyNotCell(planned, first, second, planning.Event.IncludeSameOrganization) is { } why)
             return new ResultCheck(null,
@@ -105,7 +107,7 @@ public static class ResultRules
         return new ResultCheck(new CellWrite(planned, storedInitiator, storedResponder, verdict, notes, issue), NoErrors, null);
     }
 
-    private static ParticipantDetails? Participant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)
+    private static Participant? FindParticipant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)
     {
         if (key.Length == 0) return null;
         var participant = planning.FindParticipant(key);

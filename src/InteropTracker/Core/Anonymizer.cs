@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace InteropTracker.Matrix;
+namespace InteropTracker.Core;
 
 /// <summary>
 /// The anonymisation rule of DESIGN.md for matrices. Within one technology, names organizations "Vendor A", "Vendor B",

@@ -1,6 +1,4 @@
-using InteropTracker.Verdicts;
-
-namespace InteropTracker.Matrix;
+namespace InteropTracker.Core;
 
 /// <summary>
 /// The numbers of DESIGN.md for any scope (event, technology, plan, section, case, pair):
