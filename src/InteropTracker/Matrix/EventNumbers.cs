@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using InteropTracker.Engine;
-using InteropTracker.Verdicts;
 using Dapper;
 using InteropTracker.Core;
 using Microsoft.Data.Sqlite;

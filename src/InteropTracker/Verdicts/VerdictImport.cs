@@ -6,7 +6,6 @@ using InteropTracker.Access;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Core;
-using InteropTracker.Matrix;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
