@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using InteropTracker.Input;
 
@@ -12,11 +11,6 @@ public static partial class VerdictImport
 
     /// <summary>A row of the file: its number, counted as its <see cref="Rows.Locate"/> says.</summary>
     public readonly record struct Row(int Number, ResultInput Input);
-
-    /// <summary>
-    /// Thrown by <see cref="Spool"/> when the body grows past <see cref="MaxBytes"/>, to stop the reading where it is.
-    /// </summary>
-    private sealed class BodyTooLarge() : IOException($"The body is larger than {MaxBytes / (1024 * 1024)} MB.");
 
     /// <summary>
     /// The rows of an upload, read a chunk at a time from a stream. What makes the whole file unreadable is in
@@ -54,45 +48,14 @@ public static partial class VerdictImport
     public static Rows Json(Stream body) => new JsonRows(body);
 
     /// <summary>
-    /// Reads <paramref name="body"/> on into <paramref name="file"/> as it is read through, and refuses (with
-    /// <see cref="BodyTooLarge"/>) to go past <see cref="MaxBytes"/>.
+    /// The body read on into <paramref name="file"/> as it is read through; reading past <see cref="MaxBytes"/> throws
+    /// <see cref="BodyTooLargeException"/>.
     /// </summary>
-    public sealed class Spool(Stream body, Stream file) : Stream
-    {
-        private long _read;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            var read = await body.ReadAsync(buffer, ct);
-            _read += read;
-            if (_read > MaxBytes) throw new BodyTooLarge();
-            await file.WriteAsync(buffer[..read], ct);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) =>
-            throw new NotSupportedException("The body is read asynchronously.");
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+    public static Stream Spool(Stream body, Stream file) => new BoundedBody(body, MaxBytes, file);
 
     private sealed class CsvRows(Stream body) : Rows
     {
-        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-        private readonly CsvReader _reader = new(new StreamReader(body, StrictUtf8, detectEncodingFromByteOrderMarks: false,
-            bufferSize: 64 * 1024, leaveOpen: true));
+        private readonly CsvReader _reader = new(new StrictUtf8(body));
         private int _columns;
         private int _plan, _case, _initiator, _responder, _verdict, _notes, _issue;
         // Keys and verdicts repeat row after row: each distinct value is one string, found from the file's characters.
@@ -148,12 +111,12 @@ public static partial class VerdictImport
                     return false;
                 }
             }
-            catch (DecoderFallbackException)
+            catch (NotUtf8Exception e)
             {
-                Broken($"row {_reader.Row}", "The CSV is not UTF-8 text; save it as UTF-8.");
+                Broken(e.Location, e.Message);
                 return false;
             }
-            catch (BodyTooLarge)
+            catch (BodyTooLargeException)
             {
                 BodyTooLarge($"row {_reader.Row}");
                 return false;
@@ -218,7 +181,7 @@ public static partial class VerdictImport
             {
                 Broken(e.Path ?? "$", $"The JSON cannot be read: {e.Message}");
             }
-            catch (BodyTooLarge)
+            catch (BodyTooLargeException)
             {
                 BodyTooLarge($"[{_next}]");
             }

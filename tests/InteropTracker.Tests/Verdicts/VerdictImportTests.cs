@@ -151,7 +151,7 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
 
     public static TheoryData<string, string, string> Unreadable => new()
     {
-        { "plan,case,initiator,responder,verdict\nsip,CALL-001,\"a1,b1,pass\n", "row 2", "not closed" },
+        { "plan,case,initiator,responder,verdict\nsip,CALL-001,\"a1,b1,pass\n", "row 2", "never closed" },
         { "plan,case,initiator,responder,verdict\nsip,\"CALL\"-001,a1,b1,pass\n", "row 2", "closing quote" },
         { "plan,case,initiator,responder,outcome\n", "row 1", "'outcome' is not a result column" },
         { "plan,case,initiator,verdict\n", "row 1", "lacks the column responder" },
