@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InteropTracker.Core;
 using InteropTracker.Input;
 
 namespace InteropTracker.Verdicts;

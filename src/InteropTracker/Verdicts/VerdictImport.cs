@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using InteropTracker.Access;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Core;
+using InteropTracker.Input;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Verdicts;
@@ -95,29 +94,19 @@ public static partial class VerdictImport
     /// <returns>The refusal, or an outcome with neither summary nor errors (<see cref="Outcome.Rows"/> rows, all good).</returns>
     public static async Task<Outcome> CheckAsync(EventPlanning planning, Caller caller, Rows rows, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var chunks = Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var reading = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var read = new List<Row>(ChunkRows);
-                    if (!await rows.ReadAsync(read, ChunkRows, stop.Token)) break;
-                    await chunks.Writer.WriteAsync(read, stop.Token);
-                }
-            }
-            finally
-            {
-                chunks.Writer.Complete();
-            }
-        });
-
         var refusals = new Refusals();
         var total = 0;
         Outcome? refused = null;
-        await foreach (var read in chunks.Reader.ReadAllAsync(ct))
+        await using (var chunks = new ReadAhead<List<Row>>(2, async (hand, stop) =>
+        {
+            while (true)
+            {
+                var read = new List<Row>(ChunkRows);
+                if (!await rows.ReadAsync(read, ChunkRows, stop)) break;
+                await hand(read);
+            }
+        }, ct))
+        await foreach (var read in chunks.ReadAllAsync(ct))
         {
             total += read.Count;
             if (total > MaxRows)
@@ -128,19 +117,10 @@ public static partial class VerdictImport
             if (!refusals.Check(planning, caller, rows, read).Clean)
             {
                 // The whole file was read when the reading ends with no chunk after this one (waiting for at most one more).
-                var readToEnd = !await chunks.Reader.WaitToReadAsync(ct) && rows.Error is null;
+                var readToEnd = !await chunks.MoreAsync(ct) && rows.Error is null;
                 refused = new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
-                break;
+                break; // the rest of the body is not read
             }
-        }
-        stop.Cancel();
-        try
-        {
-            await reading;
-        }
-        catch (OperationCanceledException) when (refused is not null)
-        {
-            // Stopped here: the rest of the body is not read.
         }
         if (refused is not null) return refused;
         if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
@@ -159,73 +139,48 @@ public static partial class VerdictImport
         var refusals = new Refusals(); // both written by the checking thread only, and read once it has ended
         string? pastCap = null;
         var readToEnd = true;
-        using var stop = new CancellationTokenSource();
-        using var chunks = new BlockingCollection<Chunk>(boundedCapacity: 4);
-        var checking = Task.Run(async () =>
+        // A write that fails leaves the checking thread nobody to hand chunks to: disposing stops it before leaving.
+        using var chunks = new ReadAhead<Chunk>(4, async (hand, stop) =>
         {
-            try
+            var read = new List<Row>(ChunkRows);
+            var count = 0;
+            while (await rows.ReadAsync(read, ChunkRows, stop))
             {
-                var read = new List<Row>(ChunkRows);
-                var count = 0;
-                while (await rows.ReadAsync(read, ChunkRows, stop.Token))
+                count += read.Count;
+                if (count > MaxRows)
                 {
-                    count += read.Count;
-                    if (count > MaxRows)
-                    {
-                        pastCap = rows.Locate(read[MaxRows - (count - read.Count)]);
-                        break;
-                    }
-                    var chunk = refusals.Check(planning, caller, rows, read);
-                    // In cell order, so that the writer fills the results' indexes from one end of each run rather than
-                    // all over; rows of one cell keep their file order (the row breaks ties), so that they become
-                    // revisions in that order.
-                    if (chunk.Clean) SortByCell(chunk.Cells);
-                    chunks.Add(chunk, stop.Token);
-                    read.Clear();
-                    if (chunk.Clean) continue;
-                    // Nothing of this file will be kept: the answer only says whether rows came after this chunk.
-                    readToEnd = rows.Error is null && !await rows.ReadAsync(read, 1, stop.Token);
+                    pastCap = rows.Locate(read[MaxRows - (count - read.Count)]);
                     break;
                 }
-            }
-            finally
-            {
-                chunks.CompleteAdding();
+                var chunk = refusals.Check(planning, caller, rows, read);
+                // In cell order, so that the writer fills the results' indexes from one end of each run rather than
+                // all over; rows of one cell keep their file order (the row breaks ties), so that they become
+                // revisions in that order.
+                if (chunk.Clean) SortByCell(chunk.Cells);
+                await hand(chunk);
+                read.Clear();
+                if (chunk.Clean) continue;
+                // Nothing of this file will be kept: the answer only says whether rows came after this chunk.
+                readToEnd = rows.Error is null && !await rows.ReadAsync(read, 1, stop);
+                break;
             }
         });
 
         var total = 0;
-        try
+        var writing = true;
+        foreach (var chunk in chunks.ReadAll())
         {
-            var writing = true;
-            foreach (var chunk in chunks.GetConsumingEnumerable())
-            {
-                total += chunk.Cells.Length;
-                writing &= chunk.Clean;
-                if (!writing) continue;
-                foreach (var cell in chunk.Cells)
-                    import.Write(cell!.ToWrite(planning.Event.Id, caller.TokenId, at));
-            }
-            checking.GetAwaiter().GetResult();
-            if (pastCap is not null) return PastCap(refusals, total, pastCap);
-            if (refusals.Bad > 0) return new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
-            if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
-            if (total == 0) return new Outcome(null, refusals.Errors, 0, 0, true, "The file has no result rows.", "body");
-            return new Outcome(new Summary(total, import.Created, import.Revised), refusals.Errors, 0, total, true);
+            total += chunk.Cells.Length;
+            writing &= chunk.Clean;
+            if (!writing) continue;
+            foreach (var cell in chunk.Cells)
+                import.Write(cell!.ToWrite(planning.Event.Id, caller.TokenId, at));
         }
-        finally
-        {
-            // A write that failed leaves the checking thread nobody to hand chunks to: stop it before leaving.
-            stop.Cancel();
-            try
-            {
-                checking.Wait();
-            }
-            catch (AggregateException)
-            {
-                // Cancelled here, or failed and already thrown by GetResult above.
-            }
-        }
+        if (pastCap is not null) return PastCap(refusals, total, pastCap);
+        if (refusals.Bad > 0) return new Outcome(null, refusals.Errors, refusals.Bad, total, readToEnd);
+        if (rows.Error is not null) return new Outcome(null, refusals.Errors, 0, total, false, rows.Error, rows.ErrorLocation, rows.TooLarge);
+        if (total == 0) return new Outcome(null, refusals.Errors, 0, 0, true, "The file has no result rows.", "body");
+        return new Outcome(new Summary(total, import.Created, import.Revised), refusals.Errors, 0, total, true);
     }
 
     private static Outcome PastCap(Refusals refusals, int rows, string location) =>
