@@ -94,7 +94,7 @@ public sealed class CsvReader(TextReader source, int maxRecordChars = CsvReader.
             {
                 if (raw.Contains('"'))
                 {
-                    Broken = $"Column {f + 1} has a quote inside an unquoted value; enclose the value in quotes and write the quote twice (\"\").";
+                    Broken = $"A quote is inside an unquoted value in column {f + 1}; enclose the value in quotes and write the quote twice (\"\").";
                     return true;
                 }
                 _fields.Add((0, null));
