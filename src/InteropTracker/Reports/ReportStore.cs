@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Dapper;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Core;
+using InteropTracker.Input;
 using InteropTracker.Matrix;
 using Microsoft.Data.Sqlite;
 
@@ -91,74 +91,53 @@ public static class ReportStore
     private const int BatchSize = 512;
 
     /// <summary>
-    /// Reading the rows (SQLite) and writing them (XML, deflate) cost about the same, so a reader task fills batches
-    /// ahead of the writer and both cores work. The connection is the reader's alone until it has finished.
+    /// Reading the rows (SQLite) and writing them (XML, deflate) cost about the same, so the rows are read ahead of the
+    /// writer in batches and both cores work. The connection is the reading's alone until it has finished.
     /// </summary>
     private static async IAsyncEnumerable<StoredResult> StreamAsync(SqliteConnection connection, SqliteTransaction transaction,
         long eventId, IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var channel = Channel.CreateBounded<(StoredResult[] Rows, int Count)>(
-            new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(() => ReadAsync(connection, transaction, eventId, caseIds, initiators, channel.Writer, stop.Token),
-            CancellationToken.None);
-        try
+        await using var batches = new ReadAhead<(StoredResult[] Rows, int Count)>(4,
+            (hand, stop) => ReadAsync(connection, transaction, eventId, caseIds, initiators, hand, stop), ct);
+        await foreach (var (rows, count) in batches.ReadAllAsync(ct))
         {
-            await foreach (var (rows, count) in channel.Reader.ReadAllAsync(ct))
-            {
-                for (var i = 0; i < count; i++) yield return rows[i];
-                ArrayPool<StoredResult>.Shared.Return(rows, clearArray: true);
-            }
-        }
-        finally
-        {
-            stop.Cancel();
-            // Waits for the reader to let go of the connection; its failure, if any, already ended the loop above.
-            await Task.WhenAny(reading);
+            for (var i = 0; i < count; i++) yield return rows[i];
+            ArrayPool<StoredResult>.Shared.Return(rows, clearArray: true);
         }
     }
 
     private static async Task ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId,
         IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
-        ChannelWriter<(StoredResult[] Rows, int Count)> output, CancellationToken ct)
+        Func<(StoredResult[] Rows, int Count), ValueTask> hand, CancellationToken ct)
     {
-        try
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Query(caseIds);
+        command.Parameters.AddWithValue("@eventId", eventId);
+        var initiator = command.Parameters.Add("@initiator", SqliteType.Integer);
+        var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
+        var count = 0;
+        foreach (var id in initiators)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = Query(caseIds);
-            command.Parameters.AddWithValue("@eventId", eventId);
-            var initiator = command.Parameters.Add("@initiator", SqliteType.Integer);
-            var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
-            var count = 0;
-            foreach (var id in initiators)
+            initiator.Value = id;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (reader.Read())
             {
-                initiator.Value = id;
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (reader.Read())
-                {
-                    rows[count++] = new StoredResult(
-                        reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
-                        (Verdict)reader.GetInt32(3), (ReviewStatus)reader.GetInt32(4), reader.GetInt64(5),
-                        DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
-                        reader.IsDBNull(7) ? null : reader.GetString(7),
-                        reader.IsDBNull(8) ? null : reader.GetString(8),
-                        reader.IsDBNull(9) ? null : reader.GetString(9));
-                    if (count < BatchSize) continue;
-                    await output.WriteAsync((rows, count), ct);
-                    rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
-                    count = 0;
-                }
+                rows[count++] = new StoredResult(
+                    reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
+                    (Verdict)reader.GetInt32(3), (ReviewStatus)reader.GetInt32(4), reader.GetInt64(5),
+                    DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9));
+                if (count < BatchSize) continue;
+                await hand((rows, count));
+                rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
+                count = 0;
             }
-            if (count > 0) await output.WriteAsync((rows, count), ct);
-            else ArrayPool<StoredResult>.Shared.Return(rows);
-            output.Complete();
         }
-        catch (Exception e)
-        {
-            // The consumer sees the failure (or the cancellation it asked for) when it reads the channel.
-            output.Complete(e);
-        }
+        if (count > 0) await hand((rows, count));
+        else ArrayPool<StoredResult>.Shared.Return(rows);
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using InteropTracker.Input;
 
 namespace InteropTracker.TestPlans;
 
@@ -10,8 +10,7 @@ public static partial class TestPlanImport
 
     private static Located? ReadCsv(byte[] content, IQueryCollection query, ImportErrors errors)
     {
-        if (DecodeUtf8(content, errors) is not { } text) return null;
-        var records = ParseCsv(text, errors);
+        var records = ParseCsv(content, errors);
         if (records is null) return null;
 
         var planFields = QueryFields
@@ -36,67 +35,36 @@ public static partial class TestPlanImport
         return FromTable(plan, new Table("row 1", header, rows), errors);
     }
 
-    /// <returns>The records (the first is the header), or null when a quote is malformed.</returns>
-    private static List<List<string>>? ParseCsv(string text, ImportErrors errors)
+    /// <returns>The records (the first is the header), or null when one cannot be read.</returns>
+    private static List<List<string>>? ParseCsv(byte[] content, ImportErrors errors)
     {
+        // The whole upload is in memory already: a record may be as long as the file.
+        var reader = new CsvReader(new StrictUtf8(new MemoryStream(content, writable: false)), maxRecordChars: content.Length + 1);
         var records = new List<List<string>>();
-        var record = new List<string>();
-        var field = new StringBuilder();
-        var i = 0;
-        while (true)
+        try
         {
-            var row = records.Count + 1;
-            if (i < text.Length && text[i] == '"')
+            while (reader.Next())
             {
-                i++;
-                while (true)
+                if (reader.Broken is { } broken)
                 {
-                    if (i >= text.Length)
-                    {
-                        errors.Unreadable($"row {row}", $"A quoted field in column {record.Count + 1} is never closed: a closing \" is missing.");
-                        return null;
-                    }
-                    var c = text[i++];
-                    if (c != '"') field.Append(c);
-                    else if (i < text.Length && text[i] == '"') { field.Append('"'); i++; }
-                    else break;
-                }
-                if (i < text.Length && text[i] is not (',' or '\r' or '\n'))
-                {
-                    errors.Unreadable($"row {row}", $"In column {record.Count + 1}, a closing quote is followed by text; inside a quoted field write a quote twice (\"\").");
+                    errors.Unreadable($"row {reader.Row}", broken);
                     return null;
                 }
-            }
-            else
-            {
-                for (; i < text.Length && text[i] is not (',' or '\r' or '\n'); i++)
+                if (records.Count == MaxRows + 1)
                 {
-                    if (text[i] == '"')
-                    {
-                        errors.Unreadable($"row {row}", $"Column {record.Count + 1} has a quote inside an unquoted value; enclose the value in quotes and write the quote twice (\"\").");
-                        return null;
-                    }
-                    field.Append(text[i]);
+                    errors.TooLarge($"row {records.Count}", $"The file has more than {MaxRows} rows; split the plan.");
+                    return null;
                 }
-            }
-
-            record.Add(field.ToString());
-            field.Clear();
-            if (i < text.Length && text[i] == ',')
-            {
-                i++;
-                continue;
-            }
-            if (i < text.Length && text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-            i++;
-            records.Add(record);
-            record = [];
-            if (i >= text.Length) return records;
-            if (records.Count > MaxRows)
-            {
-                errors.TooLarge($"row {records.Count}", $"The file has more than {MaxRows} rows; split the plan.");
-                return null;
+                records.Add(Enumerable.Range(0, reader.Count).Select(reader.Field).ToList());
             }
         }
+        catch (NotUtf8Exception e)
+        {
+            errors.Unreadable(e.Location, e.Message);
+            return null;
+        }
+        if (records.Count > 0) return records;
+        errors.Unreadable("row 1", "The file has no header row: the first row names the columns.");
+        return null;
     }
 }

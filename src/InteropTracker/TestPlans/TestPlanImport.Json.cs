@@ -7,11 +7,10 @@ public static partial class TestPlanImport
 {
     private static Located? ReadJson(byte[] content, ImportErrors errors)
     {
-        if (DecodeUtf8(content, errors) is null) return null;
+        if (DecodeUtf8(content, errors) is not { } text) return null;
         try
         {
-            using var json = JsonDocument.Parse(content.AsMemory(content.AsSpan().StartsWith(Utf8Bom) ? Utf8Bom.Length : 0),
-                new JsonDocumentOptions { MaxDepth = MaxDepth });
+            using var json = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth });
             if (CountValues(json.RootElement) > MaxValues)
             {
                 errors.Unreadable("(document)", $"The document holds more than {MaxValues} values; split the plan.");

@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
-using System.Text.Unicode;
+using InteropTracker.Input;
 
 namespace InteropTracker.TestPlans;
 
@@ -140,22 +139,18 @@ public static partial class TestPlanImport
     /// <summary>Trimmed, with Windows line ends made \n: the same text reads the same from every format.</summary>
     internal static string Clean(string text) => text.Replace("\r\n", "\n").Replace('\r', '\n').Trim();
 
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
-
-    /// <summary>Strict UTF-8 (a byte-order mark is dropped); the first invalid byte is reported with its offset and line.</summary>
+    /// <summary>The content as strict UTF-8 text; an invalid byte is reported with its offset and line.</summary>
     private static string? DecodeUtf8(byte[] content, ImportErrors errors)
     {
-        var start = content.AsSpan().StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
-        var bytes = content.AsSpan(start);
-        var chars = new char[bytes.Length];
-        if (Utf8.ToUtf16(bytes, chars, out var read, out var written, replaceInvalidSequences: false) == OperationStatus.Done)
-            return new string(chars, 0, written);
-
-        var offset = start + read;
-        var line = content.AsSpan(0, offset).Count((byte)'\n') + 1;
-        errors.Unreadable($"line {line}",
-            $"Byte {offset} (0x{content[offset]:X2}) is not UTF-8: save the file as UTF-8 (Excel: \"CSV UTF-8\"; editors: \"Encoding: UTF-8\") and load it again.");
-        return null;
+        try
+        {
+            return StrictUtf8.Decode(content);
+        }
+        catch (NotUtf8Exception e)
+        {
+            errors.Unreadable(e.Location, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Reads the fields of one mapping (the plan, a section, a case), reporting each problem at its place.</summary>

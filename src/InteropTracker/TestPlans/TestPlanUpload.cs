@@ -1,3 +1,4 @@
+using InteropTracker.Input;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -70,30 +71,16 @@ public static class TestPlanUpload
             errors.TooLarge("body", $"The upload is {request.ContentLength} bytes; at most {MaxBytes} bytes are accepted.");
             return null;
         }
-        var body = await ReadBoundedAsync(request.Body, errors, ct);
-        if (body is null) return null;
+        // Bounded here too: a test server or a proxy may not enforce the server's body limit.
+        if (await BoundedBody.ReadAllAsync(request.Body, MaxBytes, ct) is not { } body)
+        {
+            errors.TooLarge("body", $"The upload is larger than {MaxBytes} bytes, the most that is accepted.");
+            return null;
+        }
 
         return isMultipart
             ? await ReadFileAsync(body, contentType, errors, ct)
             : NonEmpty(new Upload(MediaTypes[mediaType], body), errors);
-    }
-
-    /// <summary>Reads at most <see cref="MaxBytes"/>: a test server or a proxy may not enforce Kestrel's body limit.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, ImportErrors errors, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                errors.TooLarge("body", $"The upload is larger than {MaxBytes} bytes, the most that is accepted.");
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>The first file of a multipart/form-data body (a form's "file" field), its format from its extension.</summary>

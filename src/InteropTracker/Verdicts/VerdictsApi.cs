@@ -91,7 +91,7 @@ public static class VerdictsApi
         var visible = gate.Value!;
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        var spool = new VerdictImport.Spool(request.Body, file);
+        var spool = VerdictImport.Spool(request.Body, file);
         VerdictImport.Rows rows;
         int expectedRows;
         if (request.ContentLength <= VerdictImport.CopiedBytes)

@@ -184,16 +184,32 @@ public class RefusedUploadTests(AppFixture app) : IClassFixture<AppFixture>
         AssertNames(problem, "row 1", "1000001 columns", "at most 32");
     }
 
-    [Fact]
-    public async Task A_csv_quote_that_is_never_closed_is_a_400_naming_the_row()
+    [Theory]
+    [InlineData("setup,Setup,C-1,One,\"p,Dial,Rings,mandatory\n", "never closed")]
+    [InlineData("setup,Setup,C-1,One,\"p\"q,Dial,Rings,mandatory\n", "Text follows a closing quote")]
+    [InlineData("setup,Setup,C-1,One,p\"q,Dial,Rings,mandatory\n", "quote is inside an unquoted value")]
+    public async Task A_csv_quote_out_of_place_is_a_400_naming_the_row_and_column(string row, string message)
     {
-        var csv = "section,section_title,id,title,purpose,steps,expected,priority\nsetup,Setup,C-1,One,\"p,Dial,Rings,mandatory\n";
+        var csv = "section,section_title,id,title,purpose,steps,expected,priority\n" + row;
 
         var problem = await Refused(
             await Chair().PostAsync("/api/test-plans?plan=csv-quote&title=T&version=1&technology=SIP", SamplePlans.Content(csv, "text/csv")),
             HttpStatusCode.BadRequest);
 
-        AssertNames(problem, "row 2", "column 5", "never closed");
+        AssertNames(problem, "row 2", "column 5", message);
+    }
+
+    [Fact]
+    public async Task A_csv_plan_that_is_not_utf8_is_refused_naming_the_byte_and_its_line()
+    {
+        var csv = Encoding.Latin1.GetBytes("section,section_title,id,title,purpose,steps,expected,priority\nsetup,Setup,C-1,Caf\u00e9,p,Dial,Rings,mandatory\n");
+        var content = new ByteArrayContent(csv);
+        content.Headers.ContentType = new("text/csv");
+
+        var problem = await Refused(
+            await Chair().PostAsync("/api/test-plans?plan=csv-latin&title=T&version=1&technology=SIP", content), HttpStatusCode.BadRequest);
+
+        AssertNames(problem, "line 2", "Byte 82 (0xE9)", "UTF-8");
     }
 
     [Theory]

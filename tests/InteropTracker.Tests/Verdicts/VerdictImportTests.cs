@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Core;
+using InteropTracker.Input;
 using InteropTracker.Vendors;
 using InteropTracker.Verdicts;
 
@@ -151,8 +152,9 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
 
     public static TheoryData<string, string, string> Unreadable => new()
     {
-        { "plan,case,initiator,responder,verdict\nsip,CALL-001,\"a1,b1,pass\n", "row 2", "not closed" },
+        { "plan,case,initiator,responder,verdict\nsip,CALL-001,\"a1,b1,pass\n", "row 2", "never closed" },
         { "plan,case,initiator,responder,verdict\nsip,\"CALL\"-001,a1,b1,pass\n", "row 2", "closing quote" },
+        { "plan,case,initiator,responder,verdict\nsip,CALL\"001,a1,b1,pass\n", "row 2", "quote is inside an unquoted value" },
         { "plan,case,initiator,responder,outcome\n", "row 1", "'outcome' is not a result column" },
         { "plan,case,initiator,verdict\n", "row 1", "lacks the column responder" },
         { "plan,case,initiator,responder,verdict\nsip,CALL-001,a1,b1,pass,extra\n", "row 2", "6 fields; the header has 5" },
@@ -171,6 +173,21 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_quote_left_open_is_refused_at_its_row_without_reading_the_rest_of_the_file_into_one_field()
+    {
+        var floor = await Floor();
+        var rows = Enumerable.Repeat(Row(floor, TestFloor.Call, floor.A1, floor.B1, "pass"), 40_000);
+        var csv = Csv(Header, Row(floor, TestFloor.Call, floor.A1, floor.B1, "pass", "\"left open"), string.Join("\r\n", rows));
+        Assert.True(csv.Length > CsvReader.MaxRecordChars, "the rest of the file is longer than a record may be");
+
+        var problem = await Problem.ReadAsync(await floor.Import(app.Admin(), csv), HttpStatusCode.BadRequest);
+
+        Assert.Equal(["row 2"], problem.Errors.Keys);
+        Assert.Contains("longer than", problem.Errors["row 2"][0]);
+        Assert.Equal((0L, 0L), floor.Counts());
+    }
+
+    [Fact]
     public async Task Malformed_JSON_non_UTF8_text_and_other_media_types_are_refused()
     {
         var floor = await Floor();
@@ -182,7 +199,8 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
         var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("plan,case,initiator,responder,verdict,notes\nsip,CALL-001,a1,b1,pass,caf\u00e9\n"));
         latin1.Headers.ContentType = new("text/csv");
         var problem = await Problem.ReadAsync(await app.Admin().PostAsync($"{floor.Results}/import", latin1), HttpStatusCode.BadRequest);
-        Assert.Contains("UTF-8", problem.Text);
+        Assert.Equal(["line 2"], problem.Errors.Keys);
+        Assert.StartsWith("Byte 71 (0xE9) on line 2 is not UTF-8", problem.Errors["line 2"][0]);
 
         var xml = await app.Admin().PostAsync($"{floor.Results}/import", TestFloor.Content("<results/>", "application/xml"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, xml.StatusCode);
