@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker;
 

@@ -12,7 +12,7 @@ using InteropTracker.Reports;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -71,7 +71,7 @@ app.MapTokens();
 app.MapTestPlans();
 app.MapVendors();
 app.MapEvents();
-app.MapVerdicts();
+app.MapResults();
 app.MapMatrix();
 app.MapReports();
 app.MapWebPages();

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ClosedXML.Excel;
 using InteropTracker.Core;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Bench;
@@ -273,7 +273,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
     {
         const long Size = 60L * 1024 * 1024;
         var rows = File.ReadLines(importFile).Skip(1).Select(line => string.Join(',', line.Split(',').Take(5))).ToList();
-        var note = new string('n', (int)(Size / (VerdictImport.MaxRows - 1000)) - rows.Min(r => r.Length));
+        var note = new string('n', (int)(Size / (ResultImport.MaxRows - 1000)) - rows.Min(r => r.Length));
         var body = new StringBuilder(Programme.CsvHeader, (int)Size + 1024);
         for (var k = 0; body.Length < Size; k++) body.Append(rows[k % rows.Count]).Append(',').Append(note).Append(",\n");
         var text = body.ToString();

@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Tests.Access;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 using InteropTracker.TestPlans;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -103,9 +103,9 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
                 var floor = await TestFloor.OpenAsync(app, new Build(seed: 4100 + Interlocked.Increment(ref _floors)));
                 var row = $"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,{new string('n', 1000)},\n";
                 var rows = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(row, 64 * 1024 / row.Length)));
-                Assert.True((VerdictImport.MaxBytes + 1024 * 1024) / row.Length < VerdictImport.MaxRows);
+                Assert.True((ResultImport.MaxBytes + 1024 * 1024) / row.Length < ResultImport.MaxRows);
                 return new($"/api/events/{floor.Event}/results/import", "text/csv", bearer,
-                    "plan,case,initiator,responder,verdict,notes,issue\n"u8.ToArray(), VerdictImport.MaxBytes, rows);
+                    "plan,case,initiator,responder,verdict,notes,issue\n"u8.ToArray(), ResultImport.MaxBytes, rows);
             }
             case Route.ApiUpload:
                 return new("/api/test-plans", $"multipart/form-data; boundary={Boundary}", bearer, FilePart("plan.yaml"),

@@ -6,7 +6,7 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

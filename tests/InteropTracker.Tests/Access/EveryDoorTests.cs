@@ -8,9 +8,9 @@ using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Pages;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 using InteropTracker.Vendors;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
@@ -387,7 +387,7 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             SELECT (SELECT count(*) FROM organizations) || '/' || (SELECT count(*) FROM products) || '/' ||
                    (SELECT count(*) FROM tokens WHERE revoked_at IS NULL) || '/' || (SELECT count(*) FROM test_plans) || '/' ||
                    (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM participants) || '/' ||
-                   (SELECT count(*) FROM {VerdictStore.AllRevisions}) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
+                   (SELECT count(*) FROM {ResultStore.AllRevisions}) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
                    coalesce((SELECT group_concat(key || status || published) FROM events), '') || '/' ||
                    coalesce((SELECT group_concat(id || status || verdict) FROM results), '')
             """);

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Core;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 using InteropTracker.Vendors;
 
 namespace InteropTracker.Tests.Access;

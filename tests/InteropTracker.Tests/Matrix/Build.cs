@@ -1,6 +1,6 @@
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Matrix;
 

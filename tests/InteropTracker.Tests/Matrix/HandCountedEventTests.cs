@@ -1,6 +1,6 @@
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using static InteropTracker.Core.Verdict;
 
 namespace InteropTracker.Tests.Matrix;

@@ -1,7 +1,7 @@
 using System.Net;
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 
 namespace InteropTracker.Tests.Matrix;
 
@@ -53,6 +53,6 @@ public sealed class MatrixMemoTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.True(anonymised.Anonymized);
         Assert.DoesNotContain(floor.A1.Key, anonymisedJson);
         Assert.NotEqual(pairJson, anonymisedJson);
-        Assert.Equal(logged.Id, (await floor.Member.GetAsync($"{floor.Results}/{logged.Id}").ReadJson<InteropTracker.Verdicts.ResultInfo>()).Id);
+        Assert.Equal(logged.Id, (await floor.Member.GetAsync($"{floor.Results}/{logged.Id}").ReadJson<InteropTracker.EventResults.ResultInfo>()).Id);
     }
 }

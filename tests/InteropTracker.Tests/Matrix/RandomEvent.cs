@@ -1,7 +1,7 @@
 using Bogus;
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Matrix;
 

@@ -1,6 +1,6 @@
 using InteropTracker.Access;
 using InteropTracker.Core;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 using Microsoft.Playwright;
 
 namespace InteropTracker.Tests.Pages;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using InteropTracker.Access;
 using InteropTracker.Core;
-using InteropTracker.Tests.Verdicts;
+using InteropTracker.Tests.EventResults;
 using InteropTracker.Vendors;
 using Microsoft.Playwright;
 

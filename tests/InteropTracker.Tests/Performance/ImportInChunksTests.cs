@@ -6,7 +6,7 @@ using InteropTracker.Engine;
 using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Performance;
 
@@ -56,7 +56,7 @@ public sealed class ImportInChunksTests : IAsyncLifetime
     {
         using var db = _app.OpenDatabase();
         return db.QuerySingle<(long, long)>($"""
-            SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM {VerdictStore.AllRevisions})
+            SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM {ResultStore.AllRevisions})
             """);
     }
 
@@ -91,7 +91,7 @@ public sealed class ImportInChunksTests : IAsyncLifetime
         rows++;
         Assert.True(rows > 2 * IResultImport.ChunkRows);
 
-        var summary = await (await Import(csv)).ReadJson<VerdictImport.Summary>();
+        var summary = await (await Import(csv)).ReadJson<ResultImport.Summary>();
         Assert.Equal((rows, _cells.Count, rows - _cells.Count), (summary.Rows, summary.Created, summary.Revised));
         Assert.Equal((_cells.Count, rows), Counts());
 
@@ -100,7 +100,7 @@ public sealed class ImportInChunksTests : IAsyncLifetime
         Assert.Equal(_cells.Count, db.ExecuteScalar<long>("SELECT count(DISTINCT id) FROM results"));
         var first = await ResultOf(order[0]);
         var history = await _app.Admin().GetAsync($"/api/events/{_event}/results/{first.Id}/history")
-            .ReadJson<VerdictsApi.ResultHistory>();
+            .ReadJson<ResultsApi.ResultHistory>();
         Assert.Equal([(4L, "pass", "fourth"), (3L, "na", "third"), (2L, "fail", "second"), (1L, "pass", "first 0")],
             history.Revisions.Select(r => (r.Revision, r.Verdict, r.Notes)).ToList());
         foreach (var cell in revisedLater.Take(20))

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using InteropTracker.Core;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Tests.Performance;
@@ -70,7 +70,7 @@ public sealed class SharedCommitDurabilityTests
                 using var db = new SqliteConnection($"Data Source={file}");
                 db.Open();
                 var missing = acknowledged.Where(a => db.ExecuteScalar<string?>(
-                    $"SELECT verdict FROM {VerdictStore.AllRevisions} WHERE result_id = @Id AND revision = @Revision", a) != a.Verdict).ToList();
+                    $"SELECT verdict FROM {ResultStore.AllRevisions} WHERE result_id = @Id AND revision = @Revision", a) != a.Verdict).ToList();
                 Assert.Empty(missing);
                 var behind = acknowledged.Count(a => db.ExecuteScalar<long>("SELECT revision FROM results WHERE id = @Id", a) < a.Revision);
                 Assert.Equal(0, behind);

@@ -5,14 +5,14 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Tests.Performance;
 
 /// <summary>
-/// The tallies kept beside the results (migration 0004) against a recount of the results table, after seeded random
+/// The tallies kept beside the results (db/migrations/0002_tallies.sql) against a recount of the results table, after seeded random
 /// sequences of single results (alone and in concurrent bursts that share commits), revisions, imports, refused imports,
 /// confirmations and disputes, and a restart of the app on the same database.
 /// </summary>
@@ -166,7 +166,7 @@ public sealed class TalliesTests
                         csv.Append($"{floor.Plan},{cell.Case.Key},{cell.Initiator.Key},{cell.Responder.Key},{AnyVerdict()}\n");
                     }
                     await admin.PostAsync($"{results}/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"))
-                        .ReadJson<VerdictImport.Summary>();
+                        .ReadJson<ResultImport.Summary>();
                     break;
                 }
                 case 7:

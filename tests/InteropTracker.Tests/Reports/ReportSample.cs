@@ -2,7 +2,7 @@ using Bogus;
 using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Reports;
 

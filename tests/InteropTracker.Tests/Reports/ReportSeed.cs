@@ -4,7 +4,7 @@ using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Vendors;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Reports;
 
@@ -91,10 +91,10 @@ public sealed class ReportSeed
             });
         }
         var admin = app.Admin();
-        await admin.PostJson($"/api/events/{eventKey}/results/import", rows).ReadJson<VerdictImport.Summary>();
+        await admin.PostJson($"/api/events/{eventKey}/results/import", rows).ReadJson<ResultImport.Summary>();
         var revised = rows.Where((_, i) => i % 10 == 5)
             .Select(r => r with { Verdict = r.Verdict == "pass" ? "fail" : "pass", Notes = null, Issue = null }).ToList();
-        await admin.PostJson($"/api/events/{eventKey}/results/import", revised).ReadJson<VerdictImport.Summary>();
+        await admin.PostJson($"/api/events/{eventKey}/results/import", revised).ReadJson<ResultImport.Summary>();
         var revisedKeys = revised.Select(r => (r.Plan, r.Case, r.Initiator, r.Responder)).ToHashSet();
         notes.AddRange(rows.Where(r => !revisedKeys.Contains((r.Plan, r.Case, r.Initiator, r.Responder))).Select(r => r.Notes).OfType<string>());
         issues.AddRange(rows.Select(r => r.Issue).OfType<string>());

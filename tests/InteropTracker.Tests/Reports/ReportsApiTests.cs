@@ -8,7 +8,7 @@ using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Reports;
 using InteropTracker.Tests.Access;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using UglyToad.PdfPig;
 
 namespace InteropTracker.Tests.Reports;

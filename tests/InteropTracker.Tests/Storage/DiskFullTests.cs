@@ -6,7 +6,7 @@ using System.Text.Json;
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
 namespace InteropTracker.Tests.Storage;
 
@@ -92,8 +92,8 @@ public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
         {
             foreach (var ack in acknowledged)
                 Assert.Equal(ack.Notes, db.ExecuteScalar<string?>(
-                    $"SELECT notes FROM {VerdictStore.AllRevisions} WHERE result_id = @Id AND revision = @Revision", ack));
-            var stored = db.Query<string>($"SELECT notes FROM {VerdictStore.AllRevisions}").ToHashSet();
+                    $"SELECT notes FROM {ResultStore.AllRevisions} WHERE result_id = @Id AND revision = @Revision", ack));
+            var stored = db.Query<string>($"SELECT notes FROM {ResultStore.AllRevisions}").ToHashSet();
             Assert.DoesNotContain(refused, r => stored.Contains(r.Notes));
             Assert.DoesNotContain(import, r => stored.Contains(r.Notes));
             Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM organizations WHERE key = @key",

@@ -3,7 +3,7 @@ using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -46,7 +46,7 @@ public sealed class PairingModel(Database database, PlanningCache plannings) : P
         var results = await PairingSheet.ResultsOfAsync(connection, planning, first);
         var rows = new List<(SheetRow, IReadOnlyList<RevisionInfo>)>();
         foreach (var row in PairingSheet.Rows(planning, first, second, Technology, forward: !BothDirections, results))
-            rows.Add((row, row.Result is { } result ? await VerdictStore.HistoryAsync(connection, result.Id) : []));
+            rows.Add((row, row.Result is { } result ? await ResultStore.HistoryAsync(connection, result.Id) : []));
         Rows = rows;
         return Page();
     }

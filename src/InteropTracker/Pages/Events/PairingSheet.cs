@@ -1,6 +1,6 @@
 using InteropTracker.Core;
 using InteropTracker.Matrix;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Pages.Events;
@@ -24,7 +24,7 @@ public sealed record PeerProgress(Participant Peer, long Planned, long Logged)
 
 /// <summary>
 /// The planned cells between two participants (both directions; a non-directional case once, in its stored order), as
-/// <see cref="Planning.Cells"/> decides them, with the current results read through <see cref="VerdictStore"/>.
+/// <see cref="Planning.Cells"/> decides them, with the current results read through <see cref="ResultStore"/>.
 /// </summary>
 public static class PairingSheet
 {
@@ -38,7 +38,7 @@ public static class PairingSheet
     public static async Task<IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo>> ResultsOfAsync(
         SqliteConnection connection, EventPlanning planning, Participant product)
     {
-        var page = await VerdictStore.ListAsync(connection, planning.Event.Id,
+        var page = await ResultStore.ListAsync(connection, planning.Event.Id,
             new ResultFilter(product.Key, null, null, null, null, null, null), 1, AllResults);
         var byKey = new Dictionary<(long, string, string), ResultInfo>();
         foreach (var result in page.Items)

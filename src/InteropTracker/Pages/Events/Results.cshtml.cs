@@ -4,7 +4,7 @@ using InteropTracker.Core;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Data.Sqlite;
@@ -70,15 +70,15 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostConfirmAsync(long id, long? revision)
     {
-        var outcome = await VerdictsApi.ConfirmAsync(Key, id, revision, HttpContext.Caller(), database, plannings, engine);
+        var outcome = await ResultsApi.ConfirmAsync(Key, id, revision, HttpContext.Caller(), database, plannings, engine);
         return await AnswerAsync(outcome.Refusal, await AnchorOfResultAsync(id), "Confirmed.");
     }
 
     [Performs(Permission.ReviewResults)]
     public async Task<IActionResult> OnPostDisputeAsync(long id, long? revision, string? reason)
     {
-        var body = new VerdictsApi.Dispute { Reason = reason?.Trim() ?? "", Revision = revision };
-        var outcome = await FeatureCall.RunAsync(body, b => VerdictsApi.DisputeAsync(Key, id, b, HttpContext.Caller(), database, plannings, engine));
+        var body = new ResultsApi.Dispute { Reason = reason?.Trim() ?? "", Revision = revision };
+        var outcome = await FeatureCall.RunAsync(body, b => ResultsApi.DisputeAsync(Key, id, b, HttpContext.Caller(), database, plannings, engine));
         return await AnswerAsync(outcome.Refusal, await AnchorOfResultAsync(id), "Disputed.");
     }
 
@@ -146,7 +146,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
         var gate = await EventGate.OpenAsync(connection, plannings, Key, HttpContext.Caller(), EventNeed.Read);
-        if (gate.Value is not { } planning || await VerdictStore.FindAsync(connection, planning.Event.Id, id) is not { } result) return null;
+        if (gate.Value is not { } planning || await ResultStore.FindAsync(connection, planning.Event.Id, id) is not { } result) return null;
         return await AnchorAsync(result.Plan, result.Case, result.Initiator, result.Responder);
     }
 
@@ -185,7 +185,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         foreach (var row in rows.Where(r => !Untested || r.Result is null || _messages.ContainsKey(r.Anchor)))
         {
             var mayReview = ReadOnlyReason is null && row.Result is { } result
-                && await VerdictStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
+                && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
             cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError));

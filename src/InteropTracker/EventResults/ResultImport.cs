@@ -5,7 +5,7 @@ using InteropTracker.Core;
 using InteropTracker.Input;
 using Microsoft.Data.Sqlite;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.EventResults;
 
 /// <summary>
 /// Bulk results: a CSV file (RFC 4180, header row required; columns plan, case, initiator, responder, verdict, notes,
@@ -19,7 +19,7 @@ namespace InteropTracker.Verdicts;
 /// stops that pass too. There reading and checking run on one thread and writing on another, a chunk of rows
 /// behind: on the machines an event runs on, the two cores work at once. Memory holds a few chunks of rows, never the file.
 /// </summary>
-public static partial class VerdictImport
+public static partial class ResultImport
 {
     /// <summary>The largest file accepted (a 100,000-row CSV with notes is about 15 MB).</summary>
     public const long MaxBytes = 64L * 1024 * 1024;

@@ -2,11 +2,11 @@ using System.Net;
 using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Core;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
-namespace InteropTracker.Tests.Verdicts;
+namespace InteropTracker.Tests.EventResults;
 
-public class VerdictsApiTests(AppFixture app) : IClassFixture<AppFixture>
+public class ResultsApiTests(AppFixture app) : IClassFixture<AppFixture>
 {
     private readonly Build _build = new(seed: 11);
 
@@ -139,7 +139,7 @@ public class VerdictsApiTests(AppFixture app) : IClassFixture<AppFixture>
         var third = await floor.Log(floor.EngineerA, floor.Result(TestFloor.Call, floor.A1, floor.C1, "pass"));
 
         Assert.Equal((first.Id, 3L, "pass", null, null), (third.Id, third.Revision, third.Verdict, third.Notes, third.Issue));
-        var history = await floor.Member.GetAsync($"{floor.Results}/{first.Id}/history").ReadJson<VerdictsApi.ResultHistory>();
+        var history = await floor.Member.GetAsync($"{floor.Results}/{first.Id}/history").ReadJson<ResultsApi.ResultHistory>();
         Assert.Equal(third, history.Result);
         Assert.Equal([3L, 2L, 1L], history.Revisions.Select(r => r.Revision));
         Assert.Equal(["pass", "blocked", "fail"], history.Revisions.Select(r => r.Verdict));
@@ -317,7 +317,7 @@ public class VerdictsApiTests(AppFixture app) : IClassFixture<AppFixture>
         using var db = app.OpenDatabase();
         var id = db.ExecuteScalar<long>("SELECT id FROM results WHERE event_id = (SELECT id FROM events WHERE key = @key)", new { key = floor.Event });
         var revisions = db.Query<(long Revision, string Verdict, string Notes)>(
-            $"SELECT revision, verdict, notes FROM {VerdictStore.AllRevisions} WHERE result_id = @id ORDER BY revision", new { id }).ToList();
+            $"SELECT revision, verdict, notes FROM {ResultStore.AllRevisions} WHERE result_id = @id ORDER BY revision", new { id }).ToList();
         Assert.Equal(Enumerable.Range(1, writes).Select(n => (long)n), revisions.Select(r => r.Revision));
         Assert.Equal(Enumerable.Range(0, writes).Select(i => $"write {i}").Order(), revisions.Select(r => r.Notes).Order());
         var current = db.QuerySingle<(long Revision, string Verdict, string Notes)>("SELECT revision, verdict, notes FROM results WHERE id = @id", new { id });

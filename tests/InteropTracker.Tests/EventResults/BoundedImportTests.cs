@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using InteropTracker.Access;
 using InteropTracker.Core;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
-namespace InteropTracker.Tests.Verdicts;
+namespace InteropTracker.Tests.EventResults;
 
 /// <summary>
 /// An import holds a few chunks of rows, never the file: a bad file is refused where its first bad rows are, the rest
@@ -58,13 +58,13 @@ public class BoundedImportTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var floor = await TestFloor.OpenAsync(app, _build);
         var good = Encoding.UTF8.GetBytes($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,{new string('n', 60)},\r\n");
-        var body = new GeneratedBody(Encoding.UTF8.GetBytes(Header), good, Header.Length + (VerdictImport.MaxRows + 50_000L) * good.Length);
-        Assert.True(body.Length > VerdictImport.CopiedBytes, "checked as it arrives");
+        var body = new GeneratedBody(Encoding.UTF8.GetBytes(Header), good, Header.Length + (ResultImport.MaxRows + 50_000L) * good.Length);
+        Assert.True(body.Length > ResultImport.CopiedBytes, "checked as it arrives");
 
         var problem = await Problem.ReadAsync(await floor.EngineerA.PostAsync($"{floor.Results}/import", body.Content("text/csv")),
             HttpStatusCode.RequestEntityTooLarge);
 
-        Assert.StartsWith($"row {VerdictImport.MaxRows + 2}: The file has more than {VerdictImport.MaxRows:N0} rows", problem.Detail);
+        Assert.StartsWith($"row {ResultImport.MaxRows + 2}: The file has more than {ResultImport.MaxRows:N0} rows", problem.Detail);
         Assert.True(body.BytesRead < body.Length, "the rows past the cap were not all read");
         Assert.Equal((0L, 0L), floor.Counts());
     }
@@ -74,13 +74,13 @@ public class BoundedImportTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var floor = await TestFloor.OpenAsync(app, _build);
         var csv = new StringBuilder(Header);
-        for (var r = 0; r <= VerdictImport.MaxRows; r++) csv.Append($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,,\r\n");
-        Assert.True(csv.Length < VerdictImport.CopiedBytes, "copied before it is checked");
+        for (var r = 0; r <= ResultImport.MaxRows; r++) csv.Append($"{floor.Sip},{TestFloor.Call},{floor.A1.Key},{floor.B1.Key},pass,,\r\n");
+        Assert.True(csv.Length < ResultImport.CopiedBytes, "copied before it is checked");
 
         var problem = await Problem.ReadAsync(await floor.EngineerA.PostAsync($"{floor.Results}/import", TestFloor.Content(csv.ToString(), "text/csv")),
             HttpStatusCode.RequestEntityTooLarge);
 
-        Assert.StartsWith($"row {VerdictImport.MaxRows + 2}: The file has more than", problem.Detail);
+        Assert.StartsWith($"row {ResultImport.MaxRows + 2}: The file has more than", problem.Detail);
         Assert.Equal((0L, 0L), floor.Counts());
     }
 

@@ -2,7 +2,7 @@ using Dapper;
 using InteropTracker.Core;
 using Microsoft.Data.Sqlite;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.EventResults;
 
 /// <summary>A result as the API shows it: the current verdict of a cell and its review.</summary>
 public sealed record ResultInfo
@@ -50,7 +50,7 @@ public sealed record ResultFilter(string? Product, string? Initiator, string? Re
 public sealed record ResultPage(long Total, int Page, int PageSize, IReadOnlyList<ResultInfo> Items);
 
 /// <summary>Reading results and their history (the engine writes them: <see cref="Engine.IResultEngine"/>).</summary>
-public static class VerdictStore
+public static class ResultStore
 {
     public static readonly IReadOnlyList<string> Statuses = ["reported", "confirmed", "disputed"];
 

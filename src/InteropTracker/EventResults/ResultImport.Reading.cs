@@ -2,10 +2,10 @@ using System.Text.Json;
 using InteropTracker.Core;
 using InteropTracker.Input;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.EventResults;
 
 // The reading half of the results import: the rows of a CSV or JSON body, read a chunk at a time.
-public static partial class VerdictImport
+public static partial class ResultImport
 {
     public static readonly IReadOnlyList<string> Columns = ["plan", "case", "initiator", "responder", "verdict", "notes", "issue"];
     private static readonly IReadOnlyList<string> RequiredColumns = ["plan", "case", "initiator", "responder", "verdict"];

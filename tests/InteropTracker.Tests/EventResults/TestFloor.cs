@@ -6,9 +6,9 @@ using Dapper;
 using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Vendors;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
-namespace InteropTracker.Tests.Verdicts;
+namespace InteropTracker.Tests.EventResults;
 
 /// <summary>
 /// A small open event whose planning a reader can check by eye: three vendors, four participating products, one SIP
@@ -120,7 +120,7 @@ public sealed class TestFloor
         using var db = App.OpenDatabase();
         const string sql = $"""
             SELECT (SELECT count(*) FROM results WHERE event_id = e.id),
-                   (SELECT count(*) FROM {VerdictStore.AllRevisions} v JOIN results r ON r.id = v.result_id WHERE r.event_id = e.id)
+                   (SELECT count(*) FROM {ResultStore.AllRevisions} v JOIN results r ON r.id = v.result_id WHERE r.event_id = e.id)
             FROM events e WHERE e.key = @key
             """;
         return db.QuerySingle<(long, long)>(sql, new { key = Event });

@@ -5,11 +5,11 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Input;
 using InteropTracker.Vendors;
-using InteropTracker.Verdicts;
+using InteropTracker.EventResults;
 
-namespace InteropTracker.Tests.Verdicts;
+namespace InteropTracker.Tests.EventResults;
 
-public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
+public class ResultImportTests(AppFixture app) : IClassFixture<AppFixture>
 {
     private readonly Build _build = new(seed: 13);
 
@@ -33,14 +33,14 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
             Row(floor, TestFloor.Call, floor.A1, floor.B1, "pass", "\"fixed with build 2.1\r\nsecond line, and a \"\"quote\"\"\""),
             Row(floor, TestFloor.Sharing, floor.A1, floor.C1, "blocked", "projector missing"));
 
-        var summary = await floor.Import(floor.EngineerA, csv).ReadJson<VerdictImport.Summary>();
+        var summary = await floor.Import(floor.EngineerA, csv).ReadJson<ResultImport.Summary>();
 
-        Assert.Equal(new VerdictImport.Summary(4, 3, 1), summary);
+        Assert.Equal(new ResultImport.Summary(4, 3, 1), summary);
         var page = await floor.Member.GetAsync($"{floor.Results}?initiator={floor.A1.Key}&responder={floor.B1.Key}").ReadJson<ResultPage>();
         var cell = Assert.Single(page.Items);
         Assert.Equal((2L, "pass", "fixed with build 2.1\r\nsecond line, and a \"quote\"", null),
             (cell.Revision, cell.Verdict, cell.Notes, cell.Issue));
-        var history = await floor.Member.GetAsync($"{floor.Results}/{cell.Id}/history").ReadJson<VerdictsApi.ResultHistory>();
+        var history = await floor.Member.GetAsync($"{floor.Results}/{cell.Id}/history").ReadJson<ResultsApi.ResultHistory>();
         Assert.Equal(["pass", "fail"], history.Revisions.Select(r => r.Verdict));
         Assert.Equal(("no video, only audio", "ACME-7"), (history.Revisions[1].Notes, history.Revisions[1].Issue));
         Assert.Equal(3, (await floor.Member.GetAsync(floor.Results).ReadJson<ResultPage>()).Total);
@@ -58,9 +58,9 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
             floor.Result(TestFloor.Dtmf, low, high, "pass"),
         };
 
-        var summary = await floor.ImportJson(floor.EngineerB, rows).ReadJson<VerdictImport.Summary>();
+        var summary = await floor.ImportJson(floor.EngineerB, rows).ReadJson<ResultImport.Summary>();
 
-        Assert.Equal(new VerdictImport.Summary(3, 2, 1), summary);
+        Assert.Equal(new ResultImport.Summary(3, 2, 1), summary);
         var dtmf = Assert.Single((await floor.Member.GetAsync($"{floor.Results}?case={TestFloor.Dtmf}").ReadJson<ResultPage>()).Items);
         Assert.Equal((low.Key, high.Key, 2L, "pass"), (dtmf.Initiator, dtmf.Responder, dtmf.Revision, dtmf.Verdict));
     }
@@ -211,9 +211,9 @@ public class VerdictImportTests(AppFixture app) : IClassFixture<AppFixture>
     {
         var floor = await Floor();
         await floor.Import(floor.EngineerC, Csv(Header, Row(floor, TestFloor.Call, floor.C1, floor.B1, "pass")))
-            .ReadJson<VerdictImport.Summary>();
+            .ReadJson<ResultImport.Summary>();
         using var db = app.OpenDatabase();
-        var revision = db.QuerySingle($"SELECT recorded_by, recorded_at FROM {VerdictStore.AllRevisions} ORDER BY recorded_at DESC LIMIT 1");
+        var revision = db.QuerySingle($"SELECT recorded_by, recorded_at FROM {ResultStore.AllRevisions} ORDER BY recorded_at DESC LIMIT 1");
         Assert.Equal((string)db.ExecuteScalar<string>("SELECT name FROM tokens WHERE id = @id", new { id = (long)revision.recorded_by })!,
             (await floor.Member.GetAsync(floor.Results).ReadJson<ResultPage>()).Items[0].RecordedBy);
         Assert.Equal(1L, db.ExecuteScalar<long>("SELECT count(*) FROM audit_log WHERE action = 'results.import' AND token_id = @by",

@@ -4,7 +4,7 @@ using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.EventResults;
 
 /// <summary>
 /// POST …/results: one result, checked by <see cref="ResultRules"/> against the event's planning as this process last
@@ -20,7 +20,7 @@ public static class LogResult
         if (Permissions.Refusal(Permission.LogResults, caller) is { } refused) return Refusal.Forbidden(refused);
         var planning = plannings.Remembered(eventKey);
         var fresh = false;
-        for (var attempt = 0; attempt < VerdictsApi.MaxAttempts; attempt++)
+        for (var attempt = 0; attempt < ResultsApi.MaxAttempts; attempt++)
         {
             if (planning is null)
             {

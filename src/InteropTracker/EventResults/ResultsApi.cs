@@ -9,13 +9,13 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
-namespace InteropTracker.Verdicts;
+namespace InteropTracker.EventResults;
 
 /// <summary>
 /// The /api/events/{event}/results routes: engineers (and admins) log verdicts for their pairings, import them in
 /// bulk, and confirm or dispute what the other side logged; every role that sees the event reads them.
 /// </summary>
-public static class VerdictsApi
+public static class ResultsApi
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 500;
@@ -37,7 +37,7 @@ public static class VerdictsApi
 
     public sealed record ResultHistory(ResultInfo Result, IReadOnlyList<RevisionInfo> Revisions);
 
-    public static IEndpointRouteBuilder MapVerdicts(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapResults(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReadEvents);
         read.MapGet("/", List).WithName("ListResults")
@@ -52,11 +52,11 @@ public static class VerdictsApi
                          "with the smaller product key as initiator, and the answer shows the stored order.");
         log.MapPost("/import", Import).WithName("ImportResults")
             .Accepts<List<ResultInput>>("application/json", "text/csv", "application/csv")
-            .WithMetadata(new BodyLimits.Limit(VerdictImport.MaxBytes))
+            .WithMetadata(new BodyLimits.Limit(ResultImport.MaxBytes))
             .RequireRateLimiting(ImportLimit.Policy)
             .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue; header required) or a " +
                          "JSON array: all rows or none; 422 lists the bad rows of the first chunk that has one (reading stops there); " +
-                         $"413 past {VerdictImport.MaxRows:N0} rows; 429 when the token has {ImportLimit.PerCaller} imports under way.");
+                         $"413 past {ResultImport.MaxRows:N0} rows; 429 when the token has {ImportLimit.PerCaller} imports under way.");
         var review = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReviewResults);
         review.MapPost("/{id:long}/confirm", Confirm).WithName("ConfirmResult")
             .WithSummary("The other side agrees with the current revision.");
@@ -70,11 +70,11 @@ public static class VerdictsApi
         Problems.Created(await LogResult.LogAsync(@event, body, context.Caller(), database, plannings, engine, context.RequestAborted),
             result => $"/api/events/{@event}/results/{result.Id}");
 
-    private static async Task<Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
+    private static async Task<Results<Ok<ResultImport.Summary>, ValidationProblem, ProblemHttpResult>> Import(
         string @event, HttpRequest request, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         if (PermissionEndpoints.Refuse(Permission.LogResults, context.Caller()) is { } forbidden) return forbidden;
-        if (request.ContentLength > VerdictImport.MaxBytes) return ImportTooLarge();
+        if (request.ContentLength > ResultImport.MaxBytes) return ImportTooLarge();
         // Routing already refused any other media type (415) from the Accepts metadata.
         var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : null;
         var json = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
@@ -91,24 +91,24 @@ public static class VerdictsApi
         var visible = gate.Value!;
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-import-{Guid.NewGuid():N}"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        var spool = VerdictImport.Spool(request.Body, file);
-        VerdictImport.Rows rows;
+        var spool = ResultImport.Spool(request.Body, file);
+        ResultImport.Rows rows;
         int expectedRows;
-        if (request.ContentLength <= VerdictImport.CopiedBytes)
+        if (request.ContentLength <= ResultImport.CopiedBytes)
         {
             await spool.CopyToAsync(Stream.Null, ct);
-            expectedRows = (int)Math.Min(VerdictImport.MaxRows, request.ContentLength.Value / 40 + 1);
+            expectedRows = (int)Math.Min(ResultImport.MaxRows, request.ContentLength.Value / 40 + 1);
         }
         else
         {
-            rows = json ? VerdictImport.Json(spool) : await VerdictImport.CsvAsync(spool, ct);
-            var check = rows.Error is null ? await VerdictImport.CheckAsync(visible, caller, rows, ct) : null;
+            rows = json ? ResultImport.Json(spool) : await ResultImport.CsvAsync(spool, ct);
+            var check = rows.Error is null ? await ResultImport.CheckAsync(visible, caller, rows, ct) : null;
             if (Refused(check, rows) is { } refused) return refused;
             expectedRows = check!.Rows;
         }
 
         file.Position = 0;
-        rows = json ? VerdictImport.Json(file) : await VerdictImport.CsvAsync(file, ct);
+        rows = json ? ResultImport.Json(file) : await ResultImport.CsvAsync(file, ct);
         if (rows.Error is not null) return Refused(null, rows)!;
         // The upload may have taken a while: the rows are checked against the event's planning as it is now, and the
         // engine's import holds the event at that planning's stamp until it is committed.
@@ -125,7 +125,7 @@ public static class VerdictsApi
         }
         await using (import)
         {
-            var outcome = VerdictImport.Apply(import, visible, caller, rows, Clock.Now());
+            var outcome = ResultImport.Apply(import, visible, caller, rows, Clock.Now());
             if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
             await import.CommitAsync(new AuditEntry(caller, "results.import",
                 $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions"));
@@ -137,14 +137,14 @@ public static class VerdictsApi
     internal const int MaxAttempts = 4;
 
     private static ProblemHttpResult ImportTooLarge() =>
-        Problems.TooLarge($"An import is at most {VerdictImport.MaxBytes / (1024 * 1024)} MB; split the file.");
+        Problems.TooLarge($"An import is at most {ResultImport.MaxBytes / (1024 * 1024)} MB; split the file.");
 
     /// <summary>
     /// The answer to an import that cannot be kept: its header or a record cannot be read (400), it is over a limit
     /// (413), or rows break the rules (422); null when <paramref name="outcome"/> found nothing wrong.
     /// </summary>
-    private static Results<Ok<VerdictImport.Summary>, ValidationProblem, ProblemHttpResult>? Refused(VerdictImport.Outcome? outcome,
-        VerdictImport.Rows rows)
+    private static Results<Ok<ResultImport.Summary>, ValidationProblem, ProblemHttpResult>? Refused(ResultImport.Outcome? outcome,
+        ResultImport.Rows rows)
     {
         if (outcome is null) // the header could not be read
             return rows.TooLarge ? ImportTooLarge() : Problems.Invalid(rows.ErrorLocation!, rows.Error!);
@@ -156,7 +156,7 @@ public static class VerdictsApi
         var rowsRead = outcome.ReadToEnd ? $"{outcome.Rows} rows" : $"the first {outcome.Rows} rows read";
         return Problems.Unprocessable(outcome.Errors,
             $"{outcome.BadRows} of {rowsRead} cannot be logged, so none was" +
-            (outcome.BadRows > VerdictImport.MaxListedErrors ? $"; the first {VerdictImport.MaxListedErrors} are listed." : ".") +
+            (outcome.BadRows > ResultImport.MaxListedErrors ? $"; the first {ResultImport.MaxListedErrors} are listed." : ".") +
             (outcome.ReadToEnd ? "" : " The rest of the file was not read: mend these rows and send it again."));
     }
 
@@ -167,8 +167,8 @@ public static class VerdictsApi
         var errors = new Dictionary<string, string[]>();
         if (verdict is not null && !VerdictNames.All.Contains(verdict))
             errors["verdict"] = [$"'{verdict}' is not a verdict; use {string.Join(", ", VerdictNames.All)}."];
-        if (status is not null && !VerdictStore.Statuses.Contains(status))
-            errors["status"] = [$"'{status}' is not a review status; use {string.Join(", ", VerdictStore.Statuses)}."];
+        if (status is not null && !ResultStore.Statuses.Contains(status))
+            errors["status"] = [$"'{status}' is not a review status; use {string.Join(", ", ResultStore.Statuses)}."];
         if (page < 1) errors["page"] = ["Pages count from 1."];
         if (pageSize is < 1 or > MaxPageSize) errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} results."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -178,7 +178,7 @@ public static class VerdictsApi
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
         var row = gate.Value!.Event;
         var filter = new ResultFilter(product, initiator, responder, plan, caseKey, verdict, status);
-        return TypedResults.Ok(await VerdictStore.ListAsync(connection, row.Id, filter, page ?? 1, pageSize ?? DefaultPageSize));
+        return TypedResults.Ok(await ResultStore.ListAsync(connection, row.Id, filter, page ?? 1, pageSize ?? DefaultPageSize));
     }
 
     private static async Task<Results<Ok<ResultInfo>, ProblemHttpResult>> Get(string @event, long id, HttpContext context,
@@ -188,7 +188,7 @@ public static class VerdictsApi
         var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
         var row = gate.Value!.Event;
-        return await VerdictStore.FindAsync(connection, row.Id, id) is { } result ? TypedResults.Ok(result) : NoSuchResult(@event, id);
+        return await ResultStore.FindAsync(connection, row.Id, id) is { } result ? TypedResults.Ok(result) : NoSuchResult(@event, id);
     }
 
     private static async Task<Results<Ok<ResultHistory>, ProblemHttpResult>> History(string @event, long id, HttpContext context,
@@ -198,8 +198,8 @@ public static class VerdictsApi
         var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
         var row = gate.Value!.Event;
-        if (await VerdictStore.FindAsync(connection, row.Id, id) is not { } result) return NoSuchResult(@event, id);
-        return TypedResults.Ok(new ResultHistory(result, await VerdictStore.HistoryAsync(connection, id)));
+        if (await ResultStore.FindAsync(connection, row.Id, id) is not { } result) return NoSuchResult(@event, id);
+        return TypedResults.Ok(new ResultHistory(result, await ResultStore.HistoryAsync(connection, id)));
     }
 
     private static Refusal NoSuchResultRefusal(string @event, long id) => Refusal.NotFound($"Event {@event} has no result {id}.");
@@ -235,7 +235,7 @@ public static class VerdictsApi
             if (gate.Refusal is { } refusal) return refusal;
             var row = gate.Value!.Event;
 
-            var authorship = await VerdictStore.AuthorshipAsync(connection, row.Id, id);
+            var authorship = await ResultStore.AuthorshipAsync(connection, row.Id, id);
             if (authorship is null) return NoSuchResultRefusal(@event, id);
             if (revision is { } reviewed && reviewed != authorship.Revision)
                 return Refusal.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
@@ -247,7 +247,7 @@ public static class VerdictsApi
                 $"{@event}: result {id} revision {authorship.Revision}");
             // Reviewed as read, or read again: the event or the result changed in between.
             if (await engine.ReviewAsync(review, row.UpdatedAt, audit) == ReviewOutcome.Reviewed)
-                return (await VerdictStore.FindAsync(connection, row.Id, id))!;
+                return (await ResultStore.FindAsync(connection, row.Id, id))!;
         }
         return Refusal.Conflict($"Result {id} of event {@event} kept changing while it was being reviewed; send the review again.");
     }
