@@ -30,14 +30,14 @@ public static class ReportComposer
 {
     public static ReportModel Compose(ReportFacts facts, bool anonymise, DateTime generatedAt)
     {
-        var cases = facts.Cases.ToDictionary(c => c.Id, c => new ReportCase
+        var cases = facts.Cases.ToDictionary(c => c.Case.Id, c => new ReportCase
         {
-            Technology = c.Technology,
-            Plan = c.Plan,
+            Technology = c.Case.Technology,
+            Plan = c.Case.Plan,
             PlanVersion = c.PlanVersion,
-            Section = c.Section,
+            Section = c.Case.Section,
             SectionTitle = c.SectionTitle,
-            Key = c.Key,
+            Key = c.Case.Key,
             Title = c.Title,
             Priority = c.Priority,
         });

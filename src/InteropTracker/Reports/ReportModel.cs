@@ -142,20 +142,6 @@ public readonly record struct ReportResult(
     string? Issue,
     string? StatusReason);
 
-/// <summary>A pinned test case as stored, with its display text. Input to <see cref="ReportComposer"/>.</summary>
-public sealed record CaseFacts
-{
-    public required long Id { get; init; }
-    public required string Plan { get; init; }
-    public required string PlanVersion { get; init; }
-    public required string Technology { get; init; }
-    public required string Section { get; init; }
-    public string SectionTitle { get; init; } = "";
-    public required string Key { get; init; }
-    public string Title { get; init; } = "";
-    public string Priority { get; init; } = "mandatory";
-}
-
 /// <summary>One current verdict as stored, by database ids. Input to <see cref="ReportComposer"/>.</summary>
 public readonly record struct StoredResult(
     long CaseId,
@@ -175,7 +161,7 @@ public sealed record ReportFacts
     public required ReportEvent Event { get; init; }
     public required string AnonymizationSecret { get; init; }
     public required IReadOnlyList<Participant> Products { get; init; }
-    public required IReadOnlyList<CaseFacts> Cases { get; init; }
+    public required IReadOnlyList<CaseDetails> Cases { get; init; }
     public required IReadOnlyList<ReportPlan> Plans { get; init; }
     public required EventSummary Summary { get; init; }
     public required IReadOnlyList<(string Technology, MatrixTable Table)> Matrices { get; init; }

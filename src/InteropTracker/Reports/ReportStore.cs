@@ -49,15 +49,7 @@ public static class ReportStore
             },
             AnonymizationSecret = e.Secret,
             Products = planning.Participants,
-            Cases = planning.Cases.Select(c =>
-            {
-                var details = planning.Details(c.Id);
-                return new CaseFacts
-                {
-                    Id = c.Id, Plan = c.Plan, PlanVersion = details.PlanVersion, Technology = c.Technology, Section = c.Section,
-                    SectionTitle = details.SectionTitle, Key = c.Key, Title = details.Title, Priority = details.Priority,
-                };
-            }).ToList(),
+            Cases = planning.Cases.Select(c => planning.Details(c.Id)).ToList(),
             Plans = planning.Plans.Select(p => new ReportPlan
             {
                 Plan = p.Plan, Version = p.Version, Title = p.Title, Technology = p.Technology, Source = sources.GetValueOrDefault(p.Id, ""),

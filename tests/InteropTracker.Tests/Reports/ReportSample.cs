@@ -61,20 +61,21 @@ internal sealed class ReportSample
             };
         }).ToList();
 
-        var caseFacts = new List<CaseFacts>();
+        var caseFacts = new List<CaseDetails>();
         var planned = new List<PlannedCase>();
         void AddCase(long id, string plan, string technology, string section, string key, string title, bool directional = true,
             IReadOnlyList<string>? requires = null)
         {
-            caseFacts.Add(new CaseFacts
-            {
-                Id = id, Plan = plan, PlanVersion = "1.0", Technology = technology, Section = section,
-                SectionTitle = section.Replace('-', ' '), Key = key, Title = title, Priority = "mandatory",
-            });
-            planned.Add(new PlannedCase
+            var @case = new PlannedCase
             {
                 Id = id, PlanId = plan == "sip-video-basic" ? 1 : 2, Plan = plan, Section = section, Key = key,
                 Technology = technology, Directional = directional, Requires = requires ?? [],
+            };
+            planned.Add(@case);
+            caseFacts.Add(new CaseDetails
+            {
+                Case = @case, PlanVersion = "1.0", PlanTitle = plan, SectionTitle = section.Replace('-', ' '), Title = title,
+                Priority = "mandatory", Ordinal = id,
             });
         }
         AddCase(1, "sip-video-basic", "SIP", "call-setup", "SIP-CS-001", "Audio and video call over UDP", requires: ["h264"]);
