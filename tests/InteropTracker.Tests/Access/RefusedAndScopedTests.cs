@@ -71,7 +71,10 @@ public sealed class RefusedAndScopedTests(AppFixture app) : IClassFixture<AppFix
         using var response = await PostVerdictAsync(app, floor, await app.NewToken(Roles.Engineer, floor.C1.Organization), fetch: false);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("You log only pairings your organization takes part in", await response.Content.ReadAsStringAsync());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("You log only pairings your organization takes part in", html);
+        // The page shows the pairing asked for, and its product list says so.
+        Assert.Contains($"<option value=\"{floor.A1.Key}\" selected=\"selected\">", html);
         Assert.Equal(before, floor.Counts());
     }
 

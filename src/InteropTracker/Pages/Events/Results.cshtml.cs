@@ -33,6 +33,15 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
 
     /// <summary>The products the viewer may log for (an engineer's organization's; every participant for an admin).</summary>
     public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
+    /// <summary>What the "Your product" list offers: the viewer's own products (every participant for one with none), and the product shown.</summary>
+    public IReadOnlyList<Participant> ProductChoices
+    {
+        get => _productChoices ?? (OwnProducts.Count > 0 ? OwnProducts : Planning.Participants);
+        private set => _productChoices = value;
+    }
+
+    private IReadOnlyList<Participant>? _productChoices;
+
     public Participant? Me { get; private set; }
     public Participant? Them { get; private set; }
     public IReadOnlyList<PeerProgress> Peers { get; private set; } = [];
@@ -166,6 +175,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         Me = Product is null ? OwnProducts.FirstOrDefault() : planning.FindParticipant(Product);
         if (Me is null) return true;
         Product = Me.Key;
+        // A pairing the viewer only reads (another vendor's product) stays the one chosen in the list.
+        if (OwnProducts.Count > 0 && !OwnProducts.Contains(Me)) ProductChoices = [Me, .. OwnProducts];
 
         var results = await PairingSheet.ResultsOfAsync(connection, planning, Me);
         Peers = PairingSheet.Peers(planning, Me, results);
