@@ -8,8 +8,8 @@ namespace InteropTracker;
 
 /// <summary>
 /// The JSON contracts of the hottest answers, generated at build time: a logged result (read and written once per
-/// POST …/results, which dozens of engineers send at once at the start of a test day) and the matrix (30,000 cells and
-/// 5 MB at 200 products). Same names and shapes as the app's JSON options (web defaults: camelCase); the app puts it
+/// POST …/results, which dozens of engineers send at once at the start of a test day) and the matrix (one entry per
+/// ordered pair of products, so it grows with their square). Same names and shapes as the app's JSON options (web defaults: camelCase); the app puts it
 /// first in its resolver chain (Program.cs), and the matrix writes its remembered JSON with it.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

@@ -21,7 +21,7 @@ namespace InteropTracker.EventResults;
 /// </summary>
 public static partial class ResultImport
 {
-    /// <summary>The largest file accepted (a 100,000-row CSV with notes is about 15 MB).</summary>
+    /// <summary>The largest file accepted: room for <see cref="MaxRows"/> rows with notes of a few dozen characters.</summary>
     public const long MaxBytes = 64L * 1024 * 1024;
 
     /// <summary>

@@ -19,6 +19,7 @@ public sealed class Database
         ConnectionString = builder.ConnectionString;
         DataFile = builder.DataSource;
         _source = SqliteFactory.Instance.CreateDataSource(ConnectionString);
+        _onCommit = Committed;
     }
 
     public string ConnectionString { get; }
@@ -53,17 +54,22 @@ public sealed class Database
 
     /// <summary>
     /// Why the database is not writable (a write was refused for lack of space), or null. Set where that refusal becomes
-    /// an answer (<see cref="DiskFullHandler"/>), cleared by the next write that succeeds; /healthz reports it.
+    /// an answer (<see cref="DiskFullHandler"/>), cleared by the next commit on any connection (a commit hook each
+    /// connection gets when opened, whichever feature writes through it); /healthz reports it.
     /// </summary>
     public string? NotWritable => _notWritable;
 
     public void RefusedForSpace(string why) => _notWritable = why;
 
-    /// <summary>A write succeeded: whatever space ran out is back.</summary>
-    public void Wrote()
+    /// <summary>A write is being committed: whatever space ran out is back (a commit that still fails sets it again).</summary>
+    private int Committed(object _)
     {
         if (_notWritable is not null) _notWritable = null;
+        return 0;
     }
+
+    // Held by the instance so that the hook SQLite calls is not collected.
+    private readonly SQLitePCL.delegate_commit _onCommit;
 
     /// <summary>The database file, for tools (backups, the benchmark's sqlite3 baselines).</summary>
     public string DataFile { get; }
@@ -85,8 +91,7 @@ public sealed class Database
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
         var connection = (SqliteConnection)await _source.OpenConnectionAsync(ct);
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = _setup;
+        using var pragma = Prepare(connection);
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }
@@ -94,9 +99,20 @@ public sealed class Database
     public SqliteConnection Open()
     {
         var connection = (SqliteConnection)_source.OpenConnection();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = _setup;
+        using var pragma = Prepare(connection);
         pragma.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>Lets the connection's commits clear <see cref="NotWritable"/>: every connection that writes needs it.</summary>
+    public void HookCommits(SqliteConnection connection) => SQLitePCL.raw.sqlite3_commit_hook(connection.Handle, _onCommit, null);
+
+    /// <summary>Hooks the connection's commits and returns the command of its settings, to run.</summary>
+    private SqliteCommand Prepare(SqliteConnection connection)
+    {
+        HookCommits(connection);
+        var pragma = connection.CreateCommand();
+        pragma.CommandText = _setup;
+        return pragma;
     }
 }

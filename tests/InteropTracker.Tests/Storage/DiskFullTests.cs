@@ -122,6 +122,28 @@ public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/organizations", organization)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_chairs_write_once_space_is_back_is_enough_for_healthz_to_say_ok()
+    {
+        var admin = app.Admin();
+        var database = app.Database;
+        using (var db = app.OpenDatabase())
+            database.MaxPageCount = db.ExecuteScalar<long>("PRAGMA page_count") + 2;
+        var organization = new Build(31).Organization() with { Name = new string('q', 200) };
+        HttpResponseMessage chair;
+        var tries = 0;
+        while ((chair = await admin.PostJson("/api/organizations", organization with { Key = $"{organization.Key}-{tries}" }))
+               .StatusCode == HttpStatusCode.Created && ++tries < 100) { }
+        Assert.Equal(DiskFullHandler.Detail, (await Problem.ReadAsync(chair, HttpStatusCode.InsufficientStorage)).Detail);
+        await AssertNotWritableAsync();
+
+        // No result is logged: any write that commits says that space is back.
+        database.MaxPageCount = null;
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/organizations", organization with { Key = $"{organization.Key}-back" })).StatusCode);
+        var health = await app.Anonymous().GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
     private async Task AssertNotWritableAsync()
     {
         var health = await app.Anonymous().GetAsync("/healthz");

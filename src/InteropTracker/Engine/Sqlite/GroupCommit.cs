@@ -89,7 +89,6 @@ public sealed class GroupCommit : IAsyncDisposable
                 Commit(batch);
                 if (_flushOurselves) ToFlush(batch.ToArray());
                 else foreach (var write in batch) write.Complete();
-                _database.Wrote();
                 _checkpointer.Committed(batch.Count);
                 if (_checkpointer.RestartWanted) _checkpointer.Finish(_connection!);
             }
@@ -163,6 +162,7 @@ public sealed class GroupCommit : IAsyncDisposable
             pragma.ExecuteNonQuery();
         }
         SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, 0); // the Checkpointer's job
+        _database.HookCommits(connection);
         (_savepoint, _release, _rollback) =
             (new Statement(connection, "SAVEPOINT write"), new Statement(connection, "RELEASE write"), new Statement(connection, "ROLLBACK TO write"));
         return _connection = connection;
