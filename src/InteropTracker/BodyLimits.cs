@@ -63,16 +63,8 @@ public static class BodyLimits
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
         {
             if (exception is not BadHttpRequestException bad) return false;
-            context.Response.StatusCode = bad.StatusCode;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = bad.StatusCode,
-                    Detail = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? Detail(context) : bad.Message,
-                },
-            });
+            return await Problems.WriteAsync(problems, context, bad.StatusCode, null,
+                bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? Detail(context) : bad.Message);
         }
     }
 

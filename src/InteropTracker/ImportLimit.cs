@@ -17,7 +17,7 @@ public sealed class ImportLimit : IRateLimiterPolicy<string>
     /// <summary>Imports one caller may have under way at once.</summary>
     public const int PerCaller = 2;
 
-    /// <summary>Seconds a refused caller is told to wait: an import of a full file takes about that long.</summary>
+    /// <summary>Seconds a refused caller is told to wait before sending the import again: a hint, not a promise.</summary>
     public const int RetryAfterSeconds = 5;
 
     public static void Add(RateLimiterOptions options) => options.AddPolicy<string, ImportLimit>(Policy);
@@ -34,18 +34,9 @@ public sealed class ImportLimit : IRateLimiterPolicy<string>
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
     {
         var context = rejected.HttpContext;
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many imports at once",
-                Detail = $"This token already has {PerCaller} imports under way, the most at once; nothing of this one was read. " +
-                         $"Send it again once one has finished (in about {RetryAfterSeconds} seconds).",
-            },
-        });
+        await Problems.AnswerAsync(context, StatusCodes.Status429TooManyRequests, "Too many imports at once",
+            $"This token already has {PerCaller} imports under way, the most at once; nothing of this one was read. " +
+            $"Send it again once one has finished (in about {RetryAfterSeconds} seconds).");
     };
 }

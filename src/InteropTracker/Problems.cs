@@ -32,16 +32,26 @@ public static class Problems
         });
 
     /// <summary>Writes a problem as the answer of an exception handler (the exception became this status).</summary>
-    public static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string title,
+    /// <param name="title">Null: the status's standard title.</param>
+    public static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string? title,
         string detail)
     {
         context.Response.StatusCode = status;
-        return problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        return problems.TryWriteAsync(Problem(context, status, title, detail));
     }
+
+    /// <summary>Answers a request with a problem from outside an endpoint (middleware, authentication, rate limits).</summary>
+    public static ValueTask AnswerAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(Problem(context, status, title, detail));
+    }
+
+    private static ProblemDetailsContext Problem(HttpContext context, int status, string? title, string detail) => new()
+    {
+        HttpContext = context,
+        ProblemDetails = { Status = status, Title = title, Detail = detail },
+    };
     /// <summary>The problem answering a feature's refusal: the one place a refusal becomes a status code.</summary>
     public static ProblemHttpResult Of(Refusal refusal) => refusal.Kind switch
     {

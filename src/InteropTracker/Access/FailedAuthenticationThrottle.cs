@@ -62,18 +62,9 @@ public static class FailedAuthenticationThrottleExtensions
         {
             if (context.Request.Headers.Authorization.Count > 0 && throttle.IsBlocked(context, out var retryAfter))
             {
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = FailedAuthenticationThrottle.Seconds(retryAfter);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many failed sign-ins",
-                        Detail = FailedAuthenticationThrottle.Detail(retryAfter),
-                    },
-                });
+                await Problems.AnswerAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
+                    FailedAuthenticationThrottle.Detail(retryAfter));
                 return;
             }
             await next(context);

@@ -66,17 +66,8 @@ public sealed class TokenAuthentication(
             return;
         }
         var result = await HandleAuthenticateOnceSafeAsync();
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = result.Failure?.Message ?? "Send a token as `Authorization: Bearer <token>`; an administrator makes them.",
-            },
-        });
+        await Problems.AnswerAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
+            result.Failure?.Message ?? "Send a token as `Authorization: Bearer <token>`; an administrator makes them.");
     }
 }

@@ -118,8 +118,11 @@ public static class TokensApi
                                 AND (other.expires_at IS NULL OR other.expires_at > @now)))
             """,
             new { id, now, by = caller.TokenId });
-        tokens.Forget(id);
-        if (changed == 1) return id;
+        if (changed == 1)
+        {
+            tokens.Forget(id);
+            return id;
+        }
         var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)", new { id });
         return active
             ? Refusal.Conflict($"Token {id} is the last active admin token: without it nobody could make or revoke tokens. " +

@@ -35,18 +35,21 @@ public enum Permission
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
 public static class Permissions
 {
-    private static readonly string[] Readers = [Roles.Admin, Roles.Chair, Roles.Engineer, Roles.Member];
+    private static readonly string[] Nobody = [];
+    private static readonly string[] Admins = [Roles.Admin];
+    private static readonly string[] Chairs = [Roles.Admin, Roles.Chair];
+    private static readonly string[] Engineers = [Roles.Admin, Roles.Engineer];
 
     /// <summary>The roles allowed the action; empty for an action that needs no sign-in.</summary>
     public static IReadOnlyList<string> RolesFor(Permission permission) => permission switch
     {
-        Permission.Public => [],
-        Permission.ManageTokens or Permission.Unpublish => [Roles.Admin],
-        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => [Roles.Admin, Roles.Chair],
-        Permission.LogResults or Permission.ReviewResults => [Roles.Admin, Roles.Engineer],
-        Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Readers,
+        Permission.Public => Nobody,
+        Permission.ManageTokens or Permission.Unpublish => Admins,
+        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
+        Permission.LogResults or Permission.ReviewResults => Engineers,
+        Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
-        Permission.DownloadReports => [],
+        Permission.DownloadReports => Nobody,
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "An action with no access rule."),
     };
 

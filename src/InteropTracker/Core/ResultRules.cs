@@ -98,13 +98,12 @@ public static class ResultRules
 
         // A non-directional case is stored once per pair, smaller key first: given the other way round, it is turned.
         var (first, second) = Planning.Stored(planned, initiator, responder);
-        var (storedInitiator, storedResponder) = first.Id == initiator.Id ? (initiator, responder) : (responder, initiator);
         if (Planning.WhyNotCell(planned, first, second, planning.Event.IncludeSameOrganization) is { } why)
             return new ResultCheck(null,
                 new Dictionary<string, string> { ["case"] = $"Case {planned.Key} is not planned for {initiator.Key} → {responder.Key}: {why}." },
                 null);
 
-        return new ResultCheck(new CellWrite(planned, storedInitiator, storedResponder, verdict, notes, issue), NoErrors, null);
+        return new ResultCheck(new CellWrite(planned, first, second, verdict, notes, issue), NoErrors, null);
     }
 
     private static Participant? FindParticipant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)

@@ -1,9 +1,6 @@
-using InteropTracker.Access;
 using InteropTracker.Engine;
-using InteropTracker.Events;
 using InteropTracker.Core;
 using InteropTracker.Input;
-using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.EventResults;
 

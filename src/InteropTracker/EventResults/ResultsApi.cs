@@ -110,10 +110,11 @@ public static class ResultsApi
         file.Position = 0;
         rows = json ? ResultImport.Json(file) : await ResultImport.CsvAsync(file, ct);
         if (rows.Error is not null) return Refused(null, rows)!;
-        // The upload may have taken a while: the rows are checked against the event's planning as it is now, and the
-        // engine's import holds the event at that planning's stamp until it is committed.
-        IResultImport? import = null;
-        for (var attempt = 0; import is null; attempt++)
+        // The upload may have taken a while: the engine's import holds the event at the stamp of the planning the rows are
+        // checked against, until it is committed. The planning checked before the upload is tried first; only when the
+        // event changed since is it read again.
+        var import = await engine.BeginImportAsync(visible.Event.Id, visible.Event.UpdatedAt, expectedRows, ct);
+        for (var attempt = 1; import is null; attempt++)
         {
             if (attempt == MaxAttempts)
                 return Problems.Conflict($"Event {@event} kept changing while the results were being imported; send them again.");

@@ -187,7 +187,8 @@ public static class EventsApi
         var added = await EventStore.AddParticipantsAsync(connection, transaction, row.Id, products, caller.TokenId);
         if (added.Count > 0)
             await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}");
-        var planning = await EventStore.PlanningAsync(connection, @event, transaction);
+        // Read again in the transaction that changed it (the event's stamp moved): remembered for the requests after.
+        var planning = await plannings.GetAsync(connection, @event, transaction);
         transaction.Commit();
         return new ParticipantsAdded(added, products.Select(p => p.k).Except(added).ToList(),
             planning!.Participants.Select(ParticipantInfo.From).ToList());

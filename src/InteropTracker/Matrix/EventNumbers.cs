@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using InteropTracker.Engine;
-using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Matrix;
 

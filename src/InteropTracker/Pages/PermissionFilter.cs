@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using InteropTracker.Access;
 using InteropTracker.Core;
@@ -51,7 +52,11 @@ public sealed class PermissionFilter : IAsyncPageFilter
         context.Result = new StatusCodeResult(StatusCodes.Status403Forbidden);
     }
 
+    // Handlers and pages are a fixed set: each one's declaration is read by reflection once.
+    private static readonly ConcurrentDictionary<(TypeInfo Page, MethodInfo? Handler), Permission?> DeclaredBy = new();
+
     /// <summary>The action a handler declares, or its page when the handler declares none.</summary>
     public static Permission? Declared(TypeInfo page, MethodInfo? handler) =>
-        (handler?.GetCustomAttribute<PerformsAttribute>() ?? page.GetCustomAttribute<PerformsAttribute>())?.Permission;
+        DeclaredBy.GetOrAdd((page, handler), static key =>
+            (key.Handler?.GetCustomAttribute<PerformsAttribute>() ?? key.Page.GetCustomAttribute<PerformsAttribute>())?.Permission);
 }

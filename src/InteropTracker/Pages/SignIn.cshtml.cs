@@ -41,6 +41,13 @@ public sealed class SignInModel(Database database, TokenCache cache, FailedAuthe
         await LoadPublishedAsync();
     }
 
+    /// <summary>The form again, with the published reports it lists: only when the page is shown, not on a redirect.</summary>
+    private async Task<IActionResult> PageAsync()
+    {
+        await LoadPublishedAsync();
+        return Page();
+    }
+
     private async Task LoadPublishedAsync()
     {
         const string sql = """
@@ -54,15 +61,14 @@ public sealed class SignInModel(Database database, TokenCache cache, FailedAuthe
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await LoadPublishedAsync();
-        if (!ModelState.IsValid) return Page();
+        if (!ModelState.IsValid) return await PageAsync();
 
         if (throttle.IsBlocked(HttpContext, out var retryAfter))
         {
             ModelState.AddModelError(nameof(Token), FailedAuthenticationThrottle.Detail(retryAfter));
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = FailedAuthenticationThrottle.Seconds(retryAfter);
-            return Page();
+            return await PageAsync();
         }
 
         var token = Token.Trim();
@@ -75,7 +81,7 @@ public sealed class SignInModel(Database database, TokenCache cache, FailedAuthe
         {
             throttle.RecordFailure(HttpContext);
             ModelState.AddModelError(nameof(Token), refusal);
-            return Page();
+            return await PageAsync();
         }
 
         var session = await SignInSessions.StartAsync(connection, credential!.Caller.TokenId);

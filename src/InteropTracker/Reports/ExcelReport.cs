@@ -37,7 +37,7 @@ public static class ExcelReport
             DocumentProperties = model.Anonymised ? null : new DocumentProperties
             {
                 Title = $"{model.Event.Name}: interop report",
-                Subject = model.Anonymised ? "Anonymised interoperability test results" : "Interoperability test results, confidential to participants",
+                Subject = "Interoperability test results, confidential to participants",
                 Author = "InteropTracker",
             },
         };

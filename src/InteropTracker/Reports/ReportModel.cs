@@ -5,8 +5,8 @@ namespace InteropTracker.Reports;
 
 /// <summary>
 /// Everything a report shows, as plain data that both writers render. An anonymised model is built without any
-/// organization, product or person name or key, note, dispute reason or issue reference (those fields are null and
-/// the writers leave their columns out), so neither writer can leak one; nor with anything that ties one product to
+/// organization, product or person name or key, note, dispute reason or issue reference (those fields are null, and
+/// the sheets and sections that would hold them are left out), so neither writer can leak one; nor with anything that ties one product to
 /// its attributes in the catalogue (see <see cref="ReportComposer"/>): no participant list, no results, matrices
 /// labelled per technology with planned counts withheld, and the date it was made without the time.
 /// </summary>

@@ -47,7 +47,7 @@ public static class ReportsApi
         var transaction = connection.BeginTransaction(deferred: true);
         context.Response.RegisterForDisposeAsync(transaction);
 
-        var planning = await EventStore.PlanningAsync(connection, eventKey, transaction);
+        var planning = await context.RequestServices.GetRequiredService<PlanningCache>().GetAsync(connection, eventKey, transaction);
         var caller = CallerClaims.From(context.User);
         if (caller is null)
         {

@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using InteropTracker.Storage;
 using SQLitePCL;
-using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
-using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

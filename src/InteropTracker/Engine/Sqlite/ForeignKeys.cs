@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

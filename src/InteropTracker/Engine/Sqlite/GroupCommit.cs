@@ -2,7 +2,6 @@ using System.Data;
 using System.Threading.Channels;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
-using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

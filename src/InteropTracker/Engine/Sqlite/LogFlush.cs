@@ -1,5 +1,4 @@
 using InteropTracker.Storage;
-using InteropTracker.Core;
 
 namespace InteropTracker.Engine.Sqlite;
 

@@ -19,7 +19,7 @@ public sealed class ResultWriter : IDisposable
     private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status);
 
     /// <summary>The most new results a bulk write holds in its staging table before moving them to results.</summary>
-    public const int MaxStaged = 8_192;
+    public const int MaxStaged = IResultImport.ChunkRows;
 
     private const string NewColumns = "event_id, case_id, initiator_id, responder_id, verdict, notes, issue, updated_at, updated_by";
 

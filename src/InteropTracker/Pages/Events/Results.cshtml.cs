@@ -34,13 +34,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     /// <summary>The products the viewer may log for (an engineer's organization's; every participant for an admin).</summary>
     public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
     /// <summary>What the "Your product" list offers: the viewer's own products (every participant for one with none), and the product shown.</summary>
-    public IReadOnlyList<Participant> ProductChoices
-    {
-        get => _productChoices ?? (OwnProducts.Count > 0 ? OwnProducts : Planning.Participants);
-        private set => _productChoices = value;
-    }
-
-    private IReadOnlyList<Participant>? _productChoices;
+    public IReadOnlyList<Participant> ProductChoices { get; private set; } = [];
 
     public Participant? Me { get; private set; }
     public Participant? Them { get; private set; }
@@ -107,6 +101,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     /// </summary>
     private async Task<IActionResult> AnswerAsync(Refusal? refusal, string? anchor, string done)
     {
+        // A plain form post that was saved goes straight back to the pairing, which is read then, once.
+        if (refusal is null && !IsFragment) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
         var message = refusal is null ? done : string.Join(" ", refusal.Messages());
         if (anchor is not null) _messages[anchor] = (message, refusal is not null);
         if (!await LoadAsync()) return NotFound();
@@ -118,9 +114,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
             if (refusal is not null) Response.StatusCode = refusal.Status();
             return card is not null ? Partial("_CaseCard", card) : Content(MessageItem(message, refusal is not null), "text/html");
         }
-        if (refusal is null) return Redirect(Link() + (anchor is null ? "" : "#" + anchor));
         if (card is null) PageMessage = message;
-        Response.StatusCode = refusal.Status();
+        Response.StatusCode = refusal!.Status();
         return Page();
     }
 
@@ -173,10 +168,11 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
             .Where(p => caller.IsAdmin || (caller.IsEngineer && p.OrganizationId == caller.OrganizationId))
             .ToList();
         Me = Product is null ? OwnProducts.FirstOrDefault() : planning.FindParticipant(Product);
+        // A pairing the viewer only reads (another vendor's product) stays the one chosen in the list.
+        ProductChoices = OwnProducts.Count == 0 ? planning.Participants
+            : Me is not null && !OwnProducts.Contains(Me) ? [Me, .. OwnProducts] : OwnProducts;
         if (Me is null) return true;
         Product = Me.Key;
-        // A pairing the viewer only reads (another vendor's product) stays the one chosen in the list.
-        if (OwnProducts.Count > 0 && !OwnProducts.Contains(Me)) ProductChoices = [Me, .. OwnProducts];
 
         var results = await PairingSheet.ResultsOfAsync(connection, planning, Me);
         Peers = PairingSheet.Peers(planning, Me, results);

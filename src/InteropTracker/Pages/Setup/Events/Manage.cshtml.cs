@@ -56,8 +56,8 @@ public sealed class ManageModel(Database database, PlanningCache plannings) : Pa
     private async Task<bool> LoadAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var planning = await EventStore.PlanningAsync(connection, Key);
-        if (planning is null) return false;
+        if ((await EventGate.OpenAsync(connection, plannings, Key, HttpContext.Caller(), EventNeed.Chair)).Value is not { } planning)
+            return false;
         Planning = planning;
         var registered = planning.Participants.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         Candidates = (await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller()))
