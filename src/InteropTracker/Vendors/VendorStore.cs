@@ -19,6 +19,9 @@ public sealed record Product
     public string OrganizationName { get; init; } = "";
     public string Name { get; init; } = "";
     public string Version { get; init; } = "";
+
+    /// <summary>What ties the product across its versions and events (DESIGN.md, "Across events"); its key unless given.</summary>
+    public string Line { get; init; } = "";
     public string Kind { get; init; } = "";
     public IReadOnlyList<string> Technologies { get; init; } = [];
     public IReadOnlyList<string> Capabilities { get; init; } = [];
@@ -38,6 +41,7 @@ public static class VendorStore
         public string OrganizationName { get; init; } = "";
         public string Name { get; init; } = "";
         public string Version { get; init; } = "";
+        public string Line { get; init; } = "";
         public string Kind { get; init; } = "";
         public string Technologies { get; init; } = "[]";
         public string Capabilities { get; init; } = "[]";
@@ -46,7 +50,7 @@ public static class VendorStore
         public Product ToProduct() => new()
         {
             Key = Key, Organization = Organization, OrganizationName = OrganizationName, Name = Name, Version = Version,
-            Kind = Kind, Technologies = Vocabulary.FromJson(Technologies), Capabilities = Vocabulary.FromJson(Capabilities),
+            Line = Line, Kind = Kind, Technologies = Vocabulary.FromJson(Technologies), Capabilities = Vocabulary.FromJson(Capabilities),
             CreatedAt = CreatedAt,
         };
     }
@@ -70,7 +74,7 @@ public static class VendorStore
         """;
 
     private const string SelectProducts = """
-        SELECT p.key, o.key AS Organization, o.name AS OrganizationName, p.name, p.version, p.kind,
+        SELECT p.key, o.key AS Organization, o.name AS OrganizationName, p.name, p.version, p.line, p.kind,
                p.technologies, p.capabilities, p.created_at AS CreatedAt
         FROM products p JOIN organizations o ON o.id = p.organization_id
         """;
@@ -99,16 +103,16 @@ public static class VendorStore
         connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM organizations WHERE key = @key", new { key }, transaction);
 
     public static async Task<Product> InsertProductAsync(SqliteConnection connection, SqliteTransaction transaction,
-        long organizationId, string key, string name, string version, string kind,
+        long organizationId, string key, string name, string version, string line, string kind,
         IReadOnlyList<string> technologies, IReadOnlyList<string> capabilities, long createdBy)
     {
         const string sql = """
-            INSERT INTO products (key, organization_id, name, version, kind, technologies, capabilities, created_at, created_by)
-            VALUES (@key, @organizationId, @name, @version, @kind, @technologies, @capabilities, @at, @createdBy)
+            INSERT INTO products (key, organization_id, name, version, line, kind, technologies, capabilities, created_at, created_by)
+            VALUES (@key, @organizationId, @name, @version, @line, @kind, @technologies, @capabilities, @at, @createdBy)
             """;
         await connection.ExecuteAsync(sql, new
         {
-            key, organizationId, name, version, kind,
+            key, organizationId, name, version, line, kind,
             technologies = Vocabulary.ToJson(technologies), capabilities = Vocabulary.ToJson(capabilities),
             at = Clock.Now(), createdBy,
         }, transaction);

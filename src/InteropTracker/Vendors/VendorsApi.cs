@@ -33,6 +33,13 @@ public static class VendorsApi
         [Required, StringLength(100)]
         public string Version { get; init; } = "";
 
+        /// <summary>
+        /// The product line: the same across the product's versions and events, so that history can compare them.
+        /// The key when not given.
+        /// </summary>
+        [StringLength(Vocabulary.MaxKeyLength), RegularExpression(Vocabulary.KeyPattern, ErrorMessage = Vocabulary.KeyMessage)]
+        public string? Line { get; init; }
+
         /// <summary>endpoint, mcu, gateway, sbc, browser, client, server, library or other.</summary>
         [Required]
         public string Kind { get; init; } = "";
@@ -117,7 +124,7 @@ public static class VendorsApi
         var technologies = await VendorStore.NormaliseTechnologiesAsync(connection, body.Technologies, transaction);
         var capabilities = body.Capabilities.Select(c => c.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var product = await VendorStore.InsertProductAsync(connection, transaction, organizationId, body.Key, body.Name.Trim(),
-            body.Version.Trim(), body.Kind, technologies, capabilities, caller.TokenId);
+            body.Version.Trim(), string.IsNullOrWhiteSpace(body.Line) ? body.Key : body.Line.Trim(), body.Kind, technologies, capabilities, caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "product.create", body.Key);
         transaction.Commit();
         return product;

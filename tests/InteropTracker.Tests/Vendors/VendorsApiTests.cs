@@ -119,6 +119,25 @@ public class VendorsApiTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task A_product_line_is_its_key_unless_given_and_is_checked_as_a_key()
+    {
+        var chair = await app.ClientFor(Roles.Chair);
+        var vendor = await chair.Register(_build.Organization());
+        var plain = _build.Product(vendor.Key) with { Line = null };
+        var versioned = _build.Product(vendor.Key) with { Line = "acme-room-line" };
+
+        Assert.Equal(plain.Key, (await chair.PostJson("/api/products", plain).ReadJson<Product>(HttpStatusCode.Created)).Line);
+        Assert.Equal("acme-room-line", (await chair.PostJson("/api/products", versioned).ReadJson<Product>(HttpStatusCode.Created)).Line);
+        var read = await (await app.ClientFor(Roles.Member)).GetAsync($"/api/products/{versioned.Key}").ReadJson<Product>();
+        Assert.Equal("acme-room-line", read.Line);
+
+        var bad = _build.Product(vendor.Key) with { Line = "Not A Slug" };
+        var problem = await Problem.ReadAsync(await chair.PostJson("/api/products", bad), HttpStatusCode.BadRequest);
+        Assert.Contains("Line", problem.Errors.Keys, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.NotFound, (await chair.GetAsync($"/api/products/{bad.Key}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_technology_takes_the_spelling_of_the_loaded_test_plans()
     {
         var chair = await app.ClientFor(Roles.Chair);

@@ -30,6 +30,7 @@ public sealed class ProductsModel(Database database) : PageModel
         public string? Organization { get; set; }
         public string? Name { get; set; }
         public string? Version { get; set; }
+        public string? Line { get; set; }
         public string? Kind { get; set; } = "endpoint";
         public List<string> Technologies { get; set; } = [];
         public string? OtherTechnologies { get; set; }
@@ -45,7 +46,7 @@ public sealed class ProductsModel(Database database) : PageModel
         var body = new VendorsApi.NewProduct
         {
             Key = Text(Form.Key), Organization = Text(Form.Organization), Name = Text(Form.Name), Version = Text(Form.Version),
-            Kind = Text(Form.Kind),
+            Line = string.IsNullOrWhiteSpace(Form.Line) ? null : Text(Form.Line), Kind = Text(Form.Kind),
             Technologies = Form.Technologies.Concat(Split(Form.OtherTechnologies, ',')).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             Capabilities = Split(Form.Capabilities, ',', ' ', '\n', '\r', '\t', ';').ToList(),
         };
