@@ -9,6 +9,7 @@ using InteropTracker.Engine.Sqlite;
 using InteropTracker.Matrix;
 using InteropTracker.Pages;
 using InteropTracker.Reports;
+using InteropTracker.Schedule;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
@@ -74,6 +75,7 @@ app.MapEvents();
 app.MapResults();
 app.MapMatrix();
 app.MapReports();
+app.MapSchedule();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);

@@ -30,6 +30,10 @@ public enum Permission
     ReadCatalogue,
     /// <summary>The final reports; anonymous callers only the anonymised report of a closed, published event.</summary>
     DownloadReports,
+    /// <summary>Build or re-plan an event's timetable of test sessions.</summary>
+    BuildSchedule,
+    /// <summary>An event's timetable; an engineer only its organization's products' sessions.</summary>
+    ReadSchedule,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -50,6 +54,8 @@ public static class Permissions
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
         Permission.DownloadReports => Nobody,
+        Permission.BuildSchedule => Chairs,
+        Permission.ReadSchedule => Roles.All,
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "An action with no access rule."),
     };
 
@@ -91,6 +97,8 @@ public static class Permissions
         Permission.ReadEvents => "read events",
         Permission.ReadTestPlans => "read test plans",
         Permission.ReadCatalogue => "read organizations and products",
+        Permission.BuildSchedule => "build an event's timetable",
+        Permission.ReadSchedule => "read an event's timetable",
         _ => permission.ToString(),
     };
 
