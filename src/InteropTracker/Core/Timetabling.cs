@@ -50,7 +50,10 @@ public sealed record TimetablePlacement(IReadOnlyList<IReadOnlyList<int>> Slots,
 /// </summary>
 public static class Timetabling
 {
-    /// <summary>The fewest slots any timetable needs (availability aside): the busiest product's sessions, and the sessions per table.</summary>
+    /// <summary>
+    /// The fewest slots any timetable needs (availability aside): the busiest product's sessions, and the sessions
+    /// spread over the most a slot can hold.
+    /// </summary>
     public static int LowerBound(TimetableDemand demand, bool mandatoryOnly)
     {
         var load = new long[demand.Products];
@@ -63,8 +66,10 @@ public static class Timetabling
             total += n;
         }
         var busiest = load.Length == 0 ? 0 : load.Max();
-        var perTable = demand.Tables <= 0 ? 0 : (total + demand.Tables - 1) / demand.Tables;
-        return (int)Math.Max(busiest, perTable);
+        // A slot holds no more sessions than there are tables, nor than pairs of products that have sessions at all.
+        var perSlot = Math.Min(demand.Tables, load.Count(l => l > 0) / 2);
+        var spread = perSlot <= 0 ? 0 : (total + perSlot - 1) / perSlot;
+        return (int)Math.Max(busiest, spread);
     }
 
     public static TimetablePlacement Build(TimetableDemand demand)
