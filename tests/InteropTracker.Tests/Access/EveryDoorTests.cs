@@ -51,6 +51,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             // Anonymous callers get only a closed, published event's anonymised report; the event under test is open.
             Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.DownloadReports =>
                 who is not Who.Anonymous,
+            Permission.BuildSchedule => who is Who.Admin or Who.Chair,
+            Permission.ReadSchedule => who is not Who.Anonymous,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -148,6 +150,9 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["GetTestCaseStatistics"] = () => Get($"/api/events/{e}/test-case-stats"),
             ["DownloadReportWorkbook"] = () => Get($"/api/events/{e}/report.xlsx"),
             ["DownloadReportPdf"] = () => Get($"/api/events/{e}/report.pdf"),
+            ["BuildSchedule"] = () => Post($"/api/events/{e}/schedule", () => Json(ScheduleBody)),
+            ["GetSchedule"] = () => Scheduled(w) ?? Get($"/api/events/{e}/schedule"),
+            ["GetScheduleCalendar"] = () => Scheduled(w) ?? Get($"/api/events/{e}/schedule.ics?product={f.A1.Key}"),
         };
     }
 
@@ -158,6 +163,19 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
     private static Sample? Relogged(World w)
     {
         w.Floor.Log(w.Floor.EngineerB, w.Floor.Result(TestFloor.Call, w.Floor.A1, w.Floor.B1)).GetAwaiter().GetResult();
+        return null;
+    }
+
+    private static readonly object ScheduleBody = new
+    {
+        slots = new[] { new { start = "2030-05-04T09:00:00Z", end = "2030-05-04T10:00:00Z" } }, tables = 2,
+    };
+
+    /// <summary>Builds the event's timetable as the admin, so that reading it has something to read. Always null.</summary>
+    private Sample? Scheduled(World w)
+    {
+        using var response = app.Admin().PostJson($"/api/events/{w.Floor.Event}/schedule", ScheduleBody).GetAwaiter().GetResult();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return null;
     }
 
@@ -229,6 +247,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["/Setup/Events/Manage GET"] = () => Get($"/setup/events/{e}"),
             ["/Setup/Events/Manage POST Participants"] = () => Post($"/setup/events/{e}?handler=Participants", ("Products", w.Newcomer.Key)),
             ["/Setup/Events/Manage POST Status"] = () => Post($"/setup/events/{e}?handler=Status", ("status", "open")),
+            ["/Events/Schedule GET"] = () => Scheduled(w) ?? Get($"/events/{e}/schedule"),
+            ["/Events/NextSession GET"] = () => Scheduled(w) ?? Get($"/events/{e}/schedule/next?product={f.A1.Key}"),
         };
     }
 
