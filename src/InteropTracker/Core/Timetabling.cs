@@ -51,8 +51,8 @@ public sealed record TimetablePlacement(IReadOnlyList<IReadOnlyList<int>> Slots,
 public static class Timetabling
 {
     /// <summary>
-    /// The fewest slots any timetable needs (availability aside): the busiest product's sessions, and the sessions
-    /// spread over the most a slot can hold.
+    /// The fewest slots any timetable needs: the busiest product's sessions (and the slots it is not there for before
+    /// it has had them all), and the sessions spread over the most a slot can hold.
     /// </summary>
     public static int LowerBound(TimetableDemand demand, bool mandatoryOnly)
     {
@@ -65,7 +65,16 @@ public static class Timetabling
             load[pair.B] += n;
             total += n;
         }
-        var busiest = load.Length == 0 ? 0 : load.Max();
+        // A product needs as many slots as it has sessions, counted from the first slot on and skipping those it is not
+        // there for (past the last slot, as if it were there).
+        long busiest = 0;
+        for (var p = 0; p < load.Length; p++)
+        {
+            long needed = 0, there = 0;
+            for (var s = 0; s < demand.Slots && there < load[p]; s++, needed++)
+                if (demand.IsAvailable(s, p)) there++;
+            busiest = Math.Max(busiest, needed + load[p] - there);
+        }
         // A slot holds no more sessions than there are tables, nor than pairs of products that have sessions at all.
         var perSlot = Math.Min(demand.Tables, load.Count(l => l > 0) / 2);
         var spread = perSlot <= 0 ? 0 : (total + perSlot - 1) / perSlot;
