@@ -67,6 +67,8 @@ public static class ExcelReport
             foreach (var participant in model.Participants)
                 await writer.ProductAsync(model, participant, names.Take(participant.Label));
             await writer.ParticipantsAsync(model, names.Take("Participants"));
+            if (model.Timetable is { } timetable)
+                await TimetableSheet.WriteAsync(spreadsheet, model, timetable, names.Take("Timetable"), ct);
         }
         await writer.PlansAsync(model, names.Take("Test plans"));
         await spreadsheet.FinishAsync(ct);

@@ -43,6 +43,7 @@ public static class PdfReport
         layout.WorstCases();
         layout.ShortOfTwoPairs();
         layout.ParticipantsAndPlans();
+        if (model.Timetable is { } timetable) layout.Timetable(timetable);
         layout.Finish();
         return document;
     }
@@ -665,6 +666,30 @@ public static class PdfReport
         }
 
         /// <summary>Footers once the page count is known.</summary>
+        /// <summary>The timetable (named reports only): one row per session, slot by slot.</summary>
+        public void Timetable(Timetable timetable)
+        {
+            NewPage(false);
+            Heading("Timetable");
+            var labels = _model.Participants.Where(p => p.Key is not null).ToDictionary(p => p.Key!, p => p.Label);
+            Paragraph($"{Count(timetable.Sessions.Count)} sessions in {Count(timetable.Slots.Count)} slots at " +
+                      $"{Count(timetable.Tables.Count)} tables, built {timetable.BuiltAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant)} UTC. " +
+                      "Each session runs its cells mandatory first; times are UTC.");
+            Table(
+            [
+                new("Slot", 0.6, XStringAlignment.Far), new("When (UTC)", 2), new("Table", 1.1), new("Pairing", 4.4),
+                new("Cells", 0.8, XStringAlignment.Far), new("Mandatory", 1.1, XStringAlignment.Far),
+            ],
+            timetable.Sessions.Select(s => new PdfCell[]
+            {
+                Count(s.Slot), $"{s.Start.UtcDateTime.ToString("ddd d MMM HH:mm", Invariant)}–{s.End.UtcDateTime.ToString("HH:mm", Invariant)}",
+                s.Table, $"{labels.GetValueOrDefault(s.A, s.A)} × {labels.GetValueOrDefault(s.B, s.B)}", Count(s.Cells.Count),
+                Count(s.Cells.Count(c => c.Priority == "mandatory")),
+            }));
+            if (timetable.Unscheduled.Count > 0)
+                Paragraph($"{Count(timetable.Unscheduled.Count)} pairings have cells left that found no slot.");
+        }
+
         public void Finish()
         {
             _gfx?.Dispose();

@@ -49,6 +49,9 @@ public sealed record ReportModel
     /// </summary>
     public required IAsyncEnumerable<ReportResult> Results { get; init; }
 
+    /// <summary>The event's timetable of test sessions as last built; none when anonymised, as it names products.</summary>
+    public Timetable? Timetable { get; init; }
+
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
 
     /// <summary>Cases with fewer than two distinct product pairs that passed them: not yet shown to interoperate.</summary>

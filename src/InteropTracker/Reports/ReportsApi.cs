@@ -2,6 +2,7 @@ using InteropTracker.Access;
 using InteropTracker.Engine;
 using InteropTracker.Core;
 using InteropTracker.Events;
+using InteropTracker.Schedule;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -61,6 +62,7 @@ public static class ReportsApi
 
         var facts = await ReportStore.LoadAsync(connection, transaction, planning!, context.RequestServices.GetRequiredService<IResultEngine>());
         var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);
+        if (!anonymize) model = model with { Timetable = await ScheduleStore.ReadAsync(connection, planning!.Event.Id, transaction) };
         return TypedResults.Stream(body => write(model, body, ct), contentType, FileName(eventKey, anonymize, extension));
     }
 
