@@ -4,11 +4,13 @@ using InteropTracker.Bench;
 // the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
 //       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory]
+//   dotnet run -c Release --project tests/InteropTracker.Bench -- --schedule [--json PATH]    (the timetable's quality)
 
 var scaleName = "small";
 string? jsonPath = null;
 var keep = false;
 HashSet<string>? only = null;
+var schedule = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,13 +24,24 @@ for (var i = 0; i < args.Length; i++)
         case "--keep":
             keep = true;
             break;
+        case "--schedule":
+            schedule = true;
+            break;
         case "--only" when i + 1 < args.Length:
             only = args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
             break;
         default:
-            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep] [--only FIGURE,…]");
+            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep] [--only FIGURE,…] | --schedule [--json PATH]");
             return 2;
     }
+}
+if (schedule)
+{
+    var quality = await ScheduleBench.RunAsync();
+    Console.WriteLine();
+    Console.WriteLine(FigureTable.Format(quality, []));
+    if (jsonPath is not null) await File.WriteAllTextAsync(jsonPath, FigureTable.Json(quality));
+    return quality.All(f => f.Met) ? 0 : 1;
 }
 if (Scale.Named(scaleName) is not { } scale)
 {
