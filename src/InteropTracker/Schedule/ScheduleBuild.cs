@@ -210,6 +210,7 @@ public static class ScheduleBuild
             }
         }
 
+        var column = tables.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i);
         var unscheduled = new List<UnscheduledPair>();
         for (var e = 0; e < pairs.Count; e++)
         {
@@ -222,7 +223,8 @@ public static class ScheduleBuild
         {
             Event = planning.Event.Key, BuiltAt = now, BuiltBy = builtBy, Tables = tables, SessionCells = sessionCells,
             Slots = allSlots.Select((s, i) => new TimetableSlot(i + 1, s.Start, s.End)).ToList(),
-            Sessions = sessions.OrderBy(s => s.Start).ThenBy(s => tables.ToList().IndexOf(s.Table)).ThenBy(s => s.Table, StringComparer.Ordinal).ToList(),
+            Sessions = sessions.OrderBy(s => s.Start).ThenBy(s => column.GetValueOrDefault(s.Table, tables.Count))
+                .ThenBy(s => s.Table, StringComparer.Ordinal).ToList(),
             Unscheduled = unscheduled,
             Figures = new TimetableFigures(demands.Sum(d => d.Sessions), Timetabling.LowerBound(demand, false),
                 placement.SlotsUsed(demand, false), demands.Sum(d => d.MandatorySessions), Timetabling.LowerBound(demand, true),
