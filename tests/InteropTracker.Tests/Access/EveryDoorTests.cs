@@ -51,6 +51,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             // Anonymous callers get only a closed, published event's anonymised report; the event under test is open.
             Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.DownloadReports =>
                 who is not Who.Anonymous,
+            Permission.ReadEvidence => who is Who.Admin or Who.Chair or Who.EngineerIn,
+            Permission.AttachEvidence => who is Who.Admin or Who.EngineerIn,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -148,6 +150,12 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["GetTestCaseStatistics"] = () => Get($"/api/events/{e}/test-case-stats"),
             ["DownloadReportWorkbook"] = () => Get($"/api/events/{e}/report.xlsx"),
             ["DownloadReportPdf"] = () => Get($"/api/events/{e}/report.pdf"),
+            ["ListEvidence"] = () => Get($"{f.Results}/{w.ResultId}/evidence"),
+            ["DownloadEvidence"] = () => Get($"{f.Results}/{w.ResultId}/evidence/{AttachedEvidence(w)}"),
+            ["AttachEvidence"] = () => Post($"{f.Results}/{w.ResultId}/evidence", () => Tests.Evidence.EvidenceApiTests.File("call.pcap",
+                Tests.Evidence.EvidenceApiTests.Pcap())),
+            ["RemoveEvidence"] = () => new Sample(HttpMethod.Delete, $"{f.Results}/{w.ResultId}/evidence/{AttachedEvidence(w)}", () => null,
+                true, true),
         };
     }
 
@@ -159,6 +167,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
     {
         w.Floor.Log(w.Floor.EngineerB, w.Floor.Result(TestFloor.Call, w.Floor.A1, w.Floor.B1)).GetAwaiter().GetResult();
         return null;
+    }
+
+    /// <summary>Attaches a trace to the sample result as an admin: the number of the evidence file to read or remove.</summary>
+    private long AttachedEvidence(World w)
+    {
+        var response = app.Admin().PostAsync($"{w.Floor.Results}/{w.ResultId}/evidence",
+            Tests.Evidence.EvidenceApiTests.File("sample.pcap", Tests.Evidence.EvidenceApiTests.Pcap())).GetAwaiter().GetResult();
+        return response.ReadJson<InteropTracker.Evidence.EvidenceInfo>(HttpStatusCode.Created).GetAwaiter().GetResult().N;
     }
 
     private async Task<long> Throwaway()
