@@ -209,6 +209,11 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 ("plan", f.Sip), ("case", TestFloor.Call), ("initiator", f.A1.Key), ("responder", f.B1.Key), ("verdict", "fail")),
             ["/Events/Results POST Confirm"] = () => Relogged(w) ?? Post($"{results}&handler=Confirm", ("id", w.ResultId.ToString())),
             ["/Events/Results POST Dispute"] = () => Relogged(w) ?? Post($"{results}&handler=Dispute", ("id", w.ResultId.ToString()), ("reason", "No video")),
+            ["/Events/Evidence GET"] = () => Get($"/events/{e}/results/{w.ResultId}/evidence"),
+            ["/Events/Evidence POST"] = () => new Sample(HttpMethod.Post, $"/events/{e}/results/{w.ResultId}/evidence",
+                () => Tests.Evidence.EvidenceApiTests.File("page.pcap", Tests.Evidence.EvidenceApiTests.Pcap(seed: 9)), true, true),
+            ["/Events/Evidence POST Remove"] = () => Post($"/events/{e}/results/{w.ResultId}/evidence?handler=Remove",
+                ("n", AttachedEvidence(w).ToString())),
             ["/TestPlans/Index GET"] = () => Get("/test-plans"),
             ["/TestPlans/Index POST"] = () => new Sample(HttpMethod.Post, "/test-plans", () =>
             {

@@ -57,11 +57,13 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
 
     [Performs(Permission.LogResults)]
     public async Task<IActionResult> OnPostVerdictAsync(string plan, [FromForm(Name = "case")] string caseKey, string initiator,
-        string responder, string? verdict, string? notes, string? issue)
+        string responder, string? verdict, string? notes, string? issue, string? cause)
     {
         var body = new ResultInput
         {
             Plan = plan, Case = caseKey, Initiator = initiator, Responder = responder, Verdict = verdict ?? "", Notes = notes, Issue = issue,
+            // The card's one form sends the cause with every verdict button; it belongs only to those that take one.
+            Cause = VerdictNames.TryParse(verdict, out var given) && Causes.Allowed(given) ? cause : null,
         };
         var outcome = await FeatureCall.RunAsync(body,
             b => LogResult.LogAsync(Key, b, HttpContext.Caller(), database, plannings, engine, HttpContext.RequestAborted));
