@@ -49,6 +49,14 @@ public static class Causes
         return null;
     }
 
+    /// <summary>The cause's place in <see cref="All"/>; -1 for none.</summary>
+    public static int Index(string? cause)
+    {
+        for (var i = 0; i < All.Count; i++)
+            if (All[i] == cause) return i;
+        return -1;
+    }
+
     /// <summary>Whether a verdict may carry a cause: only what did not pass and was not out of scope.</summary>
     public static bool Allowed(Verdict verdict) => verdict is Verdict.Fail or Verdict.Blocked;
 }

@@ -57,6 +57,7 @@ public static class ExcelReport
         foreach (var matrix in model.Matrices)
             await writer.MatrixAsync(model, matrix, names.Take("Matrix " + matrix.Technology));
         await writer.CasesAsync(model, names.Take("Test cases"));
+        await writer.FeedbackAsync(model, names.Take("Feedback"));
         if (model.Anonymised)
         {
             await writer.LineupAsync(model, names.Take("Participants"));
@@ -453,7 +454,10 @@ public static class ExcelReport
                 if (_count > 10)
                 {
                     _row[10] = new Cell(r.Notes);
-                    _row[11] = new Cell(r.Issue);
+                    // With the event's issueUrlTemplate, the reference is a link to the bug tracker.
+                    _row[11] = IssueLinks.Link(model.Event.IssueUrlTemplate, r.Issue) is { } link && Uri.TryCreate(link, UriKind.Absolute, out var uri)
+                        ? new Cell(Formula.Hyperlink(uri, r.Issue!))
+                        : new Cell(r.Issue);
                     _row[12] = new Cell(r.StatusReason);
                 }
                 await spreadsheet.AddRowAsync(_row.AsMemory(0, _count), ct);
@@ -548,6 +552,25 @@ public static class ExcelReport
             await HeaderAsync(["Kind", "Products", "Organizations"]);
             foreach (var k in model.KindLineup)
                 await Text(k.Name).Number(k.Products).Number(k.Organizations).EndRowAsync();
+        }
+
+        /// <summary>"Feedback on the test-case documents": per case, its failed and blocked results by cause, with its references.</summary>
+        public async ValueTask FeedbackAsync(ReportModel model, string name)
+        {
+            string[] headers = ["Technology", "Plan", "Case", "Title", "Fail", "Blocked", .. ReportFeedback.Columns, "References"];
+            var options = Widths(11, 18, 14, 40, 8, 9, 15, 11, 14, 9, 10, 10, 40);
+            options.FrozenRows = 2;
+            options.AutoFilter = new AutoFilterOptions($"A2:{SpreadsheetUtility.GetColumnName(headers.Length)}{model.Feedback.Count + 2}");
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await Text("Feedback on the test-case documents: failed and blocked results by cause, those the documents answer for " +
+                       "(test-case, specification) first.").EndRowAsync();
+            await HeaderAsync(headers, 30);
+            foreach (var f in model.Feedback)
+            {
+                Text(f.Case.Technology).Text(f.Case.Plan).Text(f.Case.Key).Text(f.Case.Title, styles.Wrap).Number(f.Fail).Number(f.Blocked);
+                foreach (var count in f.ByCause) Number(count);
+                await Text(string.Join("\n", f.References), styles.Wrap).EndRowAsync();
+            }
         }
 
         public async ValueTask PlansAsync(ReportModel model, string name)

@@ -49,6 +49,12 @@ public sealed record ReportModel
     /// </summary>
     public required IAsyncEnumerable<ReportResult> Results { get; init; }
 
+    /// <summary>
+    /// "Feedback on the test-case documents": every case with a failed or blocked result, its failures by cause, those
+    /// the documents answer for (test-case, specification) first. Cases and counts only, so the anonymised model keeps it.
+    /// </summary>
+    public IReadOnlyList<ReportFeedback> Feedback { get; init; } = [];
+
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
 
     /// <summary>Cases with fewer than two distinct product pairs that passed them: not yet shown to interoperate.</summary>
@@ -64,6 +70,8 @@ public sealed record ReportEvent
     public required DateOnly EndDate { get; init; }
     public required string Status { get; init; }
     public required bool Published { get; init; }
+    /// <summary>Where issue references link to (the event's issueUrlTemplate); null in an anonymised model, which has none.</summary>
+    public string? IssueUrlTemplate { get; init; }
 }
 
 /// <summary>
@@ -116,6 +124,21 @@ public sealed record ReportCase
 
 public sealed record ReportCaseFigures(int Rank, ReportCase Case, Tally Tally, long PassingPairs);
 
+/// <summary>
+/// One case's failed and blocked results by cause: <see cref="ByCause"/> follows <see cref="Causes.All"/>, then the
+/// results that named none.
+/// </summary>
+public sealed record ReportFeedback(ReportCase Case, IReadOnlyList<string> References, long Fail, long Blocked, IReadOnlyList<long> ByCause)
+{
+    public static readonly IReadOnlyList<string> Columns = [.. Causes.All, "not said"];
+
+    /// <summary>The failures the case's documents answer for: the test case itself, or the specification it rests on.</summary>
+    public long OfTheDocuments => ByCause[Causes.Index("test-case")] + ByCause[Causes.Index("specification")];
+}
+
+/// <summary>How many current results of a case have a verdict and a cause (null: none said). Input to the feedback.</summary>
+public readonly record struct CauseCount(long CaseId, Verdict Verdict, string? Cause, long Count);
+
 public sealed record ReportPlan
 {
     public required string Plan { get; init; }
@@ -167,6 +190,12 @@ public sealed record ReportFacts
     public required IReadOnlyList<(string Technology, MatrixTable Table)> Matrices { get; init; }
     public required IReadOnlyList<CaseStatistics> CaseStatistics { get; init; }
     public required long ResultCount { get; init; }
+
+    /// <summary>The current fail and blocked results per case and cause.</summary>
+    public IReadOnlyList<CauseCount> Causes { get; init; } = [];
+
+    /// <summary>Each case's references (such as "RFC 3261 §13"), by case id, from its plan document.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<string>> References { get; init; } = new Dictionary<long, IReadOnlyList<string>>();
 
     /// <summary>The current verdicts, grouped by initiator in the given order of product ids (only the full report reads them).</summary>
     public required Func<IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }

@@ -25,7 +25,7 @@ public class ExcelReportTests
         using var book = Open(await WorkbookAsync(model));
 
         var names = book.Worksheets.Select(w => w.Name).ToList();
-        var expected = new List<string> { "Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Results" };
+        var expected = new List<string> { "Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Feedback", "Results" };
         expected.AddRange(model.Participants.Select(p => p.Label.Length <= 31 ? p.Label : p.Label[..31]));
         expected.AddRange(["Participants", "Test plans"]);
         Assert.Equal(expected, names);
@@ -130,7 +130,7 @@ public class ExcelReportTests
         var model = ReportSample.Make().Model(anonymise: true);
         using var book = Open(await WorkbookAsync(model));
 
-        Assert.Equal(["Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Participants", "Test plans"],
+        Assert.Equal(["Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Feedback", "Participants", "Test plans"],
             book.Worksheets.Select(w => w.Name));
         var participants = book.Worksheet("Participants");
         foreach (var t in model.TechnologyLineup)

@@ -12,7 +12,8 @@ using Microsoft.Data.Sqlite;
 namespace InteropTracker.Pages.Events;
 
 /// <summary>What one case card shows and lets the viewer do.</summary>
-public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError);
+public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError,
+    string? IssueUrlTemplate = null);
 
 /// <summary>
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
@@ -197,7 +198,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
                 && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
-            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError));
+            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError, Planning.Event.IssueUrlTemplate));
         }
         Cards = cards;
         return true;
