@@ -413,7 +413,7 @@ public static class ExcelReport
         public async ValueTask ResultsAsync(ReportModel model, SheetNames names, int rowsPerSheet)
         {
             string[] headers = ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision",
-                "Updated (UTC)", "Notes", "Issue", "Dispute reason"];
+                "Updated (UTC)", "Notes", "Issue", "Dispute reason", "Cause", "Evidence files"];
             var lastColumn = SpreadsheetUtility.GetColumnName(headers.Length);
             var sheets = Math.Max(1, (int)((model.ResultCount + rowsPerSheet - 1) / rowsPerSheet));
             var sheet = 0;
@@ -423,7 +423,7 @@ public static class ExcelReport
             {
                 sheet++;
                 var rows = sheet < sheets ? rowsPerSheet : Math.Max(0, model.ResultCount - (long)rowsPerSheet * (sheets - 1));
-                var options = Widths(11, 18, 16, 14, 24, 24, 9, 11, 9, 19, 40, 16, 30);
+                var options = Widths(11, 18, 16, 14, 24, 24, 9, 11, 9, 19, 40, 16, 30, 14, 9);
                 options.FrozenRows = 1;
                 options.AutoFilter = new AutoFilterOptions($"A1:{lastColumn}{Math.Max(2, rows + 1)}");
                 await spreadsheet.StartWorksheetAsync(names.Take(sheet == 1 ? "Results" : $"Results {sheet}"), options, ct);
@@ -448,7 +448,9 @@ public static class ExcelReport
                 _row[9] = new Cell(r.UpdatedAt, styles.DateTime);
                 _count = 10;
                 // Trailing empty text cells are left out, not written empty: most results have no notes.
-                if (r.StatusReason is not null) _count = 13;
+                if (r.Evidence > 0) _count = 15;
+                else if (r.Cause is not null) _count = 14;
+                else if (r.StatusReason is not null) _count = 13;
                 else if (r.Issue is not null) _count = 12;
                 else if (r.Notes is not null) _count = 11;
                 if (_count > 10)
@@ -456,9 +458,11 @@ public static class ExcelReport
                     _row[10] = new Cell(r.Notes);
                     // With the event's issueUrlTemplate, the reference is a link to the bug tracker.
                     _row[11] = IssueLinks.Link(model.Event.IssueUrlTemplate, r.Issue) is { } link && Uri.TryCreate(link, UriKind.Absolute, out var uri)
-                        ? new Cell(Formula.Hyperlink(uri, r.Issue!))
+                        ? new Cell(Formula.Hyperlink(uri, r.Issue!), r.Issue!)
                         : new Cell(r.Issue);
                     _row[12] = new Cell(r.StatusReason);
+                    _row[13] = new Cell(r.Cause);
+                    _row[14] = new Cell(r.Evidence, styles.Integer);
                 }
                 await spreadsheet.AddRowAsync(_row.AsMemory(0, _count), ct);
                 _count = 0;

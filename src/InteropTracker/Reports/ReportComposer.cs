@@ -211,7 +211,7 @@ public static class ReportComposer
                 || !byId.TryGetValue(row.ResponderId, out var responder))
                 continue;
             yield return new ReportResult(c, initiator, responder, row.Verdict, row.Status, row.Revision, row.UpdatedAt,
-                row.Notes, row.Issue, row.StatusReason);
+                row.Notes, row.Issue, row.StatusReason, row.Cause, row.Evidence);
         }
     }
 }

@@ -152,7 +152,10 @@ public sealed record ReportPlan
 
 public enum ReviewStatus { Reported, Confirmed, Disputed }
 
-/// <summary>One current verdict. Notes, issue and dispute reason are null in an anonymised model.</summary>
+/// <summary>
+/// One current verdict, with its cause and how many evidence files it has. Notes, issue and dispute reason are null in an
+/// anonymised model (which has no results at all).
+/// </summary>
 public readonly record struct ReportResult(
     ReportCase Case,
     ReportParticipant Initiator,
@@ -163,7 +166,9 @@ public readonly record struct ReportResult(
     DateTime UpdatedAt,
     string? Notes,
     string? Issue,
-    string? StatusReason);
+    string? StatusReason,
+    string? Cause = null,
+    long Evidence = 0);
 
 /// <summary>One current verdict as stored, by database ids. Input to <see cref="ReportComposer"/>.</summary>
 public readonly record struct StoredResult(
@@ -176,7 +181,9 @@ public readonly record struct StoredResult(
     DateTime UpdatedAt,
     string? Notes,
     string? Issue,
-    string? StatusReason);
+    string? StatusReason,
+    string? Cause = null,
+    long Evidence = 0);
 
 /// <summary>What a report is composed from: an event's facts and its numbers from <see cref="EventNumbers"/>.</summary>
 public sealed record ReportFacts

@@ -107,7 +107,7 @@ public static class ReportStore
     // One initiator at a time, through the results' (event, case, initiator, responder) index: for each of the event's
     // cases a seek to that initiator's cells, in case order, then responder; no sort.
     private static string Query(IEnumerable<long> caseIds) =>
-        $"{Columns}, notes, issue, status_reason FROM results " +
+        $"{Columns}, notes, issue, status_reason, cause, (SELECT count(*) FROM evidence e WHERE e.result_id = results.id) FROM results " +
         $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator";
 
     private const int BatchSize = 512;
@@ -152,7 +152,9 @@ public static class ReportStore
                     DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9));
+                    reader.IsDBNull(9) ? null : reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.GetInt64(11));
                 if (count < BatchSize) continue;
                 await hand((rows, count));
                 rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);

@@ -2,7 +2,9 @@ using System.Net;
 using ClosedXML.Excel;
 using InteropTracker.Access;
 using InteropTracker.Core;
+using InteropTracker.EventResults;
 using InteropTracker.Events;
+using InteropTracker.Tests.Access;
 using InteropTracker.Tests.EventResults;
 using UglyToad.PdfPig;
 
@@ -35,12 +37,24 @@ public class FeedbackReportTests(AppFixture app) : IClassFixture<AppFixture>
                 cases:
                   - id: FB-001
                     title: Basic call
+                    purpose: Checks basic call
+                    steps: [Run it]
+                    expected: [It works]
+                    priority: mandatory
                     references: ["RFC 3261 §13", "RFC 6184"]
                   - id: FB-002
                     title: Hold and resume
+                    purpose: Checks hold and resume
+                    steps: [Run it]
+                    expected: [It works]
+                    priority: mandatory
                     references: ["RFC 6337 §5.3"]
                   - id: FB-003
                     title: Early media
+                    purpose: Checks early media
+                    steps: [Run it]
+                    expected: [It works]
+                    priority: mandatory
             """;
         (await chair.PostAsync("/api/test-plans", TestFloor.Content(yaml, "application/yaml"))).EnsureSuccessStatusCode();
         var a = await chair.Register(_build.Organization());
@@ -53,10 +67,13 @@ public class FeedbackReportTests(AppFixture app) : IClassFixture<AppFixture>
         await chair.MoveTo(created.Key, "open");
         var engineer = await app.ClientFor(Roles.Engineer, a.Key);
         var results = $"/api/events/{created.Key}/results";
-        async Task LogAsync(string @case, string initiator, string responder, string verdict, string? cause, string? issue = null) =>
-            (await engineer.PostJson(results, new { plan, @case, initiator, responder, verdict, cause, issue })).EnsureSuccessStatusCode();
+        async Task<ResultInfo> LogAsync(string @case, string initiator, string responder, string verdict, string? cause, string? issue = null) =>
+            await engineer.PostJson(results, new { plan, @case, initiator, responder, verdict, cause, issue }).ReadJson<ResultInfo>(HttpStatusCode.Created);
         // FB-002: two failures of the documents; FB-001: one of the specification and one of an implementation; FB-003: three, none of the documents.
-        await LogAsync("FB-002", a1.Key, b1.Key, "fail", "test-case", "ACME-7");
+        var traced = await LogAsync("FB-002", a1.Key, b1.Key, "fail", "test-case", "ACME-7");
+        for (var i = 0; i < 2; i++)
+            (await engineer.PostAsync($"{results}/{traced.Id}/evidence", Evidence.EvidenceApiTests.File($"call{i}.pcap",
+                Evidence.EvidenceApiTests.Pcap(seed: 60 + i)))).EnsureSuccessStatusCode();
         await LogAsync("FB-002", b1.Key, a1.Key, "blocked", "test-case");
         await LogAsync("FB-001", a1.Key, b1.Key, "fail", "specification");
         await LogAsync("FB-001", b1.Key, a1.Key, "fail", "implementation");
@@ -86,6 +103,10 @@ public class FeedbackReportTests(AppFixture app) : IClassFixture<AppFixture>
         var results = workbook.Worksheet("Results");
         var issue = results.CellsUsed().Single(c => c.GetString() == "ACME-7");
         Assert.Equal("HYPERLINK(\"https://bugs.example/browse/ACME-7\",\"ACME-7\")", issue.FormulaA1);
+        // The cause and the evidence count of each result (the evidence itself, its names, never).
+        Assert.Equal(["Cause", "Evidence files"], results.Row(1).CellsUsed().Skip(13).Select(c => c.GetString()));
+        Assert.Equal(("test-case", 2), (issue.CellRight(2).GetString(), issue.CellRight(3).GetValue<int>()));
+        Assert.DoesNotContain(workbook.Worksheets.SelectMany(s => s.CellsUsed()), c => c.GetString().Contains("call0.pcap"));
 
         var anonymised = await w.Chair.GetByteArrayAsync($"/api/events/{w.Event}/report.xlsx?anonymize=true");
         using var open = new XLWorkbook(new MemoryStream(anonymised));
@@ -103,7 +124,7 @@ public class FeedbackReportTests(AppFixture app) : IClassFixture<AppFixture>
             var bytes = await w.Chair.GetByteArrayAsync($"/api/events/{w.Event}/report.pdf?anonymize={anonymise}");
             using var pdf = PdfDocument.Open(bytes);
             var page = pdf.GetPages().Single(p => p.Text.Contains("Feedback on the test-case documents")).Text;
-            Assert.Contains("FB-002Hold and resume110200", page.Replace(" ", ""));
+            Assert.Contains("FB-002Holdandresume110200", string.Concat(page.Where(c => !char.IsWhiteSpace(c))));
             // The anonymised variant leaves the references out: section numbers read like the versions it never carries.
             Assert.Equal(!anonymise, page.Contains("RFC 6337 §5.3"));
             Assert.True(page.IndexOf("FB-002", StringComparison.Ordinal) < page.IndexOf("FB-001", StringComparison.Ordinal));
