@@ -152,8 +152,8 @@ public class ExcelReportTests
 
         var first = book.Worksheet("Results");
         var second = book.Worksheet("Results 2");
-        Assert.Equal($"A1:M{perSheet + 1}", first.AutoFilter.Range.RangeAddress.ToString());
-        Assert.Equal($"A1:M{model.ResultCount - perSheet + 1}", second.AutoFilter.Range.RangeAddress.ToString());
+        Assert.Equal($"A1:O{perSheet + 1}", first.AutoFilter.Range.RangeAddress.ToString());
+        Assert.Equal($"A1:O{model.ResultCount - perSheet + 1}", second.AutoFilter.Range.RangeAddress.ToString());
         Assert.Equal(perSheet + 1, first.LastRowUsed().RowNumber());
         Assert.Equal(model.ResultCount - perSheet + 1, second.LastRowUsed().RowNumber());
         Assert.Equal("Dispute reason", first.Cell(1, 13).GetString());
