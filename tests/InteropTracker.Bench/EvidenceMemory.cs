@@ -89,6 +89,10 @@ public static class EvidenceMemory
                 cases:
                   - id: EV-1
                     title: A call
+                    purpose: Both sides talk
+                    steps: [Dial, Answer]
+                    expected: [Two-way audio]
+                    priority: mandatory
             """, "application/yaml");
         foreach (var organization in new[] { "ev-a", "ev-b" })
         {
