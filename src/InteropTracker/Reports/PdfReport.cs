@@ -617,7 +617,8 @@ public static class PdfReport
 
         public void Feedback()
         {
-            NewPage(false);
+            // Landscape: eleven columns, six of them cause counts whose headers must not break.
+            NewPage(true);
             Heading("Feedback on the test-case documents");
             var feedback = _model.Feedback.Take(40).ToList();
             Paragraph(feedback.Count == 0
@@ -628,9 +629,9 @@ public static class PdfReport
             if (feedback.Count == 0) return;
             Table(
             [
-                new("Case", 1.8), new("Title", 3), new("Fail", 0.7, XStringAlignment.Far), new("Blocked", 1, XStringAlignment.Far),
-                .. ReportFeedback.Columns.Select(c => new PdfColumn(c == "implementation" ? "impl." : c == "specification" ? "spec." : c, 1, XStringAlignment.Far)),
-                new("References", 2.6),
+                new("Case", 1.8), new("Title", 3.4), new("Fail", 0.7, XStringAlignment.Far), new("Blocked", 1.1, XStringAlignment.Far),
+                .. ReportFeedback.Columns.Select(c => new PdfColumn(c, c.Length > 9 ? 1.9 : 1.2, XStringAlignment.Far)),
+                new("References", 3.2),
             ],
             feedback.Select(f => (PdfCell[])
             [
