@@ -629,9 +629,10 @@ public static class PdfReport
             if (feedback.Count == 0) return;
             Table(
             [
-                new("Case", 1.8), new("Title", 3.4), new("Fail", 0.7, XStringAlignment.Far), new("Blocked", 1.1, XStringAlignment.Far),
-                .. ReportFeedback.Columns.Select(c => new PdfColumn(c, c.Length > 9 ? 1.9 : 1.2, XStringAlignment.Far)),
-                new("References", 3.2),
+                new("Case", 1.8), new("Title", 2.9), new("Fail", 0.7, XStringAlignment.Far), new("Blocked", 1.1, XStringAlignment.Far),
+                .. ReportFeedback.Columns.Select(c => new PdfColumn(c, c switch { "implementation" => 2.2, "specification" => 1.9, _ => 1.2 },
+                    XStringAlignment.Far)),
+                new("References", 2.8),
             ],
             feedback.Select(f => (PdfCell[])
             [
