@@ -55,6 +55,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
             if (Wanted("import_memory")) figures.Add(await ImportMemoryAsync(cells.ImportFile));
+            if (Wanted("evidence_memory")) figures.Add(await EvidenceMemory.MeasureAsync(_work, _adminToken, Say));
 
             static double Mb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1e6 : 0;
             Notes.Add($"database file {Mb(app.DatabaseFile):N0} MB, write-ahead log {Mb(app.DatabaseFile + "-wal"):N0} MB at the end");

@@ -14,6 +14,8 @@ public sealed record EventRow
     public string Status { get; init; } = EventStatus.Draft;
     public bool Published { get; init; }
     public bool IncludeSameOrganization { get; init; }
+    /// <summary>Where an issue reference links to (<see cref="IssueLinks"/>); null: references are not linked.</summary>
+    public string? IssueUrlTemplate { get; init; }
     public string Secret { get; init; } = "";
     public string CreatedAt { get; init; } = "";
     public string UpdatedAt { get; init; } = "";

@@ -34,6 +34,14 @@ public enum Permission
     BuildSchedule,
     /// <summary>An event's timetable; an engineer only its organization's products' sessions.</summary>
     ReadSchedule,
+    /// <summary>
+    /// A result's evidence files: only engineers of its two organizations, chairs and admins. Every signed-in role reaches
+    /// the routes; the feature answers anyone else as if there were no such result, so that evidence's existence does
+    /// not leak (<see cref="Permissions.WhyCannotSeeEvidence"/>).
+    /// </summary>
+    ReadEvidence,
+    /// <summary>Attach evidence to a result or remove it; an engineer only for its organization's pairings.</summary>
+    AttachEvidence,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -50,8 +58,8 @@ public static class Permissions
         Permission.Public => Nobody,
         Permission.ManageTokens or Permission.Unpublish => Admins,
         Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
-        Permission.LogResults or Permission.ReviewResults => Engineers,
-        Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
+        Permission.LogResults or Permission.ReviewResults or Permission.AttachEvidence => Engineers,
+        Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.ReadEvidence => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
         Permission.DownloadReports => Nobody,
         Permission.BuildSchedule => Chairs,
@@ -85,6 +93,19 @@ public static class Permissions
         return null;
     }
 
+    /// <summary>
+    /// Why the caller may not see the evidence of a result pairing products of these organizations; null when it may:
+    /// chairs, admins, and engineers of either organization (not members: evidence is the two sides' working material).
+    /// </summary>
+    public static string? WhyCannotSeeEvidence(Caller caller, long initiatorOrganization, long responderOrganization)
+    {
+        if (Refusal(Permission.ReadEvidence, caller) is { } why) return why;
+        if (caller.IsAdmin || caller.Role == Roles.Chair) return null;
+        if (caller.IsEngineer && (caller.OrganizationId == initiatorOrganization || caller.OrganizationId == responderOrganization))
+            return null;
+        return "Only the engineers of the pairing's two organizations, chairs and admins see its evidence.";
+    }
+
     private static string What(Permission permission) => permission switch
     {
         Permission.ManageTokens => "create or revoke tokens",
@@ -99,6 +120,7 @@ public static class Permissions
         Permission.ReadCatalogue => "read organizations and products",
         Permission.BuildSchedule => "build an event's timetable",
         Permission.ReadSchedule => "read an event's timetable",
+        Permission.AttachEvidence => "attach or remove evidence",
         _ => permission.ToString(),
     };
 

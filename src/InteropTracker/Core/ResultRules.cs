@@ -24,20 +24,23 @@ public sealed record ResultInput
 
     /// <summary>A bug-tracker reference, such as ACME-1234.</summary>
     [StringLength(ResultRules.MaxIssue)] public string? Issue { get; init; }
+
+    /// <summary>Why a fail or blocked result failed: implementation, test-case, specification, setup or unknown.</summary>
+    public string? Cause { get; init; }
 }
 
 /// <summary>A result checked against the event's planning: the cell it goes to, in stored order.</summary>
 public sealed record CellWrite(PlannedCase Case, Participant Initiator, Participant Responder, Verdict Verdict,
-    string? Notes, string? Issue)
+    string? Notes, string? Issue, string? Cause = null)
 {
     /// <summary>The checked cell as the engine stores it.</summary>
     public VerdictWrite ToWrite(long eventId, long recordedBy, string at) =>
-        new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at);
+        new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at, Cause);
 }
 
 /// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
 public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
-    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt);
+    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt, string? Cause = null);
 
 /// <summary>The outcome of checking one result: the cell, or what is wrong keyed by field, or why the caller may not.</summary>
 public sealed record ResultCheck(CellWrite? Cell, IReadOnlyDictionary<string, string> Errors, string? Forbidden);
@@ -75,6 +78,14 @@ public static class ResultRules
             (errors ??= new())["verdict"] = $"'{verdictName}' is not a verdict; use {string.Join(", ", VerdictNames.All)}.";
         if (notes?.Length > MaxNotes) (errors ??= new())["notes"] = $"notes are at most {MaxNotes} characters.";
         if (issue?.Length > MaxIssue) (errors ??= new())["issue"] = $"issue is at most {MaxIssue} characters.";
+        string? cause = null;
+        if (Optional(input.Cause) is { } causeName)
+        {
+            if ((cause = Causes.Find(causeName)) is null)
+                (errors ??= new())["cause"] = $"'{causeName}' is not a cause; use {string.Join(", ", Causes.All)}.";
+            else if (verdictName.Length > 0 && VerdictNames.TryParse(verdictName, out var given) && !Causes.Allowed(given))
+                (errors ??= new())["cause"] = $"A {given.Name()} result has no cause; only fail and blocked results name one.";
+        }
 
         PlannedCase? planned = null;
         if (planKey.Length > 0)
@@ -103,7 +114,7 @@ public static class ResultRules
                 new Dictionary<string, string> { ["case"] = $"Case {planned.Key} is not planned for {initiator.Key} → {responder.Key}: {why}." },
                 null);
 
-        return new ResultCheck(new CellWrite(planned, first, second, verdict, notes, issue), NoErrors, null);
+        return new ResultCheck(new CellWrite(planned, first, second, verdict, notes, issue, cause), NoErrors, null);
     }
 
     private static Participant? FindParticipant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)

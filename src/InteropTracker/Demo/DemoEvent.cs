@@ -199,6 +199,7 @@ public static class DemoEvent
             startDate = DateTime.UtcNow.Date.AddDays(-2).ToString("yyyy-MM-dd"),
             endDate = DateTime.UtcNow.Date.AddDays(2).ToString("yyyy-MM-dd"),
             plans = documents.Select(d => new { plan = d.Plan, version = d.Version }),
+            issueUrlTemplate = "https://bugs.example/browse/{issue}",
         }, ct);
         await Post(chair, $"/api/events/{Key}/participants", new { products = products.Select(p => p.Key) }, ct);
         await Post(chair, $"/api/events/{Key}/status", new { status = "open" }, ct);
@@ -227,6 +228,15 @@ public static class DemoEvent
                 plan = cell.Case.Plan, @case = cell.Case.Key, initiator = cell.Initiator.Key, responder = cell.Responder.Key, verdict,
                 notes = verdict == "fail" ? faker.PickRandom(FailureNotes) : null,
                 issue = verdict == "fail" && faker.Random.Bool(0.3f) ? $"BUG-{faker.Random.Int(1000, 9999)}" : null,
+                // The hard cases fail for their documents' sake, the rest for an implementation's; nothing random is drawn
+                // for it, so the demo's other figures stay as they were.
+                cause = verdict switch
+                {
+                    "fail" when hard.Contains(cell.Case.Id) => cell.Case.Id % 2 == 0 ? "test-case" : "specification",
+                    "fail" => "implementation",
+                    "blocked" => "setup",
+                    _ => null,
+                },
             });
         }
         foreach (var chunk in rows.Chunk(5000))

@@ -7,7 +7,7 @@ namespace InteropTracker.EventResults;
 // The reading half of the results import: the rows of a CSV or JSON body, read a chunk at a time.
 public static partial class ResultImport
 {
-    public static readonly IReadOnlyList<string> Columns = ["plan", "case", "initiator", "responder", "verdict", "notes", "issue"];
+    public static readonly IReadOnlyList<string> Columns = ["plan", "case", "initiator", "responder", "verdict", "notes", "issue", "cause"];
     private static readonly IReadOnlyList<string> RequiredColumns = ["plan", "case", "initiator", "responder", "verdict"];
 
     /// <summary>A row of the file: its number, counted as its <see cref="Rows.Locate"/> says.</summary>
@@ -58,7 +58,7 @@ public static partial class ResultImport
     {
         private readonly CsvReader _reader = new(new StrictUtf8(body));
         private int _columns;
-        private int _plan, _case, _initiator, _responder, _verdict, _notes, _issue;
+        private int _plan, _case, _initiator, _responder, _verdict, _notes, _issue, _cause;
         // Keys and verdicts repeat row after row: each distinct value is one string, found from the file's characters.
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _keys =
             new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
@@ -97,6 +97,7 @@ public static partial class ResultImport
             (_plan, _case, _initiator, _responder, _verdict, _notes, _issue) = (header.IndexOf("plan"), header.IndexOf("case"),
                 header.IndexOf("initiator"), header.IndexOf("responder"), header.IndexOf("verdict"), header.IndexOf("notes"),
                 header.IndexOf("issue"));
+            _cause = header.IndexOf("cause");
         }
 
         public override string Locate(Row row) => $"row {row.Number}";
@@ -142,7 +143,7 @@ public static partial class ResultImport
                 {
                     Plan = Key(_plan), Case = Key(_case), Initiator = Key(_initiator), Responder = Key(_responder),
                     Verdict = Key(_verdict), Notes = _notes < 0 ? null : _reader.Field(_notes),
-                    Issue = _issue < 0 ? null : _reader.Field(_issue),
+                    Issue = _issue < 0 ? null : _reader.Field(_issue), Cause = _cause < 0 ? null : Key(_cause),
                 }));
                 added++;
             }

@@ -21,6 +21,8 @@ public sealed record ResultInfo
     public string Verdict { get; init; } = "";
     public string? Notes { get; init; }
     public string? Issue { get; init; }
+    /// <summary>Why a fail or blocked result failed, when said.</summary>
+    public string? Cause { get; init; }
     public long Revision { get; init; }
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
@@ -38,6 +40,7 @@ public sealed record RevisionInfo
     public string Verdict { get; init; } = "";
     public string? Notes { get; init; }
     public string? Issue { get; init; }
+    public string? Cause { get; init; }
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
     public string? RecordedByOrganization { get; init; }
@@ -57,7 +60,7 @@ public static class ResultStore
     private const string SelectResults = """
         SELECT r.id, p.plan, p.version AS PlanVersion, p.technology, c.section, c.case_key AS "Case", c.title AS CaseTitle,
                i.key AS Initiator, io.key AS InitiatorOrganization, s.key AS Responder, so.key AS ResponderOrganization,
-               r.verdict, r.notes, r.issue, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
+               r.verdict, r.notes, r.issue, r.cause, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
                uo.key AS RecordedByOrganization, r.status, r.status_reason AS StatusReason, r.status_at AS StatusAt,
                sb.name AS StatusBy
         FROM results r
@@ -121,12 +124,12 @@ public static class ResultStore
     public static async Task<IReadOnlyList<RevisionInfo>> HistoryAsync(SqliteConnection connection, long resultId)
     {
         const string sql = """
-            SELECT v.revision, v.verdict, v.notes, v.issue, v.recorded_at AS RecordedAt, t.name AS RecordedBy,
+            SELECT v.revision, v.verdict, v.notes, v.issue, v.cause, v.recorded_at AS RecordedAt, t.name AS RecordedBy,
                    o.key AS RecordedByOrganization
-            FROM (SELECT revision, verdict, notes, issue, updated_at AS recorded_at, updated_by AS recorded_by
+            FROM (SELECT revision, verdict, notes, issue, cause, updated_at AS recorded_at, updated_by AS recorded_by
                   FROM results WHERE id = @resultId
                   UNION ALL
-                  SELECT revision, verdict, notes, issue, recorded_at, recorded_by
+                  SELECT revision, verdict, notes, issue, cause, recorded_at, recorded_by
                   FROM result_revisions WHERE result_id = @resultId) AS v
                  LEFT JOIN tokens t ON t.id = v.recorded_by
                  LEFT JOIN organizations o ON o.id = t.organization_id

@@ -54,7 +54,7 @@ public static class ResultsApi
             .Accepts<List<ResultInput>>("application/json", "text/csv", "application/csv")
             .WithMetadata(new BodyLimits.Limit(ResultImport.MaxBytes))
             .RequireRateLimiting(ImportLimit.Policy)
-            .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue; header required) or a " +
+            .WithSummary("Import results from CSV (plan,case,initiator,responder,verdict,notes,issue,cause; header required) or a " +
                          "JSON array: all rows or none; 422 lists the bad rows of the first chunk that has one (reading stops there); " +
                          $"413 past {ResultImport.MaxRows:N0} rows; 429 when the token has {ImportLimit.PerCaller} imports under way.");
         var review = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReviewResults);

@@ -18,6 +18,8 @@ public sealed record EventInfo
     public string Status { get; init; } = "";
     public bool Published { get; init; }
     public bool IncludeSameOrganization { get; init; }
+    /// <summary>An http(s) URL with {issue} where a result's issue reference goes: the references link there.</summary>
+    public string? IssueUrlTemplate { get; init; }
     public IReadOnlyList<PinnedPlan> Plans { get; init; } = [];
     public long Participants { get; init; }
     public string CreatedAt { get; init; } = "";
@@ -56,20 +58,21 @@ public static class EventStore
         """;
 
     public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
-        string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy)
+        string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy,
+        string? issueUrlTemplate = null)
     {
         const string insertEvent = """
             INSERT INTO events (key, name, location, start_date, end_date, include_same_organization, status, published,
-                                anonymization_secret, created_at, created_by, updated_at, updated_by)
+                                anonymization_secret, created_at, created_by, updated_at, updated_by, issue_url_template)
             VALUES (@key, @name, @location, @startDate, @endDate, @includeSameOrganization, 'draft', 0,
-                    @secret, @at, @createdBy, @at, @createdBy)
+                    @secret, @at, @createdBy, @at, @createdBy, @issueUrlTemplate)
             RETURNING id
             """;
         var at = Clock.Now();
         var id = await connection.ExecuteScalarAsync<long>(insertEvent, new
         {
             key, name, location, startDate, endDate, includeSameOrganization = includeSameOrganization ? 1 : 0,
-            secret = Anonymizer.NewSecret(), at, createdBy,
+            secret = Anonymizer.NewSecret(), at, createdBy, issueUrlTemplate,
         }, transaction);
         await connection.ExecuteAsync("INSERT INTO event_plans (event_id, plan_id) VALUES (@id, @planId)",
             planIds.Select(planId => new { id, planId }), transaction);
@@ -103,7 +106,7 @@ public static class EventStore
     {
         const string sql = $"""
             SELECT e.id, e.key, e.name, e.location, e.start_date AS StartDate, e.end_date AS EndDate, e.status, e.published,
-                   e.include_same_organization AS IncludeSameOrganization,
+                   e.include_same_organization AS IncludeSameOrganization, e.issue_url_template AS IssueUrlTemplate,
                    (SELECT count(*) FROM participants pa WHERE pa.event_id = e.id) AS Participants,
                    e.created_at AS CreatedAt, e.updated_at AS UpdatedAt
             FROM events e
@@ -204,7 +207,8 @@ public static class EventStore
 
     internal const string SelectEvent = """
         SELECT id, key, name, location, start_date AS StartDate, end_date AS EndDate, status, published,
-               include_same_organization AS IncludeSameOrganization, anonymization_secret AS Secret,
+               include_same_organization AS IncludeSameOrganization, issue_url_template AS IssueUrlTemplate,
+               anonymization_secret AS Secret,
                created_at AS CreatedAt, updated_at AS UpdatedAt
         FROM events
         """;

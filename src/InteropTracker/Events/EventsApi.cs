@@ -45,6 +45,10 @@ public static class EventsApi
 
         /// <summary>Whether two products of the same organization are paired too.</summary>
         public bool IncludeSameOrganization { get; init; }
+
+        /// <summary>An http or https URL with {issue} where a result's issue reference goes, such as https://bugs.example/{issue}.</summary>
+        [StringLength(IssueLinks.MaxLength)]
+        public string? IssueUrlTemplate { get; init; }
     }
 
     public sealed record NewParticipants
@@ -112,6 +116,7 @@ public static class EventsApi
         var start = ParseDate(body.StartDate, "startDate", shape);
         var end = ParseDate(body.EndDate, "endDate", shape);
         if (shape.Count > 0) return Refusal.Invalid(shape, "Some dates are not dates.");
+        if (IssueLinks.WhyNot(body.IssueUrlTemplate) is { } badTemplate) return Refusal.Invalid("issueUrlTemplate", badTemplate);
 
         var rules = new Dictionary<string, string[]>();
         if (end < start) rules["endDate"] = [$"The event ends ({body.EndDate}) before it starts ({body.StartDate})."];
@@ -138,7 +143,8 @@ public static class EventsApi
         if (rules.Count > 0) return Refusal.Unprocessable(rules, "The event cannot be set up as given.");
 
         await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
-            body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId);
+            body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId,
+            string.IsNullOrWhiteSpace(body.IssueUrlTemplate) ? null : body.IssueUrlTemplate.Trim());
         await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key);
         var info = await EventStore.InfoAsync(connection, body.Key, caller, transaction);
         transaction.Commit();

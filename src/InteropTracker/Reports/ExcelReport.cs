@@ -57,6 +57,7 @@ public static class ExcelReport
         foreach (var matrix in model.Matrices)
             await writer.MatrixAsync(model, matrix, names.Take("Matrix " + matrix.Technology));
         await writer.CasesAsync(model, names.Take("Test cases"));
+        await writer.FeedbackAsync(model, names.Take("Feedback"));
         if (model.Anonymised)
         {
             await writer.LineupAsync(model, names.Take("Participants"));
@@ -414,7 +415,7 @@ public static class ExcelReport
         public async ValueTask ResultsAsync(ReportModel model, SheetNames names, int rowsPerSheet)
         {
             string[] headers = ["Technology", "Plan", "Section", "Case", "Initiator", "Responder", "Verdict", "Status", "Revision",
-                "Updated (UTC)", "Notes", "Issue", "Dispute reason"];
+                "Updated (UTC)", "Notes", "Issue", "Dispute reason", "Cause", "Evidence files"];
             var lastColumn = SpreadsheetUtility.GetColumnName(headers.Length);
             var sheets = Math.Max(1, (int)((model.ResultCount + rowsPerSheet - 1) / rowsPerSheet));
             var sheet = 0;
@@ -424,7 +425,7 @@ public static class ExcelReport
             {
                 sheet++;
                 var rows = sheet < sheets ? rowsPerSheet : Math.Max(0, model.ResultCount - (long)rowsPerSheet * (sheets - 1));
-                var options = Widths(11, 18, 16, 14, 24, 24, 9, 11, 9, 19, 40, 16, 30);
+                var options = Widths(11, 18, 16, 14, 24, 24, 9, 11, 9, 19, 40, 16, 30, 14, 9);
                 options.FrozenRows = 1;
                 options.AutoFilter = new AutoFilterOptions($"A1:{lastColumn}{Math.Max(2, rows + 1)}");
                 await spreadsheet.StartWorksheetAsync(names.Take(sheet == 1 ? "Results" : $"Results {sheet}"), options, ct);
@@ -449,14 +450,21 @@ public static class ExcelReport
                 _row[9] = new Cell(r.UpdatedAt, styles.DateTime);
                 _count = 10;
                 // Trailing empty text cells are left out, not written empty: most results have no notes.
-                if (r.StatusReason is not null) _count = 13;
+                if (r.Evidence > 0) _count = 15;
+                else if (r.Cause is not null) _count = 14;
+                else if (r.StatusReason is not null) _count = 13;
                 else if (r.Issue is not null) _count = 12;
                 else if (r.Notes is not null) _count = 11;
                 if (_count > 10)
                 {
                     _row[10] = new Cell(r.Notes);
-                    _row[11] = new Cell(r.Issue);
+                    // With the event's issueUrlTemplate, the reference is a link to the bug tracker.
+                    _row[11] = IssueLinks.Link(model.Event.IssueUrlTemplate, r.Issue) is { } link && Uri.TryCreate(link, UriKind.Absolute, out var uri)
+                        ? new Cell(Formula.Hyperlink(uri, r.Issue!), r.Issue!)
+                        : new Cell(r.Issue);
                     _row[12] = new Cell(r.StatusReason);
+                    _row[13] = new Cell(r.Cause);
+                    _row[14] = new Cell(r.Evidence, styles.Integer);
                 }
                 await spreadsheet.AddRowAsync(_row.AsMemory(0, _count), ct);
                 _count = 0;
@@ -550,6 +558,25 @@ public static class ExcelReport
             await HeaderAsync(["Kind", "Products", "Organizations"]);
             foreach (var k in model.KindLineup)
                 await Text(k.Name).Number(k.Products).Number(k.Organizations).EndRowAsync();
+        }
+
+        /// <summary>"Feedback on the test-case documents": per case, its failed and blocked results by cause, with its references.</summary>
+        public async ValueTask FeedbackAsync(ReportModel model, string name)
+        {
+            string[] headers = ["Technology", "Plan", "Case", "Title", "Fail", "Blocked", .. ReportFeedback.Columns, "References"];
+            var options = Widths(11, 18, 14, 40, 8, 9, 15, 11, 14, 9, 10, 10, 40);
+            options.FrozenRows = 2;
+            options.AutoFilter = new AutoFilterOptions($"A2:{SpreadsheetUtility.GetColumnName(headers.Length)}{model.Feedback.Count + 2}");
+            await spreadsheet.StartWorksheetAsync(name, options, ct);
+            await Text("Feedback on the test-case documents: failed and blocked results by cause, those the documents answer for " +
+                       "(test-case, specification) first.").EndRowAsync();
+            await HeaderAsync(headers, 30);
+            foreach (var f in model.Feedback)
+            {
+                Text(f.Case.Technology).Text(f.Case.Plan).Text(f.Case.Key).Text(f.Case.Title, styles.Wrap).Number(f.Fail).Number(f.Blocked);
+                foreach (var count in f.ByCause) Number(count);
+                await Text(string.Join("\n", f.References), styles.Wrap).EndRowAsync();
+            }
         }
 
         public async ValueTask PlansAsync(ReportModel model, string name)

@@ -28,6 +28,9 @@ public static class PdfReport
     {
         ReportFonts.Register();
         var document = new PdfDocument();
+        // PDFsharp 6.2.4 ends the flate data of page content streams without its final block (the fonts' streams are
+        // whole): readers inflate it, but qpdf --check warns on every page. Content streams go uncompressed instead.
+        document.Options.CompressContentStreams = false;
         document.Info.Title = $"{model.Event.Name}: interop report";
         document.Info.Subject = model.Anonymised
             ? "Anonymised interoperability test results"
@@ -41,6 +44,7 @@ public static class PdfReport
         layout.ExecutiveSummary();
         foreach (var matrix in model.Matrices) layout.HeatMap(matrix);
         layout.WorstCases();
+        layout.Feedback();
         layout.ShortOfTwoPairs();
         layout.ParticipantsAndPlans();
         if (model.Timetable is { } timetable) layout.Timetable(timetable);
@@ -610,6 +614,31 @@ public static class PdfReport
                 c.Rank.ToString(Invariant), c.Case.Key, c.Case.Title, c.Case.Plan, Count(c.Tally.Pass), Count(c.Tally.Fail),
                 Count(c.Tally.Executed), new(Share(c.Tally.Rate), BandColour(RateBands.Of(c.Tally))), Count(c.PassingPairs),
             }));
+        }
+
+        public void Feedback()
+        {
+            // Landscape: eleven columns, six of them cause counts whose headers must not break.
+            NewPage(true);
+            Heading("Feedback on the test-case documents");
+            var feedback = _model.Feedback.Take(40).ToList();
+            Paragraph(feedback.Count == 0
+                ? "No result failed or was blocked."
+                : $"The {feedback.Count} test cases with failed or blocked results (of {Count(_model.Feedback.Count)}), by the cause " +
+                  "the engineers gave: those the documents answer for (test-case, specification) first, then the most failures. " +
+                  "The whole list is in the workbook's Feedback sheet.");
+            if (feedback.Count == 0) return;
+            Table(
+            [
+                new("Case", 1.8), new("Title", 2.9), new("Fail", 0.7, XStringAlignment.Far), new("Blocked", 1.1, XStringAlignment.Far),
+                .. ReportFeedback.Columns.Select(c => new PdfColumn(c, c switch { "implementation" => 2.2, "specification" => 1.9, _ => 1.2 },
+                    XStringAlignment.Far)),
+                new("References", 2.8),
+            ],
+            feedback.Select(f => (PdfCell[])
+            [
+                f.Case.Key, f.Case.Title, Count(f.Fail), Count(f.Blocked), .. f.ByCause.Select(n => (PdfCell)Count(n)), string.Join("; ", f.References),
+            ]));
         }
 
         public void ShortOfTwoPairs()

@@ -48,7 +48,7 @@ public static class ReportComposer
 
         var model = new ReportModel
         {
-            Event = facts.Event,
+            Event = anonymise ? facts.Event with { IssueUrlTemplate = null } : facts.Event,
             Anonymised = anonymise,
             GeneratedAt = anonymise ? at.Date : at,
             Summary = facts.Summary,
@@ -69,6 +69,7 @@ public static class ReportComposer
             Plans = facts.Plans,
             ResultCount = 0,
             Results = AsyncEnumerable.Empty<ReportResult>(),
+            Feedback = Feedback(facts, cases, anonymise),
         };
         if (anonymise)
             return model with { Matrices = facts.Matrices.Select(m => Anonymous(facts, m.Technology, m.Table)).ToList() };
@@ -85,6 +86,24 @@ public static class ReportComposer
             Results = Map(facts.Results(participants.Select(p => p.Id).ToList()), cases, byId),
         };
     }
+
+    /// <summary>Per case with a fail or blocked result: its failures by cause, those of the documents first, then the most failures.</summary>
+    /// <remarks>
+    /// Anonymised, without the references: section numbers read like product versions, which that variant never carries.
+    /// </remarks>
+    private static List<ReportFeedback> Feedback(ReportFacts facts, Dictionary<long, ReportCase> cases, bool anonymise) =>
+        facts.Causes.GroupBy(c => c.CaseId).Where(g => cases.ContainsKey(g.Key)).Select(g =>
+            {
+                var byCause = new long[ReportFeedback.Columns.Count];
+                foreach (var count in g)
+                    byCause[Causes.Index(count.Cause) is >= 0 and var i ? i : byCause.Length - 1] += count.Count;
+                return new ReportFeedback(cases[g.Key], anonymise ? [] : facts.References.GetValueOrDefault(g.Key, []),
+                    g.Where(c => c.Verdict == Verdict.Fail).Sum(c => c.Count), g.Where(c => c.Verdict == Verdict.Blocked).Sum(c => c.Count),
+                    byCause);
+            })
+            .OrderByDescending(f => f.OfTheDocuments).ThenByDescending(f => f.Fail + f.Blocked)
+            .ThenBy(f => f.Case.Plan, StringComparer.Ordinal).ThenBy(f => f.Case.Key, StringComparer.Ordinal)
+            .ToList();
 
     private static List<(long Id, ReportParticipant Participant)> Named(ReportFacts facts)
     {
@@ -192,7 +211,7 @@ public static class ReportComposer
                 || !byId.TryGetValue(row.ResponderId, out var responder))
                 continue;
             yield return new ReportResult(c, initiator, responder, row.Verdict, row.Status, row.Revision, row.UpdatedAt,
-                row.Notes, row.Issue, row.StatusReason);
+                row.Notes, row.Issue, row.StatusReason, row.Cause, row.Evidence);
         }
     }
 }

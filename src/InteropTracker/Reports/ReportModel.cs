@@ -51,6 +51,11 @@ public sealed record ReportModel
 
     /// <summary>The event's timetable of test sessions as last built; none when anonymised, as it names products.</summary>
     public Timetable? Timetable { get; init; }
+    /// <summary>
+    /// "Feedback on the test-case documents": every case with a failed or blocked result, its failures by cause, those
+    /// the documents answer for (test-case, specification) first. Cases and counts only, so the anonymised model keeps it.
+    /// </summary>
+    public IReadOnlyList<ReportFeedback> Feedback { get; init; } = [];
 
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
 
@@ -67,6 +72,8 @@ public sealed record ReportEvent
     public required DateOnly EndDate { get; init; }
     public required string Status { get; init; }
     public required bool Published { get; init; }
+    /// <summary>Where issue references link to (the event's issueUrlTemplate); null in an anonymised model, which has none.</summary>
+    public string? IssueUrlTemplate { get; init; }
 }
 
 /// <summary>
@@ -119,6 +126,21 @@ public sealed record ReportCase
 
 public sealed record ReportCaseFigures(int Rank, ReportCase Case, Tally Tally, long PassingPairs);
 
+/// <summary>
+/// One case's failed and blocked results by cause: <see cref="ByCause"/> follows <see cref="Causes.All"/>, then the
+/// results that named none.
+/// </summary>
+public sealed record ReportFeedback(ReportCase Case, IReadOnlyList<string> References, long Fail, long Blocked, IReadOnlyList<long> ByCause)
+{
+    public static readonly IReadOnlyList<string> Columns = [.. Causes.All, "not said"];
+
+    /// <summary>The failures the case's documents answer for: the test case itself, or the specification it rests on.</summary>
+    public long OfTheDocuments => ByCause[Causes.Index("test-case")] + ByCause[Causes.Index("specification")];
+}
+
+/// <summary>How many current results of a case have a verdict and a cause (null: none said). Input to the feedback.</summary>
+public readonly record struct CauseCount(long CaseId, Verdict Verdict, string? Cause, long Count);
+
 public sealed record ReportPlan
 {
     public required string Plan { get; init; }
@@ -132,7 +154,10 @@ public sealed record ReportPlan
 
 public enum ReviewStatus { Reported, Confirmed, Disputed }
 
-/// <summary>One current verdict. Notes, issue and dispute reason are null in an anonymised model.</summary>
+/// <summary>
+/// One current verdict, with its cause and how many evidence files it has. Notes, issue and dispute reason are null in an
+/// anonymised model (which has no results at all).
+/// </summary>
 public readonly record struct ReportResult(
     ReportCase Case,
     ReportParticipant Initiator,
@@ -143,7 +168,9 @@ public readonly record struct ReportResult(
     DateTime UpdatedAt,
     string? Notes,
     string? Issue,
-    string? StatusReason);
+    string? StatusReason,
+    string? Cause = null,
+    long Evidence = 0);
 
 /// <summary>One current verdict as stored, by database ids. Input to <see cref="ReportComposer"/>.</summary>
 public readonly record struct StoredResult(
@@ -156,7 +183,9 @@ public readonly record struct StoredResult(
     DateTime UpdatedAt,
     string? Notes,
     string? Issue,
-    string? StatusReason);
+    string? StatusReason,
+    string? Cause = null,
+    long Evidence = 0);
 
 /// <summary>What a report is composed from: an event's facts and its numbers from <see cref="EventNumbers"/>.</summary>
 public sealed record ReportFacts
@@ -170,6 +199,12 @@ public sealed record ReportFacts
     public required IReadOnlyList<(string Technology, MatrixTable Table)> Matrices { get; init; }
     public required IReadOnlyList<CaseStatistics> CaseStatistics { get; init; }
     public required long ResultCount { get; init; }
+
+    /// <summary>The current fail and blocked results per case and cause.</summary>
+    public IReadOnlyList<CauseCount> Causes { get; init; } = [];
+
+    /// <summary>Each case's references (such as "RFC 3261 §13"), by case id, from its plan document.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<string>> References { get; init; } = new Dictionary<long, IReadOnlyList<string>>();
 
     /// <summary>The current verdicts, grouped by initiator in the given order of product ids (only the full report reads them).</summary>
     public required Func<IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }

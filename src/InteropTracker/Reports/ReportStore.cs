@@ -38,12 +38,20 @@ public static class ReportStore
         var sources = (await connection.QueryAsync<PlanSource>("SELECT id, source FROM test_plans WHERE id IN @ids",
             new { ids = planning.Plans.Select(p => p.Id) }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");
 
+        var causes = (await connection.QueryAsync<(long CaseId, string Verdict, string? Cause, long Count)>("""
+            SELECT case_id, verdict, cause, count(*) FROM results
+            WHERE event_id = @eventId AND verdict IN ('fail', 'blocked')
+            GROUP BY case_id, verdict, cause
+            """, new { eventId }, transaction))
+            .Select(c => new CauseCount(c.CaseId, c.Verdict == "fail" ? Verdict.Fail : Verdict.Blocked, c.Cause, c.Count)).ToList();
+
         var e = planning.Event;
         return new ReportFacts
         {
             Event = new ReportEvent
             {
                 Key = e.Key, Name = e.Name, Location = e.Location, Status = e.Status, Published = e.Published,
+                IssueUrlTemplate = e.IssueUrlTemplate,
                 StartDate = DateOnly.Parse(e.StartDate, System.Globalization.CultureInfo.InvariantCulture),
                 EndDate = DateOnly.Parse(e.EndDate, System.Globalization.CultureInfo.InvariantCulture),
             },
@@ -59,10 +67,32 @@ public static class ReportStore
             Summary = summary,
             Matrices = matrices,
             CaseStatistics = statistics,
+            Causes = causes,
+            References = await ReferencesAsync(connection, transaction, planning),
             ResultCount = summary.Total.Pass + summary.Total.Fail + summary.Total.Na + summary.Total.Blocked, // every current result, from the tallies
             Results = initiators => StreamAsync(connection, transaction, eventId,
                 planning.Cases.Select(c => c.Id).Order().ToList(), initiators),
         };
+    }
+
+    /// <summary>Each case's references from its plan's stored document (sections[].cases[].references), by case id.</summary>
+    private static async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ReferencesAsync(SqliteConnection connection,
+        SqliteTransaction transaction, EventPlanning planning)
+    {
+        var references = new Dictionary<long, IReadOnlyList<string>>();
+        var documents = await connection.QueryAsync<(long Id, string Document)>("SELECT id, document FROM test_plans WHERE id IN @ids",
+            new { ids = planning.Plans.Select(p => p.Id) }, transaction);
+        foreach (var (planId, document) in documents)
+        {
+            var cases = planning.Cases.Where(c => c.PlanId == planId).ToDictionary(c => c.Key, c => c.Id);
+            using var json = System.Text.Json.JsonDocument.Parse(document);
+            foreach (var section in json.RootElement.GetProperty("sections").EnumerateArray())
+                foreach (var testCase in section.GetProperty("cases").EnumerateArray())
+                    if (cases.TryGetValue(testCase.GetProperty("id").GetString() ?? "", out var caseId)
+                        && testCase.TryGetProperty("references", out var list))
+                        references[caseId] = list.EnumerateArray().Select(r => r.GetString() ?? "").ToList();
+        }
+        return references;
     }
 
     // Verdict and status come back as the enums' numbers, and the time as an Excel serial date (days since
@@ -77,7 +107,7 @@ public static class ReportStore
     // One initiator at a time, through the results' (event, case, initiator, responder) index: for each of the event's
     // cases a seek to that initiator's cells, in case order, then responder; no sort.
     private static string Query(IEnumerable<long> caseIds) =>
-        $"{Columns}, notes, issue, status_reason FROM results " +
+        $"{Columns}, notes, issue, status_reason, cause, (SELECT count(*) FROM evidence e WHERE e.result_id = results.id) FROM results " +
         $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator";
 
     private const int BatchSize = 512;
@@ -122,7 +152,9 @@ public static class ReportStore
                     DateTime.SpecifyKind(DateTime.FromOADate(reader.GetDouble(6)), DateTimeKind.Utc),
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9));
+                    reader.IsDBNull(9) ? null : reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.GetInt64(11));
                 if (count < BatchSize) continue;
                 await hand((rows, count));
                 rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);

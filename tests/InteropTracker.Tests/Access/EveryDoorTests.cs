@@ -53,6 +53,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 who is not Who.Anonymous,
             Permission.BuildSchedule => who is Who.Admin or Who.Chair,
             Permission.ReadSchedule => who is not Who.Anonymous,
+            Permission.ReadEvidence => who is Who.Admin or Who.Chair or Who.EngineerIn,
+            Permission.AttachEvidence => who is Who.Admin or Who.EngineerIn,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -153,6 +155,12 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["BuildSchedule"] = () => Post($"/api/events/{e}/schedule", () => Json(ScheduleBody)),
             ["GetSchedule"] = () => Scheduled(w) ?? Get($"/api/events/{e}/schedule"),
             ["GetScheduleCalendar"] = () => Scheduled(w) ?? Get($"/api/events/{e}/schedule.ics?product={f.A1.Key}"),
+            ["ListEvidence"] = () => Get($"{f.Results}/{w.ResultId}/evidence"),
+            ["DownloadEvidence"] = () => Get($"{f.Results}/{w.ResultId}/evidence/{AttachedEvidence(w)}"),
+            ["AttachEvidence"] = () => Post($"{f.Results}/{w.ResultId}/evidence", () => Tests.Evidence.EvidenceApiTests.File("call.pcap",
+                Tests.Evidence.EvidenceApiTests.Pcap())),
+            ["RemoveEvidence"] = () => new Sample(HttpMethod.Delete, $"{f.Results}/{w.ResultId}/evidence/{AttachedEvidence(w)}", () => null,
+                true, true),
         };
     }
 
@@ -177,6 +185,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         using var response = app.Admin().PostJson($"/api/events/{w.Floor.Event}/schedule", ScheduleBody).GetAwaiter().GetResult();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return null;
+    }
+
+    /// <summary>Attaches a trace to the sample result as an admin: the number of the evidence file to read or remove.</summary>
+    private long AttachedEvidence(World w)
+    {
+        var response = app.Admin().PostAsync($"{w.Floor.Results}/{w.ResultId}/evidence",
+            Tests.Evidence.EvidenceApiTests.File("sample.pcap", Tests.Evidence.EvidenceApiTests.Pcap())).GetAwaiter().GetResult();
+        return response.ReadJson<InteropTracker.Evidence.EvidenceInfo>(HttpStatusCode.Created).GetAwaiter().GetResult().N;
     }
 
     private async Task<long> Throwaway()
@@ -211,6 +227,11 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 ("plan", f.Sip), ("case", TestFloor.Call), ("initiator", f.A1.Key), ("responder", f.B1.Key), ("verdict", "fail")),
             ["/Events/Results POST Confirm"] = () => Relogged(w) ?? Post($"{results}&handler=Confirm", ("id", w.ResultId.ToString())),
             ["/Events/Results POST Dispute"] = () => Relogged(w) ?? Post($"{results}&handler=Dispute", ("id", w.ResultId.ToString()), ("reason", "No video")),
+            ["/Events/Evidence GET"] = () => Get($"/events/{e}/results/{w.ResultId}/evidence"),
+            ["/Events/Evidence POST"] = () => new Sample(HttpMethod.Post, $"/events/{e}/results/{w.ResultId}/evidence",
+                () => Tests.Evidence.EvidenceApiTests.File("page.pcap", Tests.Evidence.EvidenceApiTests.Pcap(seed: 9)), true, true),
+            ["/Events/Evidence POST Remove"] = () => Post($"/events/{e}/results/{w.ResultId}/evidence?handler=Remove",
+                ("n", AttachedEvidence(w).ToString())),
             ["/TestPlans/Index GET"] = () => Get("/test-plans"),
             ["/TestPlans/Index POST"] = () => new Sample(HttpMethod.Post, "/test-plans", () =>
             {

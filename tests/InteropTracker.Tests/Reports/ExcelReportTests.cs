@@ -25,7 +25,7 @@ public class ExcelReportTests
         using var book = Open(await WorkbookAsync(model));
 
         var names = book.Worksheets.Select(w => w.Name).ToList();
-        var expected = new List<string> { "Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Results" };
+        var expected = new List<string> { "Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Feedback", "Results" };
         expected.AddRange(model.Participants.Select(p => p.Label.Length <= 31 ? p.Label : p.Label[..31]));
         expected.AddRange(["Participants", "Test plans"]);
         Assert.Equal(expected, names);
@@ -130,7 +130,7 @@ public class ExcelReportTests
         var model = ReportSample.Make().Model(anonymise: true);
         using var book = Open(await WorkbookAsync(model));
 
-        Assert.Equal(["Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Participants", "Test plans"],
+        Assert.Equal(["Summary", "Matrix SIP", "Matrix WebRTC", "Test cases", "Feedback", "Participants", "Test plans"],
             book.Worksheets.Select(w => w.Name));
         var participants = book.Worksheet("Participants");
         foreach (var t in model.TechnologyLineup)
@@ -152,8 +152,8 @@ public class ExcelReportTests
 
         var first = book.Worksheet("Results");
         var second = book.Worksheet("Results 2");
-        Assert.Equal($"A1:M{perSheet + 1}", first.AutoFilter.Range.RangeAddress.ToString());
-        Assert.Equal($"A1:M{model.ResultCount - perSheet + 1}", second.AutoFilter.Range.RangeAddress.ToString());
+        Assert.Equal($"A1:O{perSheet + 1}", first.AutoFilter.Range.RangeAddress.ToString());
+        Assert.Equal($"A1:O{model.ResultCount - perSheet + 1}", second.AutoFilter.Range.RangeAddress.ToString());
         Assert.Equal(perSheet + 1, first.LastRowUsed().RowNumber());
         Assert.Equal(model.ResultCount - perSheet + 1, second.LastRowUsed().RowNumber());
         Assert.Equal("Dispute reason", first.Cell(1, 13).GetString());

@@ -347,7 +347,7 @@ public class ReportsApiTests(AppFixture app) : IClassFixture<AppFixture>
 
         var xlsx = await DownloadAsync(chair, $"/api/events/{created.Key}/report.xlsx", $"{created.Key}-interop-report.xlsx", ExcelReport.ContentType);
         using var book = new XLWorkbook(new MemoryStream(xlsx));
-        Assert.Equal(["Summary", "Matrix SIP", "Test cases", "Results", "Participants", "Test plans"], book.Worksheets.Select(w => w.Name));
+        Assert.Equal(["Summary", "Matrix SIP", "Test cases", "Feedback", "Results", "Participants", "Test plans"], book.Worksheets.Select(w => w.Name));
         Assert.Equal(0, Find(book.Worksheet("Summary"), "Current results").CellRight().GetValue<long>());
         Assert.Equal("Initiator \\ Responder", book.Worksheet("Matrix SIP").Cell(2, 1).GetString());
         Assert.Equal(1, book.Worksheet("Results").LastRowUsed().RowNumber());

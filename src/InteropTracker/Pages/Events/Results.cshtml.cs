@@ -12,7 +12,8 @@ using Microsoft.Data.Sqlite;
 namespace InteropTracker.Pages.Events;
 
 /// <summary>What one case card shows and lets the viewer do.</summary>
-public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError);
+public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError,
+    string? IssueUrlTemplate = null);
 
 /// <summary>
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
@@ -57,11 +58,13 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
 
     [Performs(Permission.LogResults)]
     public async Task<IActionResult> OnPostVerdictAsync(string plan, [FromForm(Name = "case")] string caseKey, string initiator,
-        string responder, string? verdict, string? notes, string? issue)
+        string responder, string? verdict, string? notes, string? issue, string? cause)
     {
         var body = new ResultInput
         {
             Plan = plan, Case = caseKey, Initiator = initiator, Responder = responder, Verdict = verdict ?? "", Notes = notes, Issue = issue,
+            // The card's one form sends the cause with every verdict button; it belongs only to those that take one.
+            Cause = VerdictNames.TryParse(verdict, out var given) && Causes.Allowed(given) ? cause : null,
         };
         var outcome = await FeatureCall.RunAsync(body,
             b => LogResult.LogAsync(Key, b, HttpContext.Caller(), database, plannings, engine, HttpContext.RequestAborted));
@@ -195,7 +198,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
                 && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
-            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError));
+            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError, Planning.Event.IssueUrlTemplate));
         }
         Cards = cards;
         return true;

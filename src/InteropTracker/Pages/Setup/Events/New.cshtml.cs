@@ -26,6 +26,7 @@ public sealed class NewModel(Database database) : PageModel
         public string? StartDate { get; set; }
         public string? EndDate { get; set; }
         public bool IncludeSameOrganization { get; set; }
+        public string? IssueUrlTemplate { get; set; }
 
         /// <summary>The plans to pin.</summary>
         public List<string> Plans { get; set; } = [];
@@ -42,6 +43,7 @@ public sealed class NewModel(Database database) : PageModel
         {
             Key = Text(Form.Key), Name = Text(Form.Name), Location = Text(Form.Location), StartDate = Text(Form.StartDate),
             EndDate = Text(Form.EndDate), IncludeSameOrganization = Form.IncludeSameOrganization,
+            IssueUrlTemplate = Form.IssueUrlTemplate,
             Plans = Form.Plans.Select(p => new EventsApi.PlanPin { Plan = p, Version = Form.Versions.GetValueOrDefault(p) }).ToList(),
         };
         var outcome = await FeatureCall.RunAsync(body, b => EventsApi.CreateAsync(b, HttpContext.Caller(), database));
