@@ -30,6 +30,8 @@ public enum Permission
     ReadCatalogue,
     /// <summary>The final reports; anonymous callers only the anonymised report of a closed, published event.</summary>
     DownloadReports,
+    /// <summary>What changed between events and a product line's record across them; an engineer only over its organization's events.</summary>
+    ReadHistory,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -48,6 +50,7 @@ public static class Permissions
         Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
         Permission.LogResults or Permission.ReviewResults => Engineers,
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
+        Permission.ReadHistory => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
         Permission.DownloadReports => Nobody,
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "An action with no access rule."),
@@ -91,6 +94,7 @@ public static class Permissions
         Permission.ReadEvents => "read events",
         Permission.ReadTestPlans => "read test plans",
         Permission.ReadCatalogue => "read organizations and products",
+        Permission.ReadHistory => "read the history across events",
         _ => permission.ToString(),
     };
 

@@ -51,6 +51,7 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             // Anonymous callers get only a closed, published event's anonymised report; the event under test is open.
             Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.DownloadReports =>
                 who is not Who.Anonymous,
+            Permission.ReadHistory => who is not Who.Anonymous,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -148,6 +149,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["GetTestCaseStatistics"] = () => Get($"/api/events/{e}/test-case-stats"),
             ["DownloadReportWorkbook"] = () => Get($"/api/events/{e}/report.xlsx"),
             ["DownloadReportPdf"] = () => Get($"/api/events/{e}/report.pdf"),
+            ["DiffEvents"] = () => Get($"/api/history/diff?from={e}&to={e}"),
+            ["GetLineHistory"] = () => Get($"/api/history/lines/{f.A1.Line}") with { OfTheEvent = true },
         };
     }
 
@@ -229,6 +232,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["/Setup/Events/Manage GET"] = () => Get($"/setup/events/{e}"),
             ["/Setup/Events/Manage POST Participants"] = () => Post($"/setup/events/{e}?handler=Participants", ("Products", w.Newcomer.Key)),
             ["/Setup/Events/Manage POST Status"] = () => Post($"/setup/events/{e}?handler=Status", ("status", "open")),
+            ["/History/Diff GET"] = () => Get($"/history/diff?from={e}&to={e}"),
+            ["/History/Line GET"] = () => Get($"/history/lines/{f.A1.Line}") with { OfTheEvent = true },
         };
     }
 
