@@ -54,7 +54,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
-            if (Wanted("history_diff")) figures.Add(await new HistoryDiffBench(scale, _programme, Say).MeasureAsync(api, app.DatabaseFile, cells.Planned));
+            if (Wanted("history_diff")) figures.Add(await new HistoryDiffBench(scale, _programme, Say).MeasureAsync(api, app.DatabaseFile, cells.Planned, app.CpuSeconds));
             if (Wanted("import_memory")) figures.Add(await ImportMemoryAsync(cells.ImportFile));
 
             static double Mb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1e6 : 0;
