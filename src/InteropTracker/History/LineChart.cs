@@ -12,8 +12,11 @@ namespace InteropTracker.History;
 /// </summary>
 public static class LineChart
 {
-    private const int Width = 720, Height = 380;
-    private const int Left = 64, Right = 24, Top = 20, Bottom = 130;
+    private const int Width = 720, Height = 350;
+    private const int Left = 64, Right = 24, Top = 20, Bottom = 100;
+
+    /// <summary>How far the first and last events sit inside the plot, so that their labels fit.</summary>
+    private const int Inset = 80;
     private const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
 
     private static readonly string[] Colours = ["#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c", "#0e7490"];
@@ -37,15 +40,16 @@ public static class LineChart
         svg.Append($"""<line x1="{Left}" y1="{Top}" x2="{Left}" y2="{Top + PlotHeight}" stroke="#4f5b69" stroke-width="1"/>""")
             .Append($"""<text x="16" y="{N(Top + PlotHeight / 2.0)}" transform="rotate(-90 16 {N(Top + PlotHeight / 2.0)})" text-anchor="middle" font-size="13" font-weight="600" fill="#1a1f26">Pass rate (pass / executed)</text>""");
 
-        // The x axis: the events in date order, each labelled by name and start date.
+        // The x axis: the events in date order, each labelled by its name (cut to its share of the width) and start date.
+        var characters = Math.Max(6, (int)((events.Count <= 1 ? PlotWidth : (PlotWidth - 2.0 * Inset) / (events.Count - 1)) / 7.5));
         for (var i = 0; i < events.Count; i++)
         {
             var x = X(i, events.Count);
             var e = events[i].Planning.Event;
             svg.Append($"""<line x1="{N(x)}" y1="{Top + PlotHeight}" x2="{N(x)}" y2="{Top + PlotHeight + 5}" stroke="#4f5b69"/>""")
-                .Append($"""<text x="{N(x)}" y="{Top + PlotHeight + 18}" text-anchor="end" font-size="12" fill="#1a1f26" transform="rotate(-25 {N(x)} {Top + PlotHeight + 18})">{Text(Short(e.Name))}<tspan x="{N(x)}" dy="14">{Text(e.StartDate)}</tspan></text>""");
+                .Append($"""<text x="{N(x)}" y="{Top + PlotHeight + 20}" text-anchor="middle" font-size="12" fill="#1a1f26">{Text(Short(e.Name, characters))}<tspan x="{N(x)}" dy="15">{Text(e.StartDate)}</tspan></text>""");
         }
-        svg.Append($"""<text x="{Left + PlotWidth / 2}" y="{Height - 34}" text-anchor="middle" font-size="13" font-weight="600" fill="#1a1f26">Event (by start date)</text>""");
+        svg.Append($"""<text x="{Left + PlotWidth / 2}" y="{Height - 30}" text-anchor="middle" font-size="13" font-weight="600" fill="#1a1f26">Event (by start date)</text>""");
 
         // One series per technology: a line through the events where something was executed, a marker at each.
         for (var t = 0; t < record.Technologies.Count; t++)
@@ -111,11 +115,11 @@ public static class LineChart
     }
 
     private static double X(int index, int count) =>
-        count <= 1 ? Left + PlotWidth / 2.0 : Left + 30 + index * (PlotWidth - 60.0) / (count - 1);
+        count <= 1 ? Left + PlotWidth / 2.0 : Left + Inset + index * (PlotWidth - 2.0 * Inset) / (count - 1);
 
     private static double Y(double rate) => Top + (1 - rate) * PlotHeight;
 
-    private static string Short(string name) => name.Length <= 24 ? name : name[..23] + "…";
+    private static string Short(string name, int characters) => name.Length <= characters ? name : name[..(characters - 1)] + "…";
 
     private static string Percent(double rate) => (rate * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 

@@ -65,11 +65,11 @@ public sealed class DiffModel(Database database, PlanningCache plannings, IResul
 
     public static (string Icon, string Heading, string Explanation) Describe(CellChange change) => change switch
     {
-        CellChange.Regressed => ("▼", "Regressed", "passed at the earlier event, failed at the later one"),
-        CellChange.Fixed => ("▲", "Fixed", "failed at the earlier event, passed at the later one"),
-        CellChange.New => ("＋", "New", "a result at the later event only"),
-        CellChange.Dropped => ("－", "Dropped", "a result at the earlier event only"),
-        CellChange.Stayed => ("＝", "Stayed", "the same verdict at both"),
-        _ => ("～", "Otherwise changed", "to or from n/a or blocked"),
+        CellChange.Regressed => ("↓", "Regressed", "passed at the earlier event, failed at the later one"),
+        CellChange.Fixed => ("↑", "Fixed", "failed at the earlier event, passed at the later one"),
+        CellChange.New => ("+", "New", "a result at the later event only"),
+        CellChange.Dropped => ("−", "Dropped", "a result at the earlier event only"),
+        CellChange.Stayed => ("=", "Stayed", "the same verdict at both"),
+        _ => ("~", "Otherwise changed", "to or from n/a or blocked"),
     };
 }
