@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using InteropTracker.Core;
 using InteropTracker.Tests.History;
 using Microsoft.Playwright;
@@ -26,6 +27,7 @@ public sealed class HistoryPageTests(BrowserFixture app) : IClassFixture<Browser
         Assert.Equal(2, await regressed.CountAsync());
         Assert.Contains("CASE-1", await regressed.First.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = "/tmp/history-diff-1280.png", FullPage = true });
+        await NoAccessibilityViolations(page);
 
         // The regression on purpose: its pass opens the earlier event's pairing, its failure the later one's.
         await regressed.First.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^pass at ") }).ClickAsync();
@@ -66,6 +68,7 @@ public sealed class HistoryPageTests(BrowserFixture app) : IClassFixture<Browser
         Assert.Equal(2, await chart.Locator("circle title").CountAsync()); // one point per event, each with its figure
         Assert.Equal(1, await page.Locator("script").CountAsync()); // the site's own script only: the chart needs none
         await page.ScreenshotAsync(new() { Path = "/tmp/history-line-1280.png", FullPage = true });
+        await NoAccessibilityViolations(page);
 
         // The pairs' history: the bridge line at the later event opens that pairing.
         var bridge = page.Locator("tbody tr").Filter(new() { HasText = s.BridgeLine });
@@ -76,5 +79,13 @@ public sealed class HistoryPageTests(BrowserFixture app) : IClassFixture<Browser
         var phone = await app.NewPageAsync(await app.NewToken(Roles.Chair), width: 375, height: 800);
         await phone.GotoAsync($"/history/lines/{s.PhoneLine}");
         await phone.ScreenshotAsync(new() { Path = "/tmp/history-line-375.png", FullPage = true });
+    }
+
+    /// <summary>axe-core's rules (its defaults: WCAG A and AA and its best practices) over the whole page.</summary>
+    private static async Task NoAccessibilityViolations(IPage page)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v =>
+            $"{v.Id}: {v.Help} — {string.Join("; ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
     }
 }
