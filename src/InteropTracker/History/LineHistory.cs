@@ -75,7 +75,7 @@ public static class LineHistory
                 if (!peers.TryGetValue(peerLine, out var entry)) peers[peerLine] = entry = (peer.OrganizationName, []);
                 var before = entry.ByEvent.GetValueOrDefault(index);
                 entry.ByEvent[index] = new PeerMeeting(before?.Product ?? product, before?.Peer ?? peer,
-                    Logged(Sum(before?.Tally ?? default, tally)));
+                    Logged((before?.Tally ?? default) + tally));
             }
             events.Add(new LineEvent(planning, mine, technologies,
                 Logged(technologies.Values.Aggregate(default(Tally), (a, b) => a + b))));
@@ -92,6 +92,4 @@ public static class LineHistory
 
     /// <summary>The tallies count logged verdicts only: what was planned is not part of a line's record.</summary>
     private static Tally Logged(Tally tally) => tally with { Planned = tally.Logged };
-
-    private static Tally Sum(Tally a, Tally b) => new(0, a.Pass + b.Pass, a.Fail + b.Fail, a.Na + b.Na, a.Blocked + b.Blocked);
 }
