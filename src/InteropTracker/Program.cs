@@ -15,6 +15,7 @@ using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
 using InteropTracker.EventResults;
+using InteropTracker.History;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -79,6 +80,7 @@ app.MapMatrix();
 app.MapReports();
 app.MapSchedule();
 app.MapEvidence();
+app.MapHistory();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);

@@ -101,6 +101,13 @@ public sealed class AppProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Processor time the app has used so far, user and system, all threads (/proc/PID/stat), in seconds.</summary>
+    public double CpuSeconds()
+    {
+        var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime in clock ticks (USER_HZ)
+    }
+
     /// <summary>Peak resident set size so far (VmHWM), in MB.</summary>
     public double PeakRssMb() => StatusKb("VmHWM:") / 1024.0;
 

@@ -54,6 +54,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
+            if (Wanted("history_diff")) figures.Add(await new HistoryDiffBench(scale, _programme, Say).MeasureAsync(api, app.DatabaseFile, cells.Planned, app.CpuSeconds));
             if (Wanted("import_memory")) figures.Add(await ImportMemoryAsync(cells.ImportFile));
             if (Wanted("evidence_memory")) figures.Add(await EvidenceMemory.MeasureAsync(_work, _adminToken, Say));
 

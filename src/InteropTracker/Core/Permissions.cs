@@ -42,6 +42,8 @@ public enum Permission
     ReadEvidence,
     /// <summary>Attach evidence to a result or remove it; an engineer only for its organization's pairings.</summary>
     AttachEvidence,
+    /// <summary>What changed between events and a product line's record across them; an engineer only over its organization's events.</summary>
+    ReadHistory,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -62,6 +64,7 @@ public static class Permissions
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.ReadEvidence => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
         Permission.DownloadReports => Nobody,
+        Permission.ReadHistory => Roles.All,
         Permission.BuildSchedule => Chairs,
         Permission.ReadSchedule => Roles.All,
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "An action with no access rule."),
@@ -121,6 +124,7 @@ public static class Permissions
         Permission.BuildSchedule => "build an event's timetable",
         Permission.ReadSchedule => "read an event's timetable",
         Permission.AttachEvidence => "attach or remove evidence",
+        Permission.ReadHistory => "read the history across events",
         _ => permission.ToString(),
     };
 

@@ -213,6 +213,7 @@ public static class DemoEvent
         }).ToList();
         var hard = faker.PickRandom(planned, 7).Select(c => c.Id).ToHashSet();
         var rows = new List<object>();
+        var logged = new List<(PlannedCell Cell, string Verdict)>();
         foreach (var cell in Planning.Cells(planned, products, includeSameOrganization: false))
         {
             if (!faker.Random.Bool(0.6f)) continue;
@@ -223,6 +224,7 @@ public static class DemoEvent
                 var x when x < (hard.Contains(cell.Case.Id) ? 0.55 : 0.10) => "fail",
                 _ => "pass",
             };
+            logged.Add((cell, verdict));
             rows.Add(new
             {
                 plan = cell.Case.Plan, @case = cell.Case.Key, initiator = cell.Initiator.Key, responder = cell.Responder.Key, verdict,
@@ -269,6 +271,8 @@ public static class DemoEvent
             else if (roll < 0.55)
                 await Post(responder, $"/api/events/{Key}/results/{result.Id}/confirm", new { }, ct);
         }
+        await DemoEarlierEvent.SeedAsync(chair, faker, products, planned, logged,
+            documents.Select(d => new { plan = d.Plan, version = d.Version }), ct);
         logger.LogInformation("Demo event '{Event}': {Products} products of {Vendors} vendors, {Results} results logged.",
             Key, products.Count, organizations.Count, rows.Count);
         return true;
@@ -287,7 +291,7 @@ public static class DemoEvent
         "The initiator offered a profile outside the test case",
     ];
 
-    private static async Task Post(HttpClient client, string url, object body, CancellationToken ct)
+    internal static async Task Post(HttpClient client, string url, object body, CancellationToken ct)
     {
         var response = await client.PostAsJsonAsync(url, body, ct);
         if (!response.IsSuccessStatusCode)

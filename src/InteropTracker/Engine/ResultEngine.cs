@@ -40,7 +40,16 @@ public interface IResultEngine
     /// holds, so that a report's figures and its rows come from one snapshot.
     /// </summary>
     ITallies Tallies(DbTransaction? snapshot = null);
+
+    /// <summary>
+    /// Hands every current result of the event to <paramref name="visit"/>, in the order of the results' index (case, then
+    /// initiator, then responder): for what reads a whole event's verdicts at once, such as the diff of two events.
+    /// </summary>
+    void ReadVerdicts(long eventId, VerdictVisitor visit);
 }
+
+/// <summary>One current result as <see cref="IResultEngine.ReadVerdicts"/> hands it over.</summary>
+public delegate void VerdictVisitor(long caseId, long initiatorId, long responderId, Verdict verdict);
 
 /// <summary>
 /// An import under way (<see cref="IResultEngine.BeginImportAsync"/>). Rows go in through <see cref="Write"/>, best in

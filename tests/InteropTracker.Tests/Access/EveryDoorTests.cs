@@ -55,6 +55,7 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             Permission.ReadSchedule => who is not Who.Anonymous,
             Permission.ReadEvidence => who is Who.Admin or Who.Chair or Who.EngineerIn,
             Permission.AttachEvidence => who is Who.Admin or Who.EngineerIn,
+            Permission.ReadHistory => who is not Who.Anonymous,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -161,6 +162,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 Tests.Evidence.EvidenceApiTests.Pcap())),
             ["RemoveEvidence"] = () => new Sample(HttpMethod.Delete, $"{f.Results}/{w.ResultId}/evidence/{AttachedEvidence(w)}", () => null,
                 true, true),
+            ["DiffEvents"] = () => Get($"/api/history/diff?from={e}&to={e}"),
+            ["GetLineHistory"] = () => Get($"/api/history/lines/{f.A1.Line}") with { OfTheEvent = true },
         };
     }
 
@@ -270,6 +273,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["/Setup/Events/Manage POST Status"] = () => Post($"/setup/events/{e}?handler=Status", ("status", "open")),
             ["/Events/Schedule GET"] = () => Scheduled(w) ?? Get($"/events/{e}/schedule"),
             ["/Events/NextSession GET"] = () => Scheduled(w) ?? Get($"/events/{e}/schedule/next?product={f.A1.Key}"),
+            ["/History/Diff GET"] = () => Get($"/history/diff?from={e}&to={e}"),
+            ["/History/Line GET"] = () => Get($"/history/lines/{f.A1.Line}") with { OfTheEvent = true },
         };
     }
 

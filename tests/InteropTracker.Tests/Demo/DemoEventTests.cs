@@ -40,6 +40,20 @@ public class DemoEventTests(ShippedTestCasesFixture app) : IClassFixture<Shipped
         Assert.True(stats[0] < 0.7, $"worst rate {stats[0]}");
         Assert.True(stats[stats.Count / 2] > 0.85, $"median rate {stats[stats.Count / 2]}");
 
+        // The series' earlier event: today's lines at older versions, closed, some cells regressed or fixed since.
+        var earlier = await admin.GetAsync($"/api/events/{DemoEarlierEvent.Key}").ReadJson<JsonElement>();
+        Assert.Equal("closed", earlier.GetProperty("status").GetString());
+        var counts = (await admin.GetAsync($"/api/history/diff?from={DemoEarlierEvent.Key}&to={DemoEvent.Key}")
+            .ReadJson<JsonElement>()).GetProperty("counts");
+        foreach (var change in new[] { "regressed", "fixed", "new", "dropped", "stayed" })
+            Assert.True(counts.GetProperty(change).GetInt64() > 0, $"{change}: {counts}");
+        Assert.True(counts.GetProperty("fixed").GetInt64() > counts.GetProperty("regressed").GetInt64(), counts.ToString());
+        var product = (await admin.GetAsync($"/api/events/{DemoEvent.Key}/participants").ReadJson<JsonElement>())[0]
+            .GetProperty("product").GetString();
+        var line = await admin.GetAsync($"/api/history/lines/{product}").ReadJson<JsonElement>();
+        Assert.Equal([DemoEarlierEvent.Key, DemoEvent.Key],
+            line.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event").GetProperty("key").GetString()));
+
         Assert.False(await DemoEvent.SeedAsync(admin, organization => app.ClientFor(Roles.Engineer, organization),
             NullLogger.Instance));
     }

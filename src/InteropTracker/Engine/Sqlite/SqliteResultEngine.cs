@@ -92,6 +92,8 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
             "SELECT (SELECT coalesce(max(id), 0) FROM results) + (SELECT coalesce(max(id), 0) FROM result_revisions)");
     }
 
+    public void ReadVerdicts(long eventId, VerdictVisitor visit) => VerdictScan.Read(database, eventId, visit);
+
     public ITallies Tallies(DbTransaction? snapshot = null) => snapshot switch
     {
         null => new SqliteTallies(database, null),
