@@ -3,6 +3,7 @@ using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker;
 using InteropTracker.Core;
+using InteropTracker.Corrections;
 using InteropTracker.Demo;
 using InteropTracker.Engine;
 using InteropTracker.Engine.Sqlite;
@@ -74,6 +75,7 @@ app.MapEvents();
 app.MapResults();
 app.MapMatrix();
 app.MapReports();
+app.MapCorrections();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);

@@ -30,6 +30,8 @@ public enum Permission
     ReadCatalogue,
     /// <summary>The final reports; anonymous callers only the anonymised report of a closed, published event.</summary>
     DownloadReports,
+    /// <summary>An event's audit log: every write, who, when, before and after.</summary>
+    ReadAudit,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -45,7 +47,7 @@ public static class Permissions
     {
         Permission.Public => Nobody,
         Permission.ManageTokens or Permission.Unpublish => Admins,
-        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
+        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents or Permission.ReadAudit => Chairs,
         Permission.LogResults or Permission.ReviewResults => Engineers,
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
@@ -91,6 +93,7 @@ public static class Permissions
         Permission.ReadEvents => "read events",
         Permission.ReadTestPlans => "read test plans",
         Permission.ReadCatalogue => "read organizations and products",
+        Permission.ReadAudit => "read an event's audit log",
         _ => permission.ToString(),
     };
 

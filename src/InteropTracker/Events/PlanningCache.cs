@@ -40,6 +40,12 @@ public sealed class PlanningCache
     /// </summary>
     public EventPlanning? Remembered(string eventKey) => _byKey.GetValueOrDefault(eventKey);
 
+    /// <summary>
+    /// Forgets the event's planning once a correction changed it: its stamp moved, so a write would be refused on the old
+    /// planning anyway; forgotten, the next one starts from the new planning.
+    /// </summary>
+    public void Forget(string eventKey) => _byKey.TryRemove(eventKey, out _);
+
     private void Remember(EventPlanning planning)
     {
         if (_byKey.Count >= MaxEvents) _byKey.Clear();
