@@ -51,6 +51,7 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             // Anonymous callers get only a closed, published event's anonymised report; the event under test is open.
             Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.DownloadReports =>
                 who is not Who.Anonymous,
+            Permission.ReadAudit => who is Who.Admin or Who.Chair,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -148,7 +149,13 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["GetTestCaseStatistics"] = () => Get($"/api/events/{e}/test-case-stats"),
             ["DownloadReportWorkbook"] = () => Get($"/api/events/{e}/report.xlsx"),
             ["DownloadReportPdf"] = () => Get($"/api/events/{e}/report.pdf"),
+            ["ChangeOrganization"] = () => Patch($"/api/organizations/{w.NewcomerOrganization.Key}", new { name = Build.UniqueKey("Renamed") }),
+            ["ChangeProduct"] = () => Patch($"/api/products/{w.Newcomer.Key}", new { name = Build.UniqueKey("Renamed") }),
+            ["ChangeEvent"] = () => Patch($"/api/events/{e}", new { location = Build.UniqueKey("Hall") }),
+            ["WithdrawParticipant"] = () => new Sample(HttpMethod.Delete, $"/api/events/{e}/participants/{Entered(w)}?retire=true", () => null, true, true),
+            ["EventAudit"] = () => Get($"/api/events/{e}/audit"),
         };
+        Sample Patch(string url, object body) => new(HttpMethod.Patch, url, () => Json(body), true, url.Contains(e));
     }
 
     /// <summary>
@@ -159,6 +166,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
     {
         w.Floor.Log(w.Floor.EngineerB, w.Floor.Result(TestFloor.Call, w.Floor.A1, w.Floor.B1)).GetAwaiter().GetResult();
         return null;
+    }
+
+    /// <summary>A product newly registered and entered in the event under test, for a withdrawal to withdraw.</summary>
+    private string Entered(World w)
+    {
+        var product = w.Floor.Chair.Register(_build.Product(w.NewcomerOrganization.Key) with { Technologies = ["SIP"] }).GetAwaiter().GetResult();
+        w.Floor.Chair.Enter(w.Floor.Event, product.Key).GetAwaiter().GetResult();
+        return product.Key;
     }
 
     private async Task<long> Throwaway()
