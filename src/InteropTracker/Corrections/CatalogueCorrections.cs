@@ -110,7 +110,8 @@ public static class CatalogueCorrections
         var merged = new VendorsApi.NewProduct
         {
             Key = key, Organization = "", Name = body.Name ?? before.Name, Version = body.Version ?? before.Version,
-            Line = body.Line ?? before.Line, Kind = body.Kind ?? before.Kind,
+            // An empty line goes back to the default, the key, as at registration.
+            Line = body.Line is null ? before.Line : string.IsNullOrWhiteSpace(body.Line) ? key : body.Line, Kind = body.Kind ?? before.Kind,
             Technologies = body.Technologies ?? Vocabulary.FromJson(before.Technologies),
             Capabilities = body.Capabilities ?? Vocabulary.FromJson(before.Capabilities),
         };

@@ -244,6 +244,20 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["/Setup/Events/Manage GET"] = () => Get($"/setup/events/{e}"),
             ["/Setup/Events/Manage POST Participants"] = () => Post($"/setup/events/{e}?handler=Participants", ("Products", w.Newcomer.Key)),
             ["/Setup/Events/Manage POST Status"] = () => Post($"/setup/events/{e}?handler=Status", ("status", "open")),
+            ["/Setup/EditOrganization GET"] = () => Get($"/setup/organizations/{w.NewcomerOrganization.Key}/edit"),
+            ["/Setup/EditOrganization POST"] = () => Post($"/setup/organizations/{w.NewcomerOrganization.Key}/edit", ("Name", Build.UniqueKey("Renamed"))),
+            ["/Setup/EditProduct GET"] = () => Get($"/setup/products/{w.Newcomer.Key}/edit"),
+            ["/Setup/EditProduct POST"] = () => Post($"/setup/products/{w.Newcomer.Key}/edit", ("Form.Name", Build.UniqueKey("Renamed")),
+                ("Form.Version", "2.0"), ("Form.Kind", "endpoint"), ("Form.Technologies", "SIP"), ("Form.Capabilities", "h264")),
+            ["/Setup/Events/Edit GET"] = () => Get($"/setup/events/{e}/edit"),
+            ["/Setup/Events/Edit POST"] = () =>
+            {
+                var info = app.Admin().GetAsync($"/api/events/{e}").ReadJson<InteropTracker.Events.EventInfo>().GetAwaiter().GetResult();
+                return Post($"/setup/events/{e}/edit", ("Form.Name", Build.UniqueKey("Renamed")), ("Form.Location", info.Location),
+                    ("Form.StartDate", info.StartDate), ("Form.EndDate", info.EndDate));
+            },
+            ["/Setup/Events/Edit POST Withdraw"] = () => Post($"/setup/events/{e}/edit?handler=Withdraw", ("product", Entered(w)), ("retire", "true")),
+            ["/Events/Audit GET"] = () => Get($"/events/{e}/audit"),
         };
     }
 
