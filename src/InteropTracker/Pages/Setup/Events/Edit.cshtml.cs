@@ -56,14 +56,20 @@ public sealed class EditModel(Database database, PlanningCache plannings, IResul
     public async Task<IActionResult> OnGetAsync()
     {
         if (!await LoadAsync()) return NotFound();
+        Form = Current();
+        return Page();
+    }
+
+    /// <summary>The event's form as the event stands.</summary>
+    private EventForm Current()
+    {
         var e = Planning.Event;
-        Form = new EventForm
+        return new EventForm
         {
             Name = e.Name, Location = e.Location, StartDate = e.StartDate, EndDate = e.EndDate,
             IncludeSameOrganization = e.IncludeSameOrganization,
             Plans = Planning.Plans.Select(p => new PinForm { Plan = p.Plan, Version = p.Version }).ToList(),
         };
-        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(bool retire)
@@ -104,7 +110,10 @@ public sealed class EditModel(Database database, PlanningCache plannings, IResul
             else foreach (var message in refusal.Messages()) ModelState.AddModelError(field, message);
         }
         Response.StatusCode = refusal.Status();
-        return await LoadAsync() ? Page() : NotFound();
+        if (!await LoadAsync()) return NotFound();
+        // A refused withdrawal leaves the event's form as the event stands; a refused change keeps what was typed.
+        if (of == "withdraw") Form = Current();
+        return Page();
     }
 
     private async Task<bool> LoadAsync()
