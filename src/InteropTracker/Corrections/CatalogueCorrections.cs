@@ -137,7 +137,7 @@ public static class CatalogueCorrections
             foreach (var e in events)
             {
                 var planning = (await EventStore.PlanningAsync(connection, e.Key, transaction))!;
-                if (declarations && planning.Event.IsClosed) return Replanning.Closed(e.Key, $"what '{key}' declared");
+                if (declarations && planning.Event.IsClosed) return Replanning.Closed(e.Key, $"what '{key}' declared there");
                 plannedBefore.Add(planning);
             }
 

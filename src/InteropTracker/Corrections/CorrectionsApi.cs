@@ -45,18 +45,31 @@ public static class CorrectionsApi
         Problems.Ok(await CatalogueCorrections.ChangeOrganizationAsync(key, body, context.Caller(), database, plannings));
 
     private static async Task<Results<Ok<CatalogueCorrections.ProductCorrected>, ProblemHttpResult>> ChangeProduct(string key,
-        CatalogueCorrections.ProductChange body, bool? retire, HttpContext context, Database database, PlanningCache plannings,
+        CatalogueCorrections.ProductChange body, string? retire, HttpContext context, Database database, PlanningCache plannings,
         IResultEngine engine) =>
-        Problems.Ok(await CatalogueCorrections.ChangeProductAsync(key, body, retire ?? false, context.Caller(), database, plannings, engine));
+        Retire(retire) is not { } asked
+            ? Problems.Of(NotYesOrNo(retire))
+            : Problems.Ok(await CatalogueCorrections.ChangeProductAsync(key, body, asked, context.Caller(), database, plannings, engine));
 
     private static async Task<Results<Ok<EventCorrections.EventCorrected>, ProblemHttpResult>> ChangeEvent(string @event,
-        EventCorrections.EventChange body, bool? retire, HttpContext context, Database database, PlanningCache plannings,
+        EventCorrections.EventChange body, string? retire, HttpContext context, Database database, PlanningCache plannings,
         IResultEngine engine) =>
-        Problems.Ok(await EventCorrections.ChangeAsync(@event, body, retire ?? false, context.Caller(), database, plannings, engine));
+        Retire(retire) is not { } asked
+            ? Problems.Of(NotYesOrNo(retire))
+            : Problems.Ok(await EventCorrections.ChangeAsync(@event, body, asked, context.Caller(), database, plannings, engine));
 
     private static async Task<Results<Ok<EventCorrections.Withdrawn>, ProblemHttpResult>> Withdraw(string @event, string product,
-        bool? retire, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine) =>
-        Problems.Ok(await EventCorrections.WithdrawAsync(@event, product, retire ?? false, context.Caller(), database, plannings, engine));
+        string? retire, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine) =>
+        Retire(retire) is not { } asked
+            ? Problems.Of(NotYesOrNo(retire))
+            : Problems.Ok(await EventCorrections.WithdrawAsync(@event, product, asked, context.Caller(), database, plannings, engine));
+
+    /// <summary>?retire= read by hand, so that a value that is not true or false is answered with what to send.</summary>
+    private static bool? Retire(string? value) =>
+        string.IsNullOrEmpty(value) ? false : bool.TryParse(value, out var retire) ? retire : null;
+
+    private static Refusal NotYesOrNo(string? value) =>
+        Refusal.Invalid("retire", $"'{value}' is not true or false; send ?retire=true to retire the results the change leaves outside the plan.");
 
     private static async Task<Results<Ok<AuditLog.Page>, ProblemHttpResult>> ReadAudit(string @event, string? who, string? what,
         int? page, int? pageSize, HttpContext context, Database database, PlanningCache plannings) =>

@@ -187,7 +187,7 @@ public static class EventCorrections
             if (pin is null || string.IsNullOrWhiteSpace(pin.Plan))
                 rules[$"plans[{i}]"] = ["Give the plan to pin as {\"plan\": \"…\", \"version\": \"…\"}."];
             else if (plan is null)
-                rules[$"plans[{i}]"] = [pin.Version is null
+                rules[$"plans[{i}]"] = [pin.Version is null || await EventStore.FindPlanAsync(connection, pin.Plan, null, transaction) is null
                     ? $"There is no test plan '{pin.Plan}'; load it first (POST /api/test-plans)."
                     : $"There is no version '{pin.Version}' of test plan '{pin.Plan}'; GET /api/test-plans lists the versions loaded."];
             else if (pins.Any(p => p.To.Plan == plan.Plan))

@@ -67,5 +67,5 @@ internal static class Replanning
 
     /// <summary>Where an event is closed: what it says instead of correcting it.</summary>
     public static Refusal Closed(string eventKey, string what) =>
-        Core.Refusal.Conflict($"Event {eventKey} is closed: {what} is final there. An admin may reopen the event to correct it.");
+        Core.Refusal.Conflict($"Event {eventKey} is closed: {what} is final. An admin may reopen the event to correct it.");
 }

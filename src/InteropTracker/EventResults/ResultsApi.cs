@@ -239,7 +239,11 @@ public static class ResultsApi
             var row = gate.Value!.Event;
 
             var authorship = await ResultStore.AuthorshipAsync(connection, row.Id, id);
-            if (authorship is null) return NoSuchResultRefusal(@event, id);
+            if (authorship is null)
+                return await ResultStore.FindAsync(connection, row.Id, id) is { RetiredAt: not null }
+                    ? Refusal.Conflict($"Result {id} of event {@event} was retired by a correction: it counts nowhere and is no " +
+                                       "longer reviewed. If its cell is planned again, log it again.")
+                    : NoSuchResultRefusal(@event, id);
             if (revision is { } reviewed && reviewed != authorship.Revision)
                 return Refusal.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
                                          "was logged since. Review that one.");

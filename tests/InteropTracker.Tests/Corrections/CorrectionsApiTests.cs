@@ -134,6 +134,12 @@ public sealed class CorrectionsApiTests(AppFixture app) : IClassFixture<AppFixtu
             new { name = "Renamed", plans = new object[] { new { plan = f.Sip, version = "9.9" }, new { plan = other.Plan } } }),
             HttpStatusCode.UnprocessableEntity);
         Assert.Contains($"no version '9.9' of test plan '{f.Sip}'", version.Errors["plans[0]"][0]);
+        var plan = await Problem.ReadAsync(await Send(f.Chair, $"/api/events/{f.Event}", new { plans = new[] { new { plan = "no-such-plan", version = "1.0" } } }),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("There is no test plan 'no-such-plan'", plan.Errors["plans[0]"][0]);
+        var retire = await Problem.ReadAsync(await f.Chair.DeleteAsync($"/api/events/{f.Event}/participants/{f.B1.Key}?retire=yes"),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("'yes' is not true or false", retire.Errors["retire"][0]);
         await Problem.ReadAsync(await Send(f.EngineerA, $"/api/products/{f.A1.Key}", new { name = "Mine" }), HttpStatusCode.Forbidden);
 
         Assert.Equal(before, Fingerprint(f));
@@ -175,8 +181,8 @@ public sealed class CorrectionsApiTests(AppFixture app) : IClassFixture<AppFixtu
         Assert.NotNull(retired.RetiredAt);
         var history = await f.Chair.GetAsync($"{f.Results}/{dtmf.Id}/history").ReadJson<ResultsApi.ResultHistory>();
         Assert.Equal("fail", Assert.Single(history.Revisions).Verdict);
-        var dispute = await Problem.ReadAsync(await f.EngineerB.PostJson($"{f.Results}/{dtmf.Id}/confirm", new { }), HttpStatusCode.NotFound);
-        Assert.Contains($"no result {dtmf.Id}", dispute.Detail);
+        var review = await Problem.ReadAsync(await f.EngineerB.PostJson($"{f.Results}/{dtmf.Id}/confirm", new { }), HttpStatusCode.Conflict);
+        Assert.Contains($"Result {dtmf.Id} of event {f.Event} was retired by a correction", review.Detail);
         var matrix = await f.Chair.GetAsync($"/api/events/{f.Event}/matrix?plan={f.Sip}").ReadJson<MatrixApi.MatrixDto>();
         Assert.Equal(0, matrix.Total.Fail);
 

@@ -76,6 +76,8 @@ public sealed class CorrectionsPageTests(BrowserFixture app) : IClassFixture<Bro
         await confirm.GetByRole(AriaRole.Button, new() { Name = $"Withdraw {floor.C1.Key}" }).ClickAsync();
         await page.Locator("#outside").GetByText($"#{call.Id}").WaitForAsync();
         Assert.Equal(4, (await app.Admin().GetAsync($"/api/events/{floor.Event}/participants").ReadJson<List<object>>()).Count);
+        var @event = await app.Admin().GetAsync($"/api/events/{floor.Event}").ReadJson<InteropTracker.Events.EventInfo>();
+        Assert.Equal(@event.Name, await page.GetByLabel("Name").InputValueAsync());
         await page.ScreenshotAsync(new() { Path = "/tmp/corrections-withdraw-1280.png", FullPage = true });
         await page.SetViewportSizeAsync(375, 800);
         await page.ScreenshotAsync(new() { Path = "/tmp/corrections-withdraw-375.png", FullPage = true });
