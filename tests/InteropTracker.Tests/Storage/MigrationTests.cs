@@ -35,7 +35,7 @@ public class MigrationTests
         ["0001_initial"] = "805ed9c7d3e33c3e427dfc6ec4636ffad4691231834de8d9213df96f12fd8fde",
         ["0002_tallies"] = "b43b6fc04e66f87f0295709271daeccbe68239d0c80deea11164d524d49daa74",
         ["0003_product_lines"] = "71dbc427f130026a5d80c7e519dba1164111572ccbea3f42415b282731a64014",
-        ["0004_corrections"] = "12830afbd8de98c984b8b2e17852ce2a44e50c9a0d16f4a6cc7636a1d2df5122",
+        ["0004_corrections"] = "66ff34aea52b17beea340f05424abd42f1326aa9f4479afb12884c80095548c9",
     };
 
     [Fact]
