@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ClosedXML.Excel;
 using Dapper;
 using InteropTracker.Corrections;
 using InteropTracker.Core;
@@ -185,6 +186,13 @@ public sealed class CorrectionsApiTests(AppFixture app) : IClassFixture<AppFixtu
         Assert.Contains($"Result {dtmf.Id} of event {f.Event} was retired by a correction", review.Detail);
         var matrix = await f.Chair.GetAsync($"/api/events/{f.Event}/matrix?plan={f.Sip}").ReadJson<MatrixApi.MatrixDto>();
         Assert.Equal(0, matrix.Total.Fail);
+        // The report's Results sheet lists the current result, not the retired one.
+        using (var book = new XLWorkbook(new MemoryStream(await f.Chair.GetByteArrayAsync($"/api/events/{f.Event}/report.xlsx"))))
+        {
+            var results = book.Worksheet("Results");
+            Assert.Equal(2, results.LastRowUsed()!.RowNumber());
+            Assert.Equal(TestFloor.Call, results.Row(2).Cells().Select(c => c.GetString()).First(v => v.StartsWith("CALL", StringComparison.Ordinal)));
+        }
 
         var audit = await f.Chair.GetAsync($"/api/events/{f.Event}/audit").ReadJson<AuditLog.Page>();
         var update = audit.Items.Single(e => e.Action == "product.update");
