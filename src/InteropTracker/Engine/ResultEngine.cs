@@ -4,9 +4,10 @@ using InteropTracker.Core;
 namespace InteropTracker.Engine;
 
 /// <summary>
-/// The one door to where results are written and counted: append a result, import rows, review a result, read the
-/// tallies. Features check their rules first, against an event's planning as of its stamp (events.updated_at, which
-/// every change to the event, its status or its participants bumps), and hand the engine plain data with that stamp;
+/// The one door to where results are written and counted: append a result, import rows, review a result, retire what a
+/// correction leaves outside the plan, read the tallies. Features check their rules first, against an event's planning
+/// as of its stamp (events.updated_at, which every change to the event, its status, its participants or what they
+/// declare bumps), and hand the engine plain data with that stamp;
 /// the engine writes only while the event still has that stamp, so a rule checked against a stale planning never
 /// reaches the disk. Everything that makes writing fast (shared commits, log flushes, checkpoints, prepared statements,
 /// staging, tally upkeep, foreign-key switching) stays behind this door.
