@@ -57,7 +57,10 @@ public static class Problems
     {
         RefusalKind.NotFound => NotFound(refusal.Detail),
         RefusalKind.Forbidden => Forbidden(refusal.Detail),
-        RefusalKind.Conflict => Conflict(refusal.Detail),
+        RefusalKind.Conflict => refusal.Extensions.Count == 0
+            ? Conflict(refusal.Detail)
+            : TypedResults.Problem(title: "Conflict", detail: refusal.Detail, statusCode: StatusCodes.Status409Conflict,
+                extensions: refusal.Extensions.ToDictionary()),
         RefusalKind.TooLarge => TooLarge(refusal.Detail),
         RefusalKind.Invalid => TypedResults.Problem(new HttpValidationProblemDetails(refusal.Errors.ToDictionary())
         {

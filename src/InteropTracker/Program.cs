@@ -3,6 +3,7 @@ using InteropTracker.Access;
 using InteropTracker.Events;
 using InteropTracker;
 using InteropTracker.Core;
+using InteropTracker.Corrections;
 using InteropTracker.Demo;
 using InteropTracker.Engine;
 using InteropTracker.Engine.Sqlite;
@@ -81,6 +82,7 @@ app.MapReports();
 app.MapSchedule();
 app.MapEvidence();
 app.MapHistory();
+app.MapCorrections();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);

@@ -25,6 +25,12 @@ public sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDictionar
 {
     private static readonly IReadOnlyDictionary<string, string[]> None = new Dictionary<string, string[]>();
 
+    /// <summary>What the answer carries beside the detail for a program to act on (such as the results a change would retire).</summary>
+    public IReadOnlyDictionary<string, object?> Extensions { get; init; } = NoExtensions;
+
+    // One shared empty set, so that two refusals that carry none are equal.
+    private static readonly IReadOnlyDictionary<string, object?> NoExtensions = new Dictionary<string, object?>();
+
     public static Refusal NotFound(string detail) => new(RefusalKind.NotFound, detail, None);
     public static Refusal Forbidden(string detail) => new(RefusalKind.Forbidden, detail, None);
     public static Refusal Conflict(string detail) => new(RefusalKind.Conflict, detail, None);

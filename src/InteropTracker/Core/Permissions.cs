@@ -44,6 +44,8 @@ public enum Permission
     AttachEvidence,
     /// <summary>What changed between events and a product line's record across them; an engineer only over its organization's events.</summary>
     ReadHistory,
+    /// <summary>An event's audit log: every write, who, when, before and after.</summary>
+    ReadAudit,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -59,7 +61,7 @@ public static class Permissions
     {
         Permission.Public => Nobody,
         Permission.ManageTokens or Permission.Unpublish => Admins,
-        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
+        Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents or Permission.ReadAudit => Chairs,
         Permission.LogResults or Permission.ReviewResults or Permission.AttachEvidence => Engineers,
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.ReadEvidence => Roles.All,
         // Anonymous callers reach the downloads; the handler gives them only a published event's anonymised report.
@@ -125,6 +127,7 @@ public static class Permissions
         Permission.ReadSchedule => "read an event's timetable",
         Permission.AttachEvidence => "attach or remove evidence",
         Permission.ReadHistory => "read the history across events",
+        Permission.ReadAudit => "read an event's audit log",
         _ => permission.ToString(),
     };
 

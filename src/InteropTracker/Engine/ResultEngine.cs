@@ -4,9 +4,10 @@ using InteropTracker.Core;
 namespace InteropTracker.Engine;
 
 /// <summary>
-/// The one door to where results are written and counted: append a result, import rows, review a result, read the
-/// tallies. Features check their rules first, against an event's planning as of its stamp (events.updated_at, which
-/// every change to the event, its status or its participants bumps), and hand the engine plain data with that stamp;
+/// The one door to where results are written and counted: append a result, import rows, review a result, retire what a
+/// correction leaves outside the plan, read the tallies. Features check their rules first, against an event's planning
+/// as of its stamp (events.updated_at, which every change to the event, its status, its participants or what they
+/// declare bumps), and hand the engine plain data with that stamp;
 /// the engine writes only while the event still has that stamp, so a rule checked against a stale planning never
 /// reaches the disk. Everything that makes writing fast (shared commits, log flushes, checkpoints, prepared statements,
 /// staging, tally upkeep, foreign-key switching) stays behind this door.
@@ -25,6 +26,16 @@ public interface IResultEngine
     /// </summary>
     /// <param name="expectedRows">About how many rows will come, to size what the import keeps in memory once.</param>
     Task<IResultImport?> BeginImportAsync(long eventId, string eventStamp, int expectedRows, CancellationToken ct);
+
+    /// <summary>
+    /// A correction's effect on the results, inside the caller's <paramref name="transaction"/> (the one that changes the
+    /// event's planning, on this engine's database): retires the results the correction leaves outside the plan (they
+    /// keep their rows and revisions, and count nowhere), moves the results of cases a re-pinned plan kept unchanged to
+    /// the new version's cases, and brings the event's tallies in line. False when the event no longer has
+    /// <paramref name="eventStamp"/> (nothing written). The caller's change moves the stamp, so that a write checked
+    /// against the old planning is checked again against the new one.
+    /// </summary>
+    Task<bool> RetireAsync(Retirement retirement, string eventStamp, DbTransaction transaction);
 
     /// <summary>Sets the review of a result's current revision, with its audit record, if both are still as read.</summary>
     Task<ReviewOutcome> ReviewAsync(ResultReview review, string eventStamp, AuditEntry audit);
@@ -72,6 +83,9 @@ public interface IResultImport : IAsyncDisposable
     Task CommitAsync(AuditEntry audit);
 }
 
+/// <summary>Results of an event to retire, and results to move to another case (the same case in a re-pinned plan's new version).</summary>
+public sealed record Retirement(long EventId, IReadOnlyList<long> Retire, IReadOnlyList<CaseMove> Moves, long By);
+
 /// <summary>What appending a result did: the result's id and the revision it now stands at.</summary>
 public readonly record struct Appended(long ResultId, long Revision);
 
@@ -89,8 +103,11 @@ public enum ReviewOutcome
     ResultChanged,
 }
 
-/// <summary>An audit record to write with a change, in its transaction.</summary>
-public sealed record AuditEntry(Caller By, string Action, string Subject);
+/// <summary>
+/// An audit record to write with a change, in its transaction: with the event it concerns, and what the change's fields
+/// were before and after (plain objects, written as JSON).
+/// </summary>
+public sealed record AuditEntry(Caller By, string Action, string Subject, long? EventId = null, object? Before = null, object? After = null);
 
 /// <summary>The counts kept beside the results, which the matrix, the summary and the statistics read.</summary>
 public interface ITallies

@@ -31,6 +31,11 @@ public sealed record ResultInfo
     public string? StatusReason { get; init; }
     public string? StatusAt { get; init; }
     public string? StatusBy { get; init; }
+
+    /// <summary>When a correction left the result outside the plan (it counts nowhere since); null for a current result.</summary>
+    public string? RetiredAt { get; init; }
+
+    public string? RetiredBy { get; init; }
 }
 
 /// <summary>One revision of a result.</summary>
@@ -46,9 +51,9 @@ public sealed record RevisionInfo
     public string? RecordedByOrganization { get; init; }
 }
 
-/// <summary>Filters of GET …/results; every given one narrows the list.</summary>
+/// <summary>Filters of GET …/results; every given one narrows the list. <paramref name="Retired"/>: the retired results instead of the current ones.</summary>
 public sealed record ResultFilter(string? Product, string? Initiator, string? Responder, string? Plan, string? Case,
-    string? Verdict, string? Status);
+    string? Verdict, string? Status, bool Retired = false);
 
 public sealed record ResultPage(long Total, int Page, int PageSize, IReadOnlyList<ResultInfo> Items);
 
@@ -62,7 +67,7 @@ public static class ResultStore
                i.key AS Initiator, io.key AS InitiatorOrganization, s.key AS Responder, so.key AS ResponderOrganization,
                r.verdict, r.notes, r.issue, r.cause, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
                uo.key AS RecordedByOrganization, r.status, r.status_reason AS StatusReason, r.status_at AS StatusAt,
-               sb.name AS StatusBy
+               sb.name AS StatusBy, r.retired_at AS RetiredAt, rb.name AS RetiredBy
         FROM results r
              JOIN test_cases c ON c.id = r.case_id
              JOIN test_plans p ON p.id = c.plan_id
@@ -73,16 +78,16 @@ public static class ResultStore
              LEFT JOIN tokens ub ON ub.id = r.updated_by
              LEFT JOIN organizations uo ON uo.id = ub.organization_id
              LEFT JOIN tokens sb ON sb.id = r.status_by
+             LEFT JOIN tokens rb ON rb.id = r.retired_by
         """;
 
     private const string Filters = """
-        r.event_id = @eventId
+        r.event_id = @eventId AND (r.retired_at IS NOT NULL) = @retired
         AND (@product IS NULL OR r.initiator_id = (SELECT id FROM products WHERE key = @product)
                               OR r.responder_id = (SELECT id FROM products WHERE key = @product))
         AND (@initiator IS NULL OR r.initiator_id = (SELECT id FROM products WHERE key = @initiator))
         AND (@responder IS NULL OR r.responder_id = (SELECT id FROM products WHERE key = @responder))
-        AND (@plan IS NULL OR c.plan_id IN (SELECT ep.plan_id FROM event_plans ep JOIN test_plans tp ON tp.id = ep.plan_id
-                                            WHERE ep.event_id = @eventId AND tp.plan = @plan))
+        AND (@plan IS NULL OR c.plan_id IN (SELECT tp.id FROM test_plans tp WHERE tp.plan = @plan))
         AND (@caseKey IS NULL OR c.case_key = @caseKey)
         AND (@verdict IS NULL OR r.verdict = @verdict)
         AND (@status IS NULL OR r.status = @status)
@@ -102,7 +107,7 @@ public static class ResultStore
         await using var reader = await connection.QueryMultipleAsync(sql, new
         {
             eventId, product = filter.Product, initiator = filter.Initiator, responder = filter.Responder, plan = filter.Plan,
-            caseKey = filter.Case, verdict = filter.Verdict, status = filter.Status,
+            caseKey = filter.Case, verdict = filter.Verdict, status = filter.Status, retired = filter.Retired,
             limit = pageSize, offset = (long)(page - 1) * pageSize,
         });
         var items = (await reader.ReadAsync<ResultInfo>()).AsList();
@@ -149,7 +154,10 @@ public static class ResultStore
         public string ResponderOrganizationKey { get; init; } = "";
     }
 
-    /// <summary>Who logged the result's current revision and whose products it pairs; null when the event has no such result.</summary>
+    /// <summary>
+    /// Who logged the result's current revision and whose products it pairs; null when the event has no such result, or
+    /// only a retired one (no longer reviewed: it counts nowhere).
+    /// </summary>
     public static async Task<ResultRules.Authorship?> AuthorshipAsync(SqliteConnection connection, long eventId, long id,
         SqliteTransaction? transaction = null)
     {
@@ -163,7 +171,7 @@ public static class ResultStore
                  JOIN products s ON s.id = r.responder_id
                  JOIN organizations so ON so.id = s.organization_id
                  LEFT JOIN tokens t ON t.id = r.updated_by
-            WHERE r.event_id = @eventId AND r.id = @id
+            WHERE r.event_id = @eventId AND r.id = @id AND r.retired_at IS NULL
             """;
         var row = await connection.QuerySingleOrDefaultAsync<AuthorshipRow>(sql, new { eventId, id }, transaction);
         return row is null

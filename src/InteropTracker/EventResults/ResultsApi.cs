@@ -41,7 +41,8 @@ public static class ResultsApi
     {
         var read = app.MapGroup("/api/events/{event}/results").WithTags("Results").Performs(Permission.ReadEvents);
         read.MapGet("/", List).WithName("ListResults")
-            .WithSummary($"The event's current results in the order first logged, filtered and paged (pageSize ≤ {MaxPageSize}).");
+            .WithSummary($"The event's current results in the order first logged, filtered and paged (pageSize ≤ {MaxPageSize}); " +
+                         "with ?retired=true, the results corrections retired instead (they count nowhere).");
         read.MapGet("/{id:long}", Get).WithName("GetResult").WithSummary("One result: its current verdict and review.");
         read.MapGet("/{id:long}/history", History).WithName("ResultHistory")
             .WithSummary("Every revision of a result, newest first, with who logged it and when.");
@@ -129,7 +130,7 @@ public static class ResultsApi
             var outcome = ResultImport.Apply(import, visible, caller, rows, Clock.Now());
             if (outcome.Summary is not { } summary) return Refused(outcome, rows)!;
             await import.CommitAsync(new AuditEntry(caller, "results.import",
-                $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions"));
+                $"{@event}: {summary.Rows} rows, {summary.Created} new results, {summary.Revised} revisions", visible.Event.Id));
             return TypedResults.Ok(summary);
         }
     }
@@ -163,7 +164,8 @@ public static class ResultsApi
 
     private static async Task<Results<Ok<ResultPage>, ValidationProblem, ProblemHttpResult>> List(
         string @event, string? product, string? initiator, string? responder, string? plan, [FromQuery(Name = "case")] string? caseKey,
-        string? verdict, string? status, int? page, int? pageSize, HttpContext context, Database database, PlanningCache plannings)
+        string? verdict, string? status, bool? retired, int? page, int? pageSize, HttpContext context, Database database,
+        PlanningCache plannings)
     {
         var errors = new Dictionary<string, string[]>();
         if (verdict is not null && !VerdictNames.All.Contains(verdict))
@@ -178,7 +180,7 @@ public static class ResultsApi
         var gate = await EventGate.OpenAsync(connection, plannings, @event, context.Caller(), EventNeed.Read);
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
         var row = gate.Value!.Event;
-        var filter = new ResultFilter(product, initiator, responder, plan, caseKey, verdict, status);
+        var filter = new ResultFilter(product, initiator, responder, plan, caseKey, verdict, status, retired ?? false);
         return TypedResults.Ok(await ResultStore.ListAsync(connection, row.Id, filter, page ?? 1, pageSize ?? DefaultPageSize));
     }
 
@@ -237,7 +239,11 @@ public static class ResultsApi
             var row = gate.Value!.Event;
 
             var authorship = await ResultStore.AuthorshipAsync(connection, row.Id, id);
-            if (authorship is null) return NoSuchResultRefusal(@event, id);
+            if (authorship is null)
+                return await ResultStore.FindAsync(connection, row.Id, id) is { RetiredAt: not null }
+                    ? Refusal.Conflict($"Result {id} of event {@event} was retired by a correction: it counts nowhere and is no " +
+                                       "longer reviewed. If its cell is planned again, log it again.")
+                    : NoSuchResultRefusal(@event, id);
             if (revision is { } reviewed && reviewed != authorship.Revision)
                 return Refusal.Conflict($"Revision {reviewed} of result {id} is no longer current: revision {authorship.Revision} " +
                                          "was logged since. Review that one.");
@@ -245,7 +251,7 @@ public static class ResultsApi
 
             var review = new ResultReview(row.Id, id, authorship.Revision, status, reason, caller.TokenId);
             var audit = new AuditEntry(caller, status == "confirmed" ? "result.confirm" : "result.dispute",
-                $"{@event}: result {id} revision {authorship.Revision}");
+                $"{@event}: result {id} revision {authorship.Revision}", row.Id);
             // Reviewed as read, or read again: the event or the result changed in between.
             if (await engine.ReviewAsync(review, row.UpdatedAt, audit) == ReviewOutcome.Reviewed)
                 return (await ResultStore.FindAsync(connection, row.Id, id))!;

@@ -151,7 +151,8 @@ public static class EventStore
         await TouchAsync(connection, transaction, eventId, updatedBy);
     }
 
-    private static Task TouchAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, long by) =>
+    /// <summary>Moves the event's stamp: its planning is to be read again, and a write checked against the old one checked again.</summary>
+    public static Task TouchAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, long by) =>
         connection.ExecuteAsync("UPDATE events SET updated_at = @at, updated_by = @by WHERE id = @eventId",
             new { eventId, at = Clock.Now(), by }, transaction);
 

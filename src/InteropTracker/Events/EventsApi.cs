@@ -142,10 +142,10 @@ public static class EventsApi
         }
         if (rules.Count > 0) return Refusal.Unprocessable(rules, "The event cannot be set up as given.");
 
-        await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
+        var eventId = await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
             body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId,
             string.IsNullOrWhiteSpace(body.IssueUrlTemplate) ? null : body.IssueUrlTemplate.Trim());
-        await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key);
+        await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key, eventId);
         var info = await EventStore.InfoAsync(connection, body.Key, caller, transaction);
         transaction.Commit();
         return info!;
@@ -192,7 +192,7 @@ public static class EventsApi
         var products = body.Products.Distinct(StringComparer.Ordinal).Select(k => (ids[k], k)).ToList();
         var added = await EventStore.AddParticipantsAsync(connection, transaction, row.Id, products, caller.TokenId);
         if (added.Count > 0)
-            await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}");
+            await Audit.RecordAsync(connection, transaction, caller, "event.participants", $"{@event}: {string.Join(", ", added)}", row.Id);
         // Read again in the transaction that changed it (the event's stamp moved): remembered for the requests after.
         var planning = await plannings.GetAsync(connection, @event, transaction);
         transaction.Commit();
@@ -234,7 +234,7 @@ public static class EventsApi
         {
             await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, caller.TokenId);
             await Audit.RecordAsync(connection, transaction, caller, unpublish ? "event.unpublish" : "event.status",
-                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : unpublish ? ", publication withdrawn" : "")}");
+                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : unpublish ? ", publication withdrawn" : "")}", row.Id);
         }
         var info = await EventStore.InfoAsync(connection, @event, caller, transaction);
         transaction.Commit();

@@ -7,7 +7,8 @@ namespace InteropTracker.Events;
 
 /// <summary>
 /// Each event's <see cref="EventPlanning"/>, loaded once and reused while the event's <c>updated_at</c> stays the same:
-/// every change to an event, its status or its participants bumps it (plans and products never change once stored),
+/// every change to an event, its status or its participants bumps it (plans never change once stored; a product or an
+/// organization changes only through a correction, which bumps the stamp of every event it takes part in),
 /// so one indexed read tells whether the planning still holds. That read goes to the database, not to this process's
 /// memory, so several instances on one database stay correct.
 /// </summary>
@@ -39,6 +40,12 @@ public sealed class PlanningCache
     /// own transaction before it writes, and reloads when the event changed.
     /// </summary>
     public EventPlanning? Remembered(string eventKey) => _byKey.GetValueOrDefault(eventKey);
+
+    /// <summary>
+    /// Forgets the event's planning once a correction changed it: its stamp moved, so a write would be refused on the old
+    /// planning anyway; forgotten, the next one starts from the new planning.
+    /// </summary>
+    public void Forget(string eventKey) => _byKey.TryRemove(eventKey, out _);
 
     private void Remember(EventPlanning planning)
     {

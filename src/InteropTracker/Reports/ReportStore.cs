@@ -108,7 +108,7 @@ public static class ReportStore
     // cases a seek to that initiator's cells, in case order, then responder; no sort.
     private static string Query(IEnumerable<long> caseIds) =>
         $"{Columns}, notes, issue, status_reason, cause, (SELECT count(*) FROM evidence e WHERE e.result_id = results.id) FROM results " +
-        $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator";
+        $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator AND retired_at IS NULL";
 
     private const int BatchSize = 512;
 

@@ -99,7 +99,8 @@ public static class TestPlanStore
         connection.QueryAsync<TestPlanSummary>($"{SelectVersions} ORDER BY p.plan, p.id");
 
     /// <summary>One version's whole document; with no version, the latest: the one loaded last.</summary>
-    public static Task<DocumentRow?> FindDocumentAsync(SqliteConnection connection, string plan, string? version)
+    public static Task<DocumentRow?> FindDocumentAsync(SqliteConnection connection, string plan, string? version,
+        SqliteTransaction? transaction = null)
     {
         const string sql = """
             SELECT version, content_hash AS ContentHash, document, created_at AS LoadedAt, created_by AS LoadedBy
@@ -108,7 +109,7 @@ public static class TestPlanStore
             ORDER BY id DESC
             LIMIT 1
             """;
-        return connection.QuerySingleOrDefaultAsync<DocumentRow>(sql, new { plan, version });
+        return connection.QuerySingleOrDefaultAsync<DocumentRow>(sql, new { plan, version }, transaction);
     }
 
     public static async Task<bool> AnyAsync(SqliteConnection connection) =>

@@ -131,7 +131,7 @@ public static class VendorsApi
     }
 
     /// <summary>What attributes cannot say: the kind from its list, and each technology and tag's syntax, keyed by position.</summary>
-    private static Dictionary<string, string[]> CheckShape(NewProduct body)
+    internal static Dictionary<string, string[]> CheckShape(NewProduct body)
     {
         var errors = new Dictionary<string, string[]>();
         if (!VendorStore.Kinds.Contains(body.Kind))

@@ -56,6 +56,7 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             Permission.ReadEvidence => who is Who.Admin or Who.Chair or Who.EngineerIn,
             Permission.AttachEvidence => who is Who.Admin or Who.EngineerIn,
             Permission.ReadHistory => who is not Who.Anonymous,
+            Permission.ReadAudit => who is Who.Admin or Who.Chair,
             _ => throw new ArgumentOutOfRangeException(nameof(permission)),
         };
     }
@@ -164,7 +165,13 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 true, true),
             ["DiffEvents"] = () => Get($"/api/history/diff?from={e}&to={e}"),
             ["GetLineHistory"] = () => Get($"/api/history/lines/{f.A1.Line}") with { OfTheEvent = true },
+            ["ChangeOrganization"] = () => Patch($"/api/organizations/{w.NewcomerOrganization.Key}", new { name = Build.UniqueKey("Renamed") }),
+            ["ChangeProduct"] = () => Patch($"/api/products/{w.Newcomer.Key}", new { name = Build.UniqueKey("Renamed") }),
+            ["ChangeEvent"] = () => Patch($"/api/events/{e}", new { location = Build.UniqueKey("Hall") }),
+            ["WithdrawParticipant"] = () => new Sample(HttpMethod.Delete, $"/api/events/{e}/participants/{Entered(w)}?retire=true", () => null, true, true),
+            ["EventAudit"] = () => Get($"/api/events/{e}/audit"),
         };
+        Sample Patch(string url, object body) => new(HttpMethod.Patch, url, () => Json(body), true, url.Contains(e));
     }
 
     /// <summary>
@@ -196,6 +203,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         var response = app.Admin().PostAsync($"{w.Floor.Results}/{w.ResultId}/evidence",
             Tests.Evidence.EvidenceApiTests.File("sample.pcap", Tests.Evidence.EvidenceApiTests.Pcap())).GetAwaiter().GetResult();
         return response.ReadJson<InteropTracker.Evidence.EvidenceInfo>(HttpStatusCode.Created).GetAwaiter().GetResult().N;
+    }
+
+    /// <summary>A product newly registered and entered in the event under test, for a withdrawal to withdraw.</summary>
+    private string Entered(World w)
+    {
+        var product = w.Floor.Chair.Register(_build.Product(w.NewcomerOrganization.Key) with { Technologies = ["SIP"] }).GetAwaiter().GetResult();
+        w.Floor.Chair.Enter(w.Floor.Event, product.Key).GetAwaiter().GetResult();
+        return product.Key;
     }
 
     private async Task<long> Throwaway()
@@ -275,6 +290,20 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["/Events/NextSession GET"] = () => Scheduled(w) ?? Get($"/events/{e}/schedule/next?product={f.A1.Key}"),
             ["/History/Diff GET"] = () => Get($"/history/diff?from={e}&to={e}"),
             ["/History/Line GET"] = () => Get($"/history/lines/{f.A1.Line}") with { OfTheEvent = true },
+            ["/Setup/EditOrganization GET"] = () => Get($"/setup/organizations/{w.NewcomerOrganization.Key}/edit"),
+            ["/Setup/EditOrganization POST"] = () => Post($"/setup/organizations/{w.NewcomerOrganization.Key}/edit", ("Name", Build.UniqueKey("Renamed"))),
+            ["/Setup/EditProduct GET"] = () => Get($"/setup/products/{w.Newcomer.Key}/edit"),
+            ["/Setup/EditProduct POST"] = () => Post($"/setup/products/{w.Newcomer.Key}/edit", ("Form.Name", Build.UniqueKey("Renamed")),
+                ("Form.Version", "2.0"), ("Form.Kind", "endpoint"), ("Form.Technologies", "SIP"), ("Form.Capabilities", "h264")),
+            ["/Setup/Events/Edit GET"] = () => Get($"/setup/events/{e}/edit"),
+            ["/Setup/Events/Edit POST"] = () =>
+            {
+                var info = app.Admin().GetAsync($"/api/events/{e}").ReadJson<InteropTracker.Events.EventInfo>().GetAwaiter().GetResult();
+                return Post($"/setup/events/{e}/edit", ("Form.Name", Build.UniqueKey("Renamed")), ("Form.Location", info.Location),
+                    ("Form.StartDate", info.StartDate), ("Form.EndDate", info.EndDate));
+            },
+            ["/Setup/Events/Edit POST Withdraw"] = () => Post($"/setup/events/{e}/edit?handler=Withdraw", ("product", Entered(w)), ("retire", "true")),
+            ["/Events/Audit GET"] = () => Get($"/events/{e}/audit"),
         };
     }
 

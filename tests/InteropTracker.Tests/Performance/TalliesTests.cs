@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using Dapper;
 using InteropTracker.Access;
@@ -14,7 +16,9 @@ namespace InteropTracker.Tests.Performance;
 /// <summary>
 /// The tallies kept beside the results (db/migrations/0002_tallies.sql) against a recount of the results table, after seeded random
 /// sequences of single results (alone and in concurrent bursts that share commits), revisions, imports, refused imports,
-/// confirmations and disputes, and a restart of the app on the same database.
+/// confirmations and disputes, and a restart of the app on the same database; and between them, corrections (products'
+/// declarations edited, participants withdrawn and entered again, same-organization pairs turned on and off, the plan
+/// re-pinned back and forth), refused with nothing changed or retiring what they leave outside the plan.
 /// </summary>
 public sealed class TalliesTests
 {
@@ -71,6 +75,141 @@ public sealed class TalliesTests
             SqliteConnection.ClearAllPools();
             foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
         }
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public async Task Every_figure_equals_a_recount_after_random_writes_edits_withdrawals_retirements_and_re_pins(int seed)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var random = new Random(seed);
+        try
+        {
+            await using var app = new AppOnFile(file);
+            var floor = await SetUpAsync(app, file, new Build(seed));
+            var chair = await app.ClientFor(Roles.Chair);
+            // Version 2.0: CALL-3 reworded, DTMF-1 dropped, NEW-1 added; the rest unchanged, so their results are kept.
+            await chair.LoadPlan(Build.Plan(
+                new CaseSpec { Id = "CALL-1" },
+                new CaseSpec { Id = "CALL-2", Requires = ["h264"] },
+                new CaseSpec { Id = "CALL-3", Title = "Reworded", Requires = ["h264"], Initiator = ["sips-uri"] },
+                new CaseSpec { Id = "MEET-1", Directional = false },
+                new CaseSpec { Id = "SHARE-1", Requires = ["bfcp"], Responder = ["h264"] },
+                new CaseSpec { Id = "NEW-1", Requires = ["dtmf.rfc4733"] }) with { Plan = floor.Plan, Version = "2.0" });
+            var products = PlanningOf(file, floor.Event).Participants.ToList();
+            var withdrawn = new List<Participant>();
+            var (version, sameOrganization) = ("1.0", false);
+            string[] tags = ["h264", "sips-uri", "dtmf.rfc4733", "bfcp"];
+
+            for (var round = 0; round < 14; round++)
+            {
+                await RandomWritesAsync(app, floor, random, 12);
+                var retire = random.Next(3) > 0;
+                var (url, method, body) = random.Next(5) switch
+                {
+                    0 => ($"/api/products/{products[random.Next(products.Count)].Key}", HttpMethod.Patch,
+                        (object?)new { capabilities = tags.Where(_ => random.Next(2) == 0).DefaultIfEmpty("h264").ToArray() }),
+                    1 when products.Count - withdrawn.Count > 4 => Withdraw(),
+                    2 when withdrawn.Count > 0 => ($"/api/events/{floor.Event}/participants", HttpMethod.Post,
+                        new { products = new[] { withdrawn[0].Key } }),
+                    3 => ($"/api/events/{floor.Event}", HttpMethod.Patch, new { includeSameOrganization = !sameOrganization }),
+                    _ => ($"/api/events/{floor.Event}", HttpMethod.Patch,
+                        new { plans = new[] { new { plan = floor.Plan, version = version == "1.0" ? "2.0" : "1.0" } } }),
+                };
+                (string, HttpMethod, object?) Withdraw()
+                {
+                    var present = products.Where(p => !withdrawn.Contains(p)).ToList();
+                    return ($"/api/events/{floor.Event}/participants/{present[random.Next(present.Count)].Key}", HttpMethod.Delete, null);
+                }
+
+                var before = Fingerprint(file);
+                var request = new HttpRequestMessage(method, method == HttpMethod.Post || retire ? url : url + "?retire=false")
+                {
+                    Content = body is null ? null : JsonContent.Create(body),
+                };
+                var answer = await chair.SendAsync(request);
+                if (answer.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Refused: the results it would retire are listed, and nothing changed; then it is sent to retire them.
+                    Assert.True((await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32() > 0);
+                    Assert.Equal(before, Fingerprint(file));
+                    answer = await chair.SendAsync(new HttpRequestMessage(method, url + "?retire=true")
+                    {
+                        Content = body is null ? null : JsonContent.Create(body),
+                    });
+                }
+                Assert.True(answer.IsSuccessStatusCode, $"{method} {url}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+
+                var planning = PlanningOf(file, floor.Event);
+                withdrawn = products.Where(p => planning.FindParticipant(p.Key) is null).ToList();
+                (version, sameOrganization) = (planning.FindPlan(floor.Plan)!.Version, planning.Event.IncludeSameOrganization);
+                floor = new Floor
+                {
+                    Event = floor.Event, Plan = floor.Plan, Engineers = floor.Engineers,
+                    Cells = Planning.Cells(planning.Cases, planning.Participants, planning.Event.IncludeSameOrganization).ToList(),
+                };
+                Recount(file);
+                await AssertMatrixCountsTheResultsAsync(app, floor, file);
+                await AssertSummaryAndStatisticsCountTheResultsAsync(app, floor, file);
+            }
+            using var db = new SqliteConnection($"Data Source={file}");
+            db.Open();
+            Assert.True(db.QuerySingle<long>("SELECT count(*) FROM results WHERE retired_at IS NOT NULL") > 0);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+        }
+    }
+
+    private static EventPlanning PlanningOf(string file, string @event)
+    {
+        using var db = new SqliteConnection($"Data Source={file}");
+        db.Open();
+        return EventStore.PlanningAsync(db, @event).GetAwaiter().GetResult()!;
+    }
+
+    /// <summary>What a refused correction must leave as it was: results (with their retirements and cases), participants, pins, tallies.</summary>
+    private static string Fingerprint(string file)
+    {
+        using var db = new SqliteConnection($"Data Source={file}");
+        db.Open();
+        return db.QuerySingle<string>("""
+            SELECT coalesce((SELECT group_concat(id || verdict || case_id || coalesce(retired_at, '-')) FROM results), '') || '/' ||
+                   (SELECT group_concat(event_id || '.' || product_id) FROM participants) || '/' ||
+                   (SELECT group_concat(plan_id) FROM event_plans) || '/' ||
+                   (SELECT group_concat(include_same_organization || updated_at) FROM events) || '/' ||
+                   (SELECT group_concat(capabilities) FROM products) || '/' ||
+                   coalesce((SELECT sum(pass + fail + na + blocked) FROM pair_tallies), 0)
+            """);
+    }
+
+    /// <summary>The summary's totals and each case's statistics against a count of the event's current results.</summary>
+    private static async Task AssertSummaryAndStatisticsCountTheResultsAsync(AppFixture app, Floor floor, string file)
+    {
+        using var db = new SqliteConnection($"Data Source={file}");
+        db.Open();
+        var counted = db.Query<(string Case, string Verdict, long Count)>("""
+            SELECT c.case_key, r.verdict, count(*)
+            FROM results r JOIN test_cases c ON c.id = r.case_id
+            WHERE r.event_id = (SELECT id FROM events WHERE key = @key) AND r.retired_at IS NULL
+            GROUP BY c.case_key, r.verdict
+            """, new { key = floor.Event }).ToList();
+        long Count(string verdict, string? @case = null) =>
+            counted.Where(c => c.Verdict == verdict && (@case is null || c.Case == @case)).Sum(c => c.Count);
+
+        var summary = await app.Admin().GetAsync($"/api/events/{floor.Event}/summary").ReadJson<MatrixApi.SummaryDto>();
+        Assert.Equal((Count("pass"), Count("fail"), Count("na"), Count("blocked")),
+            (summary.Total.Pass, summary.Total.Fail, summary.Total.Na, summary.Total.Blocked));
+        var statistics = await app.Admin().GetAsync($"/api/events/{floor.Event}/test-case-stats").ReadJson<List<MatrixApi.CaseStatDto>>();
+        foreach (var stat in statistics)
+            Assert.Equal((Count("pass", stat.Case), Count("fail", stat.Case), Count("na", stat.Case), Count("blocked", stat.Case)),
+                (stat.Tally.Pass, stat.Tally.Fail, stat.Tally.Na, stat.Tally.Blocked));
+        Assert.Equal(counted.Sum(c => c.Count), statistics.Sum(s => s.Tally.Pass + s.Tally.Fail + s.Tally.Na + s.Tally.Blocked));
     }
 
     private static int Recount(string file)
@@ -215,7 +354,7 @@ public sealed class TalliesTests
         var counted = db.Query<(string Initiator, string Responder, string Verdict, long Count)>("""
             SELECT i.key, s.key, r.verdict, count(*)
             FROM results r JOIN products i ON i.id = r.initiator_id JOIN products s ON s.id = r.responder_id
-            WHERE r.event_id = (SELECT id FROM events WHERE key = @key)
+            WHERE r.event_id = (SELECT id FROM events WHERE key = @key) AND r.retired_at IS NULL
             GROUP BY i.key, s.key, r.verdict
             """, new { key = floor.Event }).ToList();
         foreach (var cell in matrix.Cells)

@@ -11,12 +11,14 @@ namespace InteropTracker.Engine.Sqlite;
 /// result is one row, and a revision moves the one it replaces there.
 /// Commands are prepared once per writer and reused row after row. Because every write passes here with the verdict
 /// it replaces, aggregates kept beside the results are maintained here too.
+/// A retired result (one a correction left outside the plan: it counts nowhere) whose cell is logged again comes back
+/// with the new revision, counted as a new result would be.
 /// </summary>
 public sealed class ResultWriter : IDisposable
 {
     private readonly record struct Cell(long CaseId, long InitiatorId, long ResponderId);
 
-    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status);
+    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status, bool Retired = false);
 
     /// <summary>The most new results a bulk write holds in its staging table before moving them to results.</summary>
     public const int MaxStaged = IResultImport.ChunkRows;
@@ -56,7 +58,7 @@ public sealed class ResultWriter : IDisposable
         _transaction = transaction;
         _tallies = new TallyChanges(connection);
         _find = new Statement(connection, """
-            SELECT id, revision, verdict, status FROM results
+            SELECT id, revision, verdict, status, retired_at IS NOT NULL FROM results
             WHERE event_id = ?1 AND case_id = ?2 AND initiator_id = ?3 AND responder_id = ?4
             """);
         _insert = new Statement(connection, $"INSERT INTO results ({NewColumns}, revision, status) VALUES ({NewValues}, 1, 'reported')");
@@ -68,7 +70,8 @@ public sealed class ResultWriter : IDisposable
         _update = new Statement(connection, """
             UPDATE results
             SET verdict = ?2, notes = ?3, issue = ?4, revision = ?5, cause = ?8, status = 'reported',
-                status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = ?6, updated_by = ?7
+                status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = ?6, updated_by = ?7,
+                retired_at = NULL, retired_by = NULL
             WHERE id = ?1
             """);
     }
@@ -113,12 +116,16 @@ public sealed class ResultWriter : IDisposable
         if (!preload) return;
         using var command = _connection.CreateCommand();
         command.Transaction = _transaction;
-        command.CommandText = "SELECT case_id, initiator_id, responder_id, id, revision, verdict, status FROM results WHERE event_id = $event";
+        command.CommandText = """
+            SELECT case_id, initiator_id, responder_id, id, revision, verdict, status, retired_at IS NOT NULL
+            FROM results WHERE event_id = $event
+            """;
         command.Parameters.AddWithValue("$event", eventId);
         using var reader = command.ExecuteReader();
         while (reader.Read())
             _known[new Cell(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))] =
-                new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)), Status(reader.GetString(6)));
+                new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)), Status(reader.GetString(6)),
+                    reader.GetInt64(7) != 0);
     }
 
     /// <summary>The page cache of a bulk write, in KiB (SQLite's negative cache_size).</summary>
@@ -200,12 +207,15 @@ public sealed class ResultWriter : IDisposable
     /// <summary>
     /// The write's effect on the tallies: its verdict replaces the old one, its review starts again at reported, and
     /// the case gains or loses a passing pair when the cell starts or stops passing while the same pair's other
-    /// direction (a directional case's reverse cell; none for a non-directional case) does not pass.
+    /// direction (a directional case's reverse cell; none for a non-directional case) does not pass. A retired result
+    /// counted nothing, so its cell's write counts as a new result's.
     /// </summary>
     private void Count(in VerdictWrite write, Current? current)
     {
+        if (current is { Retired: true }) current = null;
         var (passed, passes) = (current?.Verdict == Verdict.Pass, write.Verdict == Verdict.Pass);
-        var passingPairs = passed == passes || Find(write.EventId, new Cell(write.CaseId, write.ResponderId, write.InitiatorId))?.Verdict == Verdict.Pass
+        var passingPairs = passed == passes
+                           || Find(write.EventId, new Cell(write.CaseId, write.ResponderId, write.InitiatorId)) is { Verdict: Verdict.Pass, Retired: false }
             ? 0
             : passes ? 1 : -1;
         _tallies.Write(write.EventId, write.PlanId, write.CaseId, write.InitiatorId, write.ResponderId, current?.Verdict, current?.Status,
@@ -244,7 +254,7 @@ public sealed class ResultWriter : IDisposable
     private Current? Stored(long eventId, Cell cell)
     {
         if (!_find.Bind(1, eventId).Bind(2, cell.CaseId).Bind(3, cell.InitiatorId).Bind(4, cell.ResponderId).Row()) return null;
-        var current = new Current(_find.Long(0), _find.Long(1), Parse(_find.Text(2)), Status(_find.Text(3)));
+        var current = new Current(_find.Long(0), _find.Long(1), Parse(_find.Text(2)), Status(_find.Text(3)), _find.Long(4) != 0);
         _find.Reset();
         return current;
     }

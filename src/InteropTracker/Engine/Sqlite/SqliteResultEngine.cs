@@ -51,13 +51,55 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
         await connection.DisposeAsync();
     }
 
+    /// <remarks>
+    /// A correction is rare and may touch any number of cells, so rather than adjusting the tallies cell by cell the
+    /// event's tallies are counted again from its results in the same transaction. A result moving to a cell where a
+    /// retired result already sits (a plan re-pinned back to a version it had before) trades places with it, so
+    /// that each cell keeps one row; foreign keys are checked at commit while they trade.
+    /// </remarks>
+    public async Task<bool> RetireAsync(Retirement retirement, string eventStamp, DbTransaction transaction)
+    {
+        if (transaction is not SqliteTransaction { Connection: { } connection } sqlite)
+            throw new ArgumentException("A correction on the SQLite engine runs in a transaction on its database.", nameof(transaction));
+        if (!new EventStamps(connection, sqlite).IsCurrent(retirement.EventId, eventStamp)) return false;
+
+        var at = Clock.Now();
+        foreach (var ids in retirement.Retire.Chunk(500))
+            await connection.ExecuteAsync(
+                "UPDATE results SET retired_at = @at, retired_by = @By WHERE event_id = @EventId AND id IN @ids AND retired_at IS NULL",
+                new { at, retirement.By, retirement.EventId, ids }, sqlite);
+        foreach (var move in retirement.Moves)
+        {
+            var occupant = await connection.QuerySingleOrDefaultAsync<long?>("""
+                SELECT o.id FROM results m JOIN results o
+                    ON o.event_id = m.event_id AND o.case_id = @ToCaseId AND o.initiator_id = m.initiator_id
+                       AND o.responder_id = m.responder_id
+                WHERE m.id = @ResultId AND o.retired_at IS NOT NULL
+                """, move, sqlite);
+            if (occupant is { } retired)
+            {
+                // Case 0 is no case: the moving result steps aside while the retired one takes its old case.
+                await connection.ExecuteAsync("PRAGMA defer_foreign_keys = ON", transaction: sqlite);
+                var from = await connection.ExecuteScalarAsync<long>("SELECT case_id FROM results WHERE id = @ResultId", move, sqlite);
+                await connection.ExecuteAsync("""
+                    UPDATE results SET case_id = 0 WHERE id = @ResultId;
+                    UPDATE results SET case_id = @from WHERE id = @retired;
+                    """, new { move.ResultId, from, retired }, sqlite);
+            }
+            await connection.ExecuteAsync("UPDATE results SET case_id = @ToCaseId WHERE id = @ResultId", move, sqlite);
+        }
+        await SqliteTallies.RecountAsync(connection, sqlite, retirement.EventId);
+        return true;
+    }
+
     public async Task<ReviewOutcome> ReviewAsync(ResultReview review, string eventStamp, AuditEntry audit)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         if (!new EventStamps(connection, transaction).IsCurrent(review.EventId, eventStamp)) return ReviewOutcome.EventChanged;
         var before = await connection.QuerySingleOrDefaultAsync<ReviewedRow>(
-            "SELECT case_id AS CaseId, revision, status FROM results WHERE id = @ResultId AND event_id = @EventId", review, transaction);
+            "SELECT case_id AS CaseId, revision, status FROM results WHERE id = @ResultId AND event_id = @EventId AND retired_at IS NULL",
+            review, transaction);
         if (before is null || before.Revision != review.Revision) return ReviewOutcome.ResultChanged;
 
         await connection.ExecuteAsync(
@@ -68,7 +110,7 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
             tallies.Status(review.EventId, before.CaseId, before.Status, review.Status);
             tallies.Apply();
         }
-        await Audit.RecordAsync(connection, transaction, audit.By, audit.Action, audit.Subject);
+        await Audit.RecordAsync(connection, transaction, audit.By, audit.Action, audit.Subject, audit.EventId, audit.Before, audit.After);
         transaction.Commit();
         return ReviewOutcome.Reviewed;
     }
@@ -134,7 +176,7 @@ internal sealed class SqliteImport : IResultImport
     public async Task CommitAsync(AuditEntry audit)
     {
         _writer.Flush();
-        await Audit.RecordAsync(_connection, _transaction, audit.By, audit.Action, audit.Subject);
+        await Audit.RecordAsync(_connection, _transaction, audit.By, audit.Action, audit.Subject, audit.EventId, audit.Before, audit.After);
         // The writer puts the connection back as it found it inside the transaction, its statements tied to it.
         ReleaseWriter();
         _transaction.Commit();

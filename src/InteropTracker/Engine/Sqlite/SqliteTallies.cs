@@ -46,7 +46,7 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
             const string sql = """
                 SELECT initiator_id AS InitiatorId, responder_id AS ResponderId, verdict AS Verdict, count(*) AS Count
                 FROM results
-                WHERE event_id = @eventId AND case_id IN @caseIds
+                WHERE event_id = @eventId AND case_id IN @caseIds AND retired_at IS NULL
                 GROUP BY initiator_id, responder_id, verdict
                 """;
             return connection.Query<CellRow>(sql, new { eventId, caseIds }, transaction)
@@ -80,6 +80,27 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
                     reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)));
             return rows;
         });
+
+    /// <summary>Counts the event's tallies again from its results that are not retired, in the caller's transaction.</summary>
+    public static Task RecountAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId) =>
+        connection.ExecuteAsync("""
+            DELETE FROM pair_tallies WHERE event_id = @eventId;
+            DELETE FROM case_tallies WHERE event_id = @eventId;
+            INSERT INTO pair_tallies (event_id, plan_id, initiator_id, responder_id, pass, fail, na, blocked)
+            SELECT r.event_id, c.plan_id, r.initiator_id, r.responder_id, sum(r.verdict = 'pass'), sum(r.verdict = 'fail'),
+                   sum(r.verdict = 'na'), sum(r.verdict = 'blocked')
+            FROM results r JOIN test_cases c ON c.id = r.case_id
+            WHERE r.event_id = @eventId AND r.retired_at IS NULL
+            GROUP BY r.event_id, c.plan_id, r.initiator_id, r.responder_id;
+            INSERT INTO case_tallies (event_id, case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs)
+            SELECT event_id, case_id, sum(verdict = 'pass'), sum(verdict = 'fail'), sum(verdict = 'na'), sum(verdict = 'blocked'),
+                   sum(status = 'reported'), sum(status = 'confirmed'), sum(status = 'disputed'),
+                   count(DISTINCT CASE WHEN verdict = 'pass'
+                                       THEN min(initiator_id, responder_id) || ' ' || max(initiator_id, responder_id) END)
+            FROM results
+            WHERE event_id = @eventId AND retired_at IS NULL
+            GROUP BY event_id, case_id;
+            """, new { eventId }, transaction);
 
     /// <summary>How many current results the event holds, from its case tallies.</summary>
     public static long Results(SqliteConnection connection, SqliteTransaction? transaction, long eventId)

@@ -23,6 +23,7 @@ public sealed class OrganizationsModel(Database database) : PageModel
     }
 
     [FromQuery] public string? Created { get; set; }
+    [FromQuery] public string? Updated { get; set; }
 
     public async Task OnGetAsync() => await LoadAsync();
 
