@@ -13,6 +13,7 @@ using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
 using InteropTracker.EventResults;
+using InteropTracker.Registrations;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -74,6 +75,7 @@ app.MapEvents();
 app.MapResults();
 app.MapMatrix();
 app.MapReports();
+app.MapRegistrations();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);
