@@ -11,7 +11,7 @@ CREATE TABLE event_snapshots (
     number       INTEGER NOT NULL,
     taken_at     TEXT    NOT NULL,
     taken_by     INTEGER REFERENCES tokens (id),
-    -- What the numbers stood on: the event's stamp and a fingerprint of its results when taken.
+    -- What the numbers stood on when taken: the event's stamp, and a hash of its plans, participants and results.
     event_stamp  TEXT    NOT NULL,
     results_mark TEXT    NOT NULL,
     numbers      TEXT    NOT NULL,

@@ -75,6 +75,7 @@ app.MapEvents();
 app.MapResults();
 app.MapMatrix();
 app.MapReports();
+app.MapSnapshots();
 app.MapRegistrations();
 app.MapWebPages();
 

@@ -30,6 +30,8 @@ public enum Permission
     ReadCatalogue,
     /// <summary>The final reports; anonymous callers only the anonymised report of a closed, published event.</summary>
     DownloadReports,
+    /// <summary>Reopen a closed event (closed → open): its results were final.</summary>
+    ReopenEvents,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -44,7 +46,7 @@ public static class Permissions
     public static IReadOnlyList<string> RolesFor(Permission permission) => permission switch
     {
         Permission.Public => Nobody,
-        Permission.ManageTokens or Permission.Unpublish => Admins,
+        Permission.ManageTokens or Permission.Unpublish or Permission.ReopenEvents => Admins,
         Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents => Chairs,
         Permission.LogResults or Permission.ReviewResults => Engineers,
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue => Roles.All,
@@ -86,6 +88,7 @@ public static class Permissions
         Permission.ManageCatalogue => "register organizations or products",
         Permission.ManageEvents => "set up events, their participants or status",
         Permission.Unpublish => "withdraw the publication of a published event",
+        Permission.ReopenEvents => "reopen a closed event",
         Permission.LogResults => "log results",
         Permission.ReviewResults => "confirm or dispute results",
         Permission.ReadEvents => "read events",

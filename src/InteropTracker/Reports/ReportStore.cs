@@ -44,6 +44,7 @@ public static class ReportStore
             Event = new ReportEvent
             {
                 Key = e.Key, Name = e.Name, Location = e.Location, Status = e.Status, Published = e.Published,
+                Provisional = e.IsProvisional,
                 StartDate = DateOnly.Parse(e.StartDate, System.Globalization.CultureInfo.InvariantCulture),
                 EndDate = DateOnly.Parse(e.EndDate, System.Globalization.CultureInfo.InvariantCulture),
             },

@@ -35,7 +35,7 @@ public class MigrationTests
         ["0001_initial"] = "805ed9c7d3e33c3e427dfc6ec4636ffad4691231834de8d9213df96f12fd8fde",
         ["0002_tallies"] = "b43b6fc04e66f87f0295709271daeccbe68239d0c80deea11164d524d49daa74",
         ["0003_product_lines"] = "71dbc427f130026a5d80c7e519dba1164111572ccbea3f42415b282731a64014",
-        ["0004_snapshots_and_review"] = "22f98347a8489c5d11bf1498d33363173e9a866d4526d7d0c7e3b1e07baaf0f9",
+        ["0004_snapshots_and_review"] = "9dfb649b2d2d7f355f7a14f5e6ffac4a935c62cf85c937fcdbbd0f64ad571252",
     };
 
     [Fact]
