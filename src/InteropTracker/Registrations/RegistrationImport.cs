@@ -320,7 +320,7 @@ public static partial class RegistrationImport
             }
             else if (name.Length > 0 && name != existing.Name)
             {
-                await connection.ExecuteAsync("UPDATE organizations SET name = @name WHERE id = @id", new { name, existing.Id }, transaction);
+                await connection.ExecuteAsync("UPDATE organizations SET name = @name WHERE id = @id", new { name, id = existing.Id }, transaction);
                 await Audit.RecordAsync(connection, transaction, caller, "organization.update",
                     $"{key} (registration import): name '{existing.Name}' → '{name}'");
                 organizationsUpdated++;

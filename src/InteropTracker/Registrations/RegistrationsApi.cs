@@ -42,23 +42,27 @@ public static class RegistrationsApi
     private static async Task<Results<Ok<RegistrationImport.Imported>, ProblemHttpResult>> Import(HttpRequest request, Database database,
         PlanningCache plannings, CancellationToken ct)
     {
+        var caller = request.HttpContext.Caller();
+        if (PermissionEndpoints.Refuse(Permission.ManageEvents, caller) is { } forbidden) return forbidden;
         var errors = new ImportErrors();
-        var outcome = await ImportAsync(request, errors, request.HttpContext.Caller(), database, plannings, ct);
-        if (outcome.Refusal is { } refusal) return refusal.Kind == RefusalKind.Forbidden ? Problems.Of(refusal) : errors.ToProblem("The registrations break the rules");
+        var upload = await RegistrationUpload.ReadAsync(request, errors, ct);
+        var outcome = await ImportAsync(upload, errors, caller, database, plannings, ct);
+        if (outcome.Refusal is { } refusal)
+            return refusal.Kind == RefusalKind.Forbidden ? Problems.Of(refusal) : errors.ToProblem("The registrations break the rules");
         return TypedResults.Ok(outcome.Value);
     }
 
     /// <summary>
     /// The import behind the route and the upload page: the imported counts, or a refusal: forbidden, or one whose
-    /// located errors are in <paramref name="errors"/> (nothing was written).
+    /// located errors are in <paramref name="errors"/> (nothing was written). A null upload is one that could not be
+    /// read, <paramref name="errors"/> saying why.
     /// </summary>
-    public static async Task<Outcome<RegistrationImport.Imported>> ImportAsync(HttpRequest request, ImportErrors errors, Caller caller,
-        Database database, PlanningCache plannings, CancellationToken ct)
+    public static async Task<Outcome<RegistrationImport.Imported>> ImportAsync(RegistrationUpload.Upload? upload, ImportErrors errors,
+        Caller caller, Database database, PlanningCache plannings, CancellationToken ct)
     {
         // It registers participants as well as products: both actions' rule applies.
         if ((Permissions.Refusal(Permission.ManageCatalogue, caller) ?? Permissions.Refusal(Permission.ManageEvents, caller)) is { } refused)
             return Refusal.Forbidden(refused);
-        var upload = await RegistrationUpload.ReadAsync(request, errors, ct);
         var imported = upload is null ? null : await RegistrationImport.ImportAsync(upload, caller, database, plannings, errors, ct);
         if (imported is not null) return imported;
         return Refusal.Unprocessable(errors.Messages.GroupBy(m => m.Place).ToDictionary(g => g.Key, g => g.Select(m => m.Message).ToArray()),

@@ -63,7 +63,8 @@ public static class ReportsApi
             return Problems.Of(refusal);
         }
 
-        if (snapshot is { } number && await SnapshotsApi.FileAsync(connection, planning!.Event, number, anonymize, extension, context) is { } kept)
+        if (snapshot is { } number && await SnapshotsApi.FileAsync(connection, planning!.Event, number, anonymize, extension, context,
+                FileName(eventKey, anonymize, extension)) is { } kept)
             return kept;
 
         var facts = await ReportStore.LoadAsync(connection, transaction, planning!, context.RequestServices.GetRequiredService<IResultEngine>());

@@ -134,7 +134,9 @@ public static class SnapshotsApi
         await using var connection = await database.OpenAsync();
         var gate = await EventGate.OpenAsync(connection, plannings, eventKey, context.Caller(), EventNeed.Read);
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
-        if (await FileAsync(connection, gate.Value!.Event, number, anonymize, format, context) is { } file) return file;
+        if (await FileAsync(connection, gate.Value!.Event, number, anonymize, format, context,
+                ReportsApi.FileName(eventKey, anonymize, format, number)) is { } file)
+            return file;
         return Problems.NotFound($"Event {eventKey} has no snapshot {number}; GET /api/events/{eventKey}/snapshots lists them.");
     }
 
@@ -149,7 +151,7 @@ public static class SnapshotsApi
     /// there is no such snapshot.
     /// </summary>
     public static async Task<FileContentHttpResult?> FileAsync(Microsoft.Data.Sqlite.SqliteConnection connection, EventRow @event, long number,
-        bool anonymize, string format, HttpContext context)
+        bool anonymize, string format, HttpContext context, string fileName)
     {
         var file = await connection.QuerySingleOrDefaultAsync<StoredFile>(
             "SELECT sha256, content FROM snapshot_files WHERE event_id = @id AND number = @number AND variant = @variant AND format = @format",
@@ -157,6 +159,6 @@ public static class SnapshotsApi
         if (file is null) return null;
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:";
         return TypedResults.File(file.Content, format == "xlsx" ? ExcelReport.ContentType : PdfReport.ContentType,
-            ReportsApi.FileName(@event.Key, anonymize, format, number), entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{file.Sha256}\""));
+            fileName, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{file.Sha256}\""));
     }
 }
