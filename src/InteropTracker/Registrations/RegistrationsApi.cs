@@ -94,6 +94,8 @@ public static class RegistrationsApi
             sheet.Column(i + 1).Width = i is 6 or 7 ? 30 : 18;
         }
         sheet.SheetView.FreezeRows(1);
+        // Text cells, so that Excel keeps what is typed: a version 1.0 stays "1.0" rather than becoming the number 1.
+        sheet.Range(2, 1, RegistrationImport.MaxRows + 1, RegistrationImport.Columns.Count).Style.NumberFormat.Format = "@";
         var kindColumn = RegistrationImport.Columns.ToList().IndexOf("kind") + 1;
         sheet.Range(2, kindColumn, RegistrationImport.MaxRows + 1, kindColumn).SetDataValidation()
             .List($"\"{string.Join(',', VendorStore.Kinds)}\"", true);

@@ -40,7 +40,8 @@ public sealed class RegistrationImportTests(AppFixture app) : IClassFixture<AppF
         var r = 2;
         foreach (var row in rows)
         {
-            for (var c = 0; c < row.Cells.Length; c++) sheet.Cell(r, c + 1).Value = row.Cells[c];
+            // As text, as the template's cells are formatted: a version typed as 1.0 stays "1.0", not the number 1.
+            for (var c = 0; c < row.Cells.Length; c++) sheet.Cell(r, c + 1).SetValue(row.Cells[c]).SetDataType(XLDataType.Text);
             r++;
         }
         using var stream = new MemoryStream();
@@ -251,7 +252,8 @@ public sealed class RegistrationImportTests(AppFixture app) : IClassFixture<AppF
         sheet.Cell(2, 2).Value = "Template Vendor";
         sheet.Cell(2, 3).Value = "template-phone";
         sheet.Cell(2, 4).Value = "Template Phone";
-        sheet.Cell(2, 5).Value = "1.0";
+        Assert.Equal("@", sheet.Cell(2, 5).Style.NumberFormat.Format);
+        sheet.Cell(2, 5).SetValue("1.0").SetDataType(XLDataType.Text); // what Excel keeps of 1.0 typed in a text cell
         sheet.Cell(2, 6).Value = "endpoint";
         sheet.Cell(2, 7).Value = "SIP";
         sheet.Cell(2, 8).Value = "h264; bfcp";
@@ -259,6 +261,7 @@ public sealed class RegistrationImportTests(AppFixture app) : IClassFixture<AppF
         workbook.SaveAs(filled);
         var imported = await Upload(chair, filled.ToArray()).ReadJson<RegistrationImport.Imported>();
         Assert.Equal((1, 1, 0), (imported.OrganizationsCreated, imported.ProductsCreated, imported.Registered));
+        Assert.Equal("1.0", (await chair.GetAsync("/api/products/template-phone").ReadJson<Product>()).Version);
 
         var anonymous = app.Anonymous();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/registrations/template.csv")).StatusCode);
