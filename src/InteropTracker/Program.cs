@@ -17,6 +17,7 @@ using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
 using InteropTracker.EventResults;
 using InteropTracker.History;
+using InteropTracker.Registrations;
 using Microsoft.AspNetCore.Authentication;
 using Scalar.AspNetCore;
 
@@ -83,6 +84,8 @@ app.MapSchedule();
 app.MapEvidence();
 app.MapHistory();
 app.MapCorrections();
+app.MapSnapshots();
+app.MapRegistrations();
 app.MapWebPages();
 
 if (demo) await DemoEvent.RunAsync(app);

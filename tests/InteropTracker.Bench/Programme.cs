@@ -53,7 +53,11 @@ public sealed class Programme
         Organizations = Enumerable.Range(0, scale.Organizations)
             .Select(i => new BenchOrganization(i, $"vendor-{i + 1:D3}", $"Vendor {i + 1:D3} Communications"))
             .ToList();
-        Products = MakeProducts(scale.Products, Organizations, random);
+        // A product may declare only tags some loaded plan uses; a tag no case uses plans no cell, so dropping it changes nothing.
+        var used = Cases.SelectMany(c => c.Requires.Concat(c.Initiator).Concat(c.Responder)).ToHashSet(StringComparer.Ordinal);
+        Products = MakeProducts(scale.Products, Organizations, random)
+            .Select(p => p with { Capabilities = p.Capabilities.Where(used.Contains).ToHashSet(StringComparer.Ordinal) })
+            .ToList();
         LargestTechnology = Technologies()
             .OrderByDescending(t => Cases.Count(c => c.Technology == t) * Products.Count(p => p.Technologies.Contains(t)))
             .First();

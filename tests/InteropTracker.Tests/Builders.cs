@@ -70,9 +70,6 @@ public sealed partial class Build(int seed = 20261128)
 {
     private static int _unique;
 
-    public static readonly IReadOnlyList<string> Capabilities =
-        ["h264", "vp8", "opus", "g711", "srtp", "sip.tls", "bfcp", "rtcp-fb.pli", "dtmf.rfc4733", "ipv6", "ice", "dtls-srtp"];
-
     private static readonly string[] ProductWords =
         ["Room", "Edge", "Bridge", "Gateway", "Phone", "Studio", "Meet", "Connect", "Border", "Core"];
 
@@ -92,8 +89,8 @@ public sealed partial class Build(int seed = 20261128)
             return new VendorsApi.NewProduct
             {
                 Key = UniqueKey(name), Organization = "", Name = name, Version = f.System.Semver(),
-                Kind = f.PickRandom(VendorStore.Kinds.ToArray()), Technologies = ["SIP"],
-                Capabilities = f.PickRandom(Capabilities, f.Random.Int(1, 4)).ToList(),
+                // No capability unless a test gives some: a product may declare only tags that a loaded plan uses.
+                Kind = f.PickRandom(VendorStore.Kinds.ToArray()), Technologies = ["SIP"], Capabilities = [],
             };
         });
 
@@ -157,6 +154,12 @@ public static class Setup
     public static async Task Enter(this HttpClient chair, string @event, params string[] products) =>
         await chair.PostJson($"/api/events/{@event}/participants", new { products }).ReadJson<EventsApi.ParticipantsAdded>();
 
-    public static async Task<EventInfo> MoveTo(this HttpClient chair, string @event, string status, bool? published = null) =>
-        await chair.PostJson($"/api/events/{@event}/status", new { status, published }).ReadJson<EventInfo>();
+    /// <summary>Moves the event; publishing closes it first and publishes a snapshot taken of it, as a chair does.</summary>
+    public static async Task<EventInfo> MoveTo(this HttpClient chair, string @event, string status, bool? published = null)
+    {
+        if (published != true) return await chair.PostJson($"/api/events/{@event}/status", new { status, published }).ReadJson<EventInfo>();
+        await chair.PostJson($"/api/events/{@event}/status", new { status }).ReadJson<EventInfo>();
+        await chair.PostJson($"/api/events/{@event}/snapshots", new { }).ReadJson<SnapshotInfo>(HttpStatusCode.Created);
+        return await chair.PostJson($"/api/events/{@event}/status", new { status, published }).ReadJson<EventInfo>();
+    }
 }

@@ -20,8 +20,23 @@ public sealed record EventRow
     public string CreatedAt { get; init; } = "";
     public string UpdatedAt { get; init; } = "";
 
+    /// <summary>
+    /// Until when (ISO-8601 UTC) each vendor's engineers review their results in the closed event (confirm or dispute)
+    /// before the chair may publish; null: no review window.
+    /// </summary>
+    public string? ReviewUntil { get; init; }
+
+    /// <summary>The snapshot a publication serves: its reports' bytes are every download's, whatever changes after.</summary>
+    public long? PublishedSnapshot { get; init; }
+
     public bool IsClosed => Status == EventStatus.Closed;
     public bool IsOpen => Status == EventStatus.Open;
+
+    /// <summary>Whether the review window is still running at <paramref name="now"/> (a closed event only).</summary>
+    public bool InReview(string now) => IsClosed && ReviewUntil is { } until && string.CompareOrdinal(now, until) < 0;
+
+    /// <summary>Whether figures shown now may still change: every event until it is closed and published.</summary>
+    public bool IsProvisional => !(IsClosed && Published);
 }
 
 public static class EventStatus

@@ -46,6 +46,8 @@ public enum Permission
     ReadHistory,
     /// <summary>An event's audit log: every write, who, when, before and after.</summary>
     ReadAudit,
+    /// <summary>Reopen a closed event (closed → open): its results were final.</summary>
+    ReopenEvents,
 }
 
 /// <summary>DESIGN.md's Access table, once: which roles may perform each action at all.</summary>
@@ -60,7 +62,7 @@ public static class Permissions
     public static IReadOnlyList<string> RolesFor(Permission permission) => permission switch
     {
         Permission.Public => Nobody,
-        Permission.ManageTokens or Permission.Unpublish => Admins,
+        Permission.ManageTokens or Permission.Unpublish or Permission.ReopenEvents => Admins,
         Permission.ManageTestPlans or Permission.ManageCatalogue or Permission.ManageEvents or Permission.ReadAudit => Chairs,
         Permission.LogResults or Permission.ReviewResults or Permission.AttachEvidence => Engineers,
         Permission.ReadEvents or Permission.ReadTestPlans or Permission.ReadCatalogue or Permission.ReadEvidence => Roles.All,
@@ -118,6 +120,7 @@ public static class Permissions
         Permission.ManageCatalogue => "register organizations or products",
         Permission.ManageEvents => "set up events, their participants or status",
         Permission.Unpublish => "withdraw the publication of a published event",
+        Permission.ReopenEvents => "reopen a closed event",
         Permission.LogResults => "log results",
         Permission.ReviewResults => "confirm or dispute results",
         Permission.ReadEvents => "read events",

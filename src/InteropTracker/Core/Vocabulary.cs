@@ -34,4 +34,23 @@ public static partial class Vocabulary
 
     public static string[] FromJson(string? json) =>
         string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [];
+
+    /// <summary>
+    /// The key a name suggests: lowercase ASCII letters and digits in words joined by single hyphens, at most
+    /// <see cref="MaxKeyLength"/> characters ("Acme Room Kit 7" → "acme-room-kit-7"); empty when the name has no letter
+    /// or digit. Accents are dropped with their letter kept ("Café" → "cafe").
+    /// </summary>
+    public static string Slug(string? name)
+    {
+        var plain = new System.Text.StringBuilder();
+        foreach (var c in (name ?? "").Normalize(System.Text.NormalizationForm.FormD))
+        {
+            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark) continue;
+            plain.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-');
+        }
+        var words = plain.ToString().Split('-', StringSplitOptions.RemoveEmptyEntries);
+        var slug = string.Join('-', words);
+        if (slug.Length > MaxKeyLength) slug = slug[..MaxKeyLength].TrimEnd('-');
+        return slug;
+    }
 }

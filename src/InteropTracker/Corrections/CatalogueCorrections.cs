@@ -117,6 +117,10 @@ public static class CatalogueCorrections
         };
         var errors = VendorsApi.CheckShape(merged);
         if (errors.Count > 0) return Refusal.Invalid(errors, "Some fields are not filled in as they should be; nothing was changed.");
+        // Tags given now must be tags a loaded plan uses, as at registration; the ones kept are left as they were.
+        if (body.Capabilities is { } given &&
+            await KnownCapabilities.CheckAsync(connection, given.Select(c => c.Trim()).ToList(), transaction) is { Count: > 0 } unknownTags)
+            return Refusal.Unprocessable(unknownTags, "Some capability tags are not used by any loaded test plan; nothing was changed.");
 
         var after = new ProductRow
         {

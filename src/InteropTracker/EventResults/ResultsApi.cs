@@ -234,7 +234,8 @@ public static class ResultsApi
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             await using var connection = await database.OpenAsync();
-            var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Write);
+            // Open, or closed within its review window: each vendor may still confirm or dispute the other side's results.
+            var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Review);
             if (gate.Refusal is { } refusal) return refusal;
             var row = gate.Value!.Event;
 

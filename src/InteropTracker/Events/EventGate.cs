@@ -1,4 +1,5 @@
 using InteropTracker.Core;
+using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Events;
@@ -10,6 +11,11 @@ public enum EventNeed
     Read,
     /// <summary>Log or review results: the event must be open (<see cref="Permission.LogResults"/>).</summary>
     Write,
+    /// <summary>
+    /// Confirm or dispute results (<see cref="Permission.ReviewResults"/>): the event must be open, or closed within its
+    /// review window and not yet published.
+    /// </summary>
+    Review,
     /// <summary>Set it up: participants, status, publication (<see cref="Permission.ManageEvents"/>); the status rules are the feature's.</summary>
     Chair,
 }
@@ -39,6 +45,16 @@ public static class EventGate
             if (!planning.Event.IsOpen)
                 return Refusal.Conflict($"Event {eventKey} is not open yet: results are logged once a chair opens it.");
         }
+        if (need == EventNeed.Review && !planning.Event.IsOpen)
+        {
+            var now = Clock.Now();
+            if (planning.Event.IsClosed && planning.Event.InReview(now) && !planning.Event.Published) return planning;
+            if (planning.Event.IsClosed)
+                return Refusal.Conflict(planning.Event.ReviewUntil is { } until
+                    ? $"Event {eventKey} is closed and its review window ended at {until} (UTC): its results accept no more reviews."
+                    : Closed(eventKey).Detail);
+            return Refusal.Conflict($"Event {eventKey} is not open yet: results are reviewed once a chair opens it.");
+        }
         return planning;
     }
 
@@ -54,6 +70,7 @@ public static class EventGate
     {
         EventNeed.Read => Permission.ReadEvents,
         EventNeed.Write => Permission.LogResults,
+        EventNeed.Review => Permission.ReviewResults,
         EventNeed.Chair => Permission.ManageEvents,
         _ => throw new ArgumentOutOfRangeException(nameof(need), need, null),
     };

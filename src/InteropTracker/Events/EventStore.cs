@@ -22,6 +22,12 @@ public sealed record EventInfo
     public string? IssueUrlTemplate { get; init; }
     public IReadOnlyList<PinnedPlan> Plans { get; init; } = [];
     public long Participants { get; init; }
+
+    /// <summary>Until when (ISO-8601 UTC) vendors review their results in the closed event before it may be published.</summary>
+    public string? ReviewUntil { get; init; }
+
+    /// <summary>The snapshot whose reports a publication serves.</summary>
+    public long? PublishedSnapshot { get; init; }
     public string CreatedAt { get; init; } = "";
     public string UpdatedAt { get; init; } = "";
 }
@@ -59,20 +65,20 @@ public static class EventStore
 
     public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
         string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy,
-        string? issueUrlTemplate = null)
+        string? issueUrlTemplate = null, string? reviewUntil = null)
     {
         const string insertEvent = """
             INSERT INTO events (key, name, location, start_date, end_date, include_same_organization, status, published,
-                                anonymization_secret, created_at, created_by, updated_at, updated_by, issue_url_template)
+                                anonymization_secret, created_at, created_by, updated_at, updated_by, issue_url_template, review_until)
             VALUES (@key, @name, @location, @startDate, @endDate, @includeSameOrganization, 'draft', 0,
-                    @secret, @at, @createdBy, @at, @createdBy, @issueUrlTemplate)
+                    @secret, @at, @createdBy, @at, @createdBy, @issueUrlTemplate, @reviewUntil)
             RETURNING id
             """;
         var at = Clock.Now();
         var id = await connection.ExecuteScalarAsync<long>(insertEvent, new
         {
             key, name, location, startDate, endDate, includeSameOrganization = includeSameOrganization ? 1 : 0,
-            secret = Anonymizer.NewSecret(), at, createdBy, issueUrlTemplate,
+            secret = Anonymizer.NewSecret(), at, createdBy, issueUrlTemplate, reviewUntil,
         }, transaction);
         await connection.ExecuteAsync("INSERT INTO event_plans (event_id, plan_id) VALUES (@id, @planId)",
             planIds.Select(planId => new { id, planId }), transaction);
@@ -108,6 +114,7 @@ public static class EventStore
             SELECT e.id, e.key, e.name, e.location, e.start_date AS StartDate, e.end_date AS EndDate, e.status, e.published,
                    e.include_same_organization AS IncludeSameOrganization, e.issue_url_template AS IssueUrlTemplate,
                    (SELECT count(*) FROM participants pa WHERE pa.event_id = e.id) AS Participants,
+                   e.review_until AS ReviewUntil, e.published_snapshot AS PublishedSnapshot,
                    e.created_at AS CreatedAt, e.updated_at AS UpdatedAt
             FROM events e
             WHERE (@key IS NULL OR e.key = @key) AND {Visible}
@@ -143,11 +150,15 @@ public static class EventStore
     }
 
     public static async Task SetStatusAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, string status,
-        bool published, long updatedBy)
+        bool published, long? publishedSnapshot, string? reviewUntil, long updatedBy)
     {
         await connection.ExecuteAsync(
-            "UPDATE events SET status = @status, published = @published WHERE id = @eventId",
-            new { eventId, status, published = published ? 1 : 0 }, transaction);
+            """
+            UPDATE events SET status = @status, published = @published, published_snapshot = @publishedSnapshot,
+                              review_until = @reviewUntil
+            WHERE id = @eventId
+            """,
+            new { eventId, status, published = published ? 1 : 0, publishedSnapshot, reviewUntil }, transaction);
         await TouchAsync(connection, transaction, eventId, updatedBy);
     }
 
@@ -210,7 +221,8 @@ public static class EventStore
         SELECT id, key, name, location, start_date AS StartDate, end_date AS EndDate, status, published,
                include_same_organization AS IncludeSameOrganization, issue_url_template AS IssueUrlTemplate,
                anonymization_secret AS Secret,
-               created_at AS CreatedAt, updated_at AS UpdatedAt
+               created_at AS CreatedAt, updated_at AS UpdatedAt, review_until AS ReviewUntil,
+               published_snapshot AS PublishedSnapshot
         FROM events
         """;
 

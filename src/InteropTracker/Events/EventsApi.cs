@@ -49,6 +49,11 @@ public static class EventsApi
         /// <summary>An http or https URL with {issue} where a result's issue reference goes, such as https://bugs.example/{issue}.</summary>
         [StringLength(IssueLinks.MaxLength)]
         public string? IssueUrlTemplate { get; init; }
+        /// <summary>
+        /// Optional: until when (ISO-8601 with its offset, such as 2026-03-20T18:00:00Z) vendors review their results
+        /// once the event is closed; it may not be published before.
+        /// </summary>
+        public string? ReviewUntil { get; init; }
     }
 
     public sealed record NewParticipants
@@ -67,8 +72,17 @@ public static class EventsApi
         [Required]
         public string Status { get; init; } = "";
 
-        /// <summary>Only a closed event is published; omitted, a closed event keeps its flag.</summary>
+        /// <summary>Only a closed event is published; omitted, the event keeps its flag (a reopened event its publication too).</summary>
         public bool? Published { get; init; }
+
+        /// <summary>The snapshot to publish (POST …/snapshots takes one); omitted, the latest.</summary>
+        public long? Snapshot { get; init; }
+
+        /// <summary>
+        /// Sets the review window's end (ISO-8601 with its offset, such as 2026-03-20T18:00:00Z); an empty string removes
+        /// it; omitted, it stays as it is.
+        /// </summary>
+        public string? ReviewUntil { get; init; }
     }
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
@@ -115,6 +129,7 @@ public static class EventsApi
         var shape = new Dictionary<string, string[]>();
         var start = ParseDate(body.StartDate, "startDate", shape);
         var end = ParseDate(body.EndDate, "endDate", shape);
+        var reviewUntil = ParseTime(body.ReviewUntil, "reviewUntil", shape);
         if (shape.Count > 0) return Refusal.Invalid(shape, "Some dates are not dates.");
         if (IssueLinks.WhyNot(body.IssueUrlTemplate) is { } badTemplate) return Refusal.Invalid("issueUrlTemplate", badTemplate);
 
@@ -144,11 +159,22 @@ public static class EventsApi
 
         var eventId = await EventStore.InsertAsync(connection, transaction, body.Key, body.Name.Trim(), body.Location.Trim(), body.StartDate,
             body.EndDate, body.IncludeSameOrganization, pinned.Select(p => p.Id), caller.TokenId,
-            string.IsNullOrWhiteSpace(body.IssueUrlTemplate) ? null : body.IssueUrlTemplate.Trim());
+            string.IsNullOrWhiteSpace(body.IssueUrlTemplate) ? null : body.IssueUrlTemplate.Trim(), reviewUntil);
         await Audit.RecordAsync(connection, transaction, caller, "event.create", body.Key, eventId);
         var info = await EventStore.InfoAsync(connection, body.Key, caller, transaction);
         transaction.Commit();
         return info!;
+    }
+
+    /// <summary>A point in time as the database stores it (UTC), from ISO-8601 with an offset; null for none (null or empty).</summary>
+    private static string? ParseTime(string? text, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (DateTimeOffset.TryParseExact(text.Trim(), ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+            return Clock.Format(time.UtcDateTime);
+        errors[field] = [$"'{text}' is not a time with its offset; write it as 2026-03-20T18:00:00Z (UTC) or 2026-03-20T19:00:00+01:00."];
+        return null;
     }
 
     private static DateOnly ParseDate(string text, string field, Dictionary<string, string[]> errors)
@@ -204,37 +230,73 @@ public static class EventsApi
         HttpContext context, Database database, PlanningCache plannings) =>
         Problems.Ok(await ChangeStatusAsync(@event, body, context.Caller(), database, plannings));
 
-    /// <summary>Moves the event draft → open → closed (never back), and publishes it (or withdraws that) once closed.</summary>
+    /// <summary>
+    /// Moves the event draft → open → closed; an admin may reopen a closed event (closed → open). Publishes a closed
+    /// event's snapshot (the one named, or the latest) once its review window has ended, or withdraws the publication
+    /// (admin). A reopened event keeps its publication: downloads serve the published snapshot until another is published.
+    /// </summary>
     public static async Task<Outcome<EventInfo>> ChangeStatusAsync(string @event, StatusChange body, Caller caller,
         Database database, PlanningCache plannings)
     {
         if (Permissions.Refusal(Permission.ManageEvents, caller) is { } refused) return Refusal.Forbidden(refused);
         if (body.Status is not (EventStatus.Open or EventStatus.Closed))
             return Refusal.Invalid("status", $"'{body.Status}' is not a status to move to; use open or closed.");
+        var shape = new Dictionary<string, string[]>();
+        var reviewUntil = ParseTime(body.ReviewUntil, "reviewUntil", shape);
+        if (shape.Count > 0) return Refusal.Invalid(shape, "The review window's end is not a time.");
 
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
-        var row = gate.Value!.Event;
+        var planning = gate.Value!;
+        var row = planning.Event;
 
-        if (EventStatus.Rank(body.Status) < EventStatus.Rank(row.Status))
-            return Refusal.Conflict($"Event {@event} is {row.Status}: it cannot go back to {body.Status} (draft → open → closed only).");
+        var reopen = row.IsClosed && body.Status == EventStatus.Open;
+        if (reopen && Permissions.Refusal(Permission.ReopenEvents, caller) is not null)
+            return Refusal.Forbidden($"Event {@event} is closed: only an admin may reopen it (its results were final). Ask an admin, " +
+                                     "or take a snapshot and publish it as it is.");
+        if (!reopen && EventStatus.Rank(body.Status) < EventStatus.Rank(row.Status))
+            return Refusal.Conflict($"Event {@event} is {row.Status}: it cannot go back to {body.Status} (draft → open → closed; " +
+                                    "only an admin reopens a closed event).");
         if (body.Published == true && body.Status != EventStatus.Closed)
             return Refusal.Unprocessable(
                 new Dictionary<string, string[]> { ["published"] = ["Only a closed event is published: send {\"status\": \"closed\", \"published\": true}."] },
                 $"Event {@event} cannot be published while it is {body.Status}.");
 
-        // A closed event refuses every write but this one: publishing (or withdrawing) its final report.
-        var published = body.Status == EventStatus.Closed && (body.Published ?? row.Published);
+        var until = body.ReviewUntil is null ? row.ReviewUntil : reviewUntil;
+        var published = body.Published ?? row.Published;
+        var snapshot = published ? row.PublishedSnapshot : null;
         var unpublish = row.Published && !published;
         if (unpublish && Permissions.Refusal(Permission.Unpublish, caller) is not null)
             return Refusal.Forbidden($"Event {@event} is published: only an admin may unpublish it (withdraw its publication).");
-        if (row.Status != body.Status || row.Published != published)
+        if (body.Published == true)
         {
-            await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, caller.TokenId);
-            await Audit.RecordAsync(connection, transaction, caller, unpublish ? "event.unpublish" : "event.status",
-                $"{@event}: {row.Status} → {body.Status}{(published ? ", published" : unpublish ? ", publication withdrawn" : "")}", row.Id);
+            if (!row.IsClosed)
+                return Refusal.Conflict($"Event {@event} is {row.Status}: close it first, take a snapshot of it, then publish that snapshot.");
+            if (until is { } end && string.CompareOrdinal(Clock.Now(), end) < 0)
+                return Refusal.Conflict($"Event {@event} is in its review window until {end} (UTC): vendors may still dispute their results. " +
+                                        "Publish it after that time, or end the window earlier (reviewUntil).");
+            var chosen = await EventSnapshots.ToPublishAsync(connection, planning, body.Snapshot, transaction);
+            if (chosen.Refusal is { } none) return none;
+            snapshot = chosen.Value;
+        }
+        else if (body.Snapshot is not null)
+        {
+            return Refusal.Unprocessable(
+                new Dictionary<string, string[]> { ["snapshot"] = ["A snapshot is named only to publish it: add \"published\": true."] },
+                "A snapshot was named without publishing.");
+        }
+
+        if (row.Status != body.Status || row.Published != published || row.PublishedSnapshot != snapshot || row.ReviewUntil != until)
+        {
+            await EventStore.SetStatusAsync(connection, transaction, row.Id, body.Status, published, snapshot, until, caller.TokenId);
+            var what = new List<string> { $"{row.Status} → {body.Status}" };
+            if (published && snapshot != row.PublishedSnapshot) what.Add($"published snapshot {snapshot}");
+            if (unpublish) what.Add("publication withdrawn");
+            if (until != row.ReviewUntil) what.Add(until is null ? "no review window" : $"review until {until}");
+            await Audit.RecordAsync(connection, transaction, caller,
+                unpublish ? "event.unpublish" : reopen ? "event.reopen" : "event.status", $"{@event}: {string.Join(", ", what)}", row.Id);
         }
         var info = await EventStore.InfoAsync(connection, @event, caller, transaction);
         transaction.Commit();

@@ -24,6 +24,22 @@ public static class FeatureCall
         }
     }
 
+    /// <summary>
+    /// For a feature that checks the request's shape itself together with its rules, so that a form shows every error
+    /// at once rather than the shape's first and the rules' after the next post.
+    /// </summary>
+    public static async Task<Outcome<T>> RunAsync<T>(Func<Task<Outcome<T>>> feature)
+    {
+        try
+        {
+            return await feature();
+        }
+        catch (Exception e) when (ConflictHandler.IsUniqueViolation(e))
+        {
+            return Refusal.Conflict(ConflictHandler.Detail);
+        }
+    }
+
     /// <summary>The status a page answers a refusal with: the API's for the same refusal.</summary>
     public static int Status(this Refusal refusal) => Problems.StatusOf(refusal.Kind);
 

@@ -287,7 +287,7 @@ public static class ExcelReport
             var e = model.Event;
             var options = Widths(26, 12, 12, 12, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
             await spreadsheet.StartWorksheetAsync(name, options, ct);
-            await Text("Interop report", styles.Title).EndRowAsync(24);
+            await Text(e.Title, styles.Title).EndRowAsync(24);
             await Text(e.Name, styles.Subtitle).EndRowAsync();
             await Text(model.Classification, styles.Banner).Add(new Cell((string?)null, styles.Banner)).EndRowAsync();
             await EndRowAsync();
@@ -296,7 +296,7 @@ public static class ExcelReport
             await Text("Place", styles.Label).Text(e.Location).EndRowAsync();
             await Text("Start date", styles.Label).Add(new Cell(e.StartDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
             await Text("End date", styles.Label).Add(new Cell(e.EndDate.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
-            await Text("Status", styles.Label).Text(e.Published ? $"{e.Status}, published" : e.Status).EndRowAsync();
+            await Text("Status", styles.Label).Text(e.Standing).EndRowAsync();
             if (model.Anonymised)
                 await Text("Generated on (UTC)", styles.Label).Add(new Cell(model.GeneratedAt, styles.Date)).EndRowAsync();
             else

@@ -31,7 +31,7 @@ public static class PdfReport
         // PDFsharp 6.2.4 ends the flate data of page content streams without its final block (the fonts' streams are
         // whole): readers inflate it, but qpdf --check warns on every page. Content streams go uncompressed instead.
         document.Options.CompressContentStreams = false;
-        document.Info.Title = $"{model.Event.Name}: interop report";
+        document.Info.Title = $"{model.Event.Name}: {model.Event.Title.ToLowerInvariant()}";
         document.Info.Subject = model.Anonymised
             ? "Anonymised interoperability test results"
             : "Interoperability test results, confidential to participants";
@@ -212,7 +212,7 @@ public static class PdfReport
             var e = _model.Event;
             G.DrawRectangle(new XSolidBrush(Navy), 0, 0, Width, 200);
             G.DrawString("INTEROPERABILITY TEST EVENT", _h2, XBrushes.White, new XRect(Margin, 70, ContentWidth, 16), XStringFormats.TopLeft);
-            G.DrawString("Interop report", _title, XBrushes.White, new XRect(Margin, 100, ContentWidth, 36), XStringFormats.TopLeft);
+            G.DrawString(e.Title, _title, XBrushes.White, new XRect(Margin, 100, ContentWidth, 36), XStringFormats.TopLeft);
 
             _y = 240;
             foreach (var line in Wrap(e.Name, _eventName, ContentWidth))
@@ -225,7 +225,7 @@ public static class PdfReport
                 ("Dates", Dates(e.StartDate, e.EndDate)),
                 ("Place", e.Location.Length == 0 ? "–" : e.Location),
                 ("Event", e.Key),
-                ("Status", e.Published ? $"{e.Status}, published" : e.Status),
+                ("Status", e.Standing),
                 (_model.Anonymised ? "Generated on" : "Generated at", Generated),
                 ("Participants", $"{Count(_model.ProductCount)} products from {Count(_model.OrganizationCount)} organizations"),
                 ("Test plans", string.Join(", ", _model.Plans.Select(p => $"{p.Plan} {p.Version}"))),
@@ -275,7 +275,10 @@ public static class PdfReport
         public void ExecutiveSummary()
         {
             NewPage(false);
-            Heading("Executive summary");
+            Heading(_model.Event.Provisional ? "Executive summary (provisional)" : "Executive summary");
+            if (_model.Event.Provisional)
+                Paragraph($"Provisional: event {_model.Event.Key} is {_model.Event.Status} and not published, so these figures may still change.",
+                    colour: Muted);
             var s = _model.Summary;
             var t = s.Total;
             Paragraph($"{Count(_model.ProductCount)} products from {Count(_model.OrganizationCount)} organizations took part, " +

@@ -74,6 +74,22 @@ public sealed record ReportEvent
     public required bool Published { get; init; }
     /// <summary>Where issue references link to (the event's issueUrlTemplate); null in an anonymised model, which has none.</summary>
     public string? IssueUrlTemplate { get; init; }
+
+    /// <summary>The snapshot this report was made for (its bytes are kept and served once published); null for a live report.</summary>
+    public long? Snapshot { get; init; }
+
+    /// <summary>Whether the figures may still change: a live report of an event not closed and published.</summary>
+    public bool Provisional { get; init; }
+
+    /// <summary>The status as the report states it: provisional, or the snapshot it is.</summary>
+    public string Standing => Snapshot is { } n
+        ? $"{Status}, snapshot {n} (final)"
+        : Provisional
+            ? $"{Status}{(Published ? ", published" : "")}; provisional: the figures may change until the event is closed and published"
+            : Published ? $"{Status}, published" : Status;
+
+    /// <summary>The report's title: marked provisional while the figures may change.</summary>
+    public string Title => Provisional ? "Interop report (provisional)" : "Interop report";
 }
 
 /// <summary>

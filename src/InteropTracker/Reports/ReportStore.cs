@@ -52,6 +52,7 @@ public static class ReportStore
             {
                 Key = e.Key, Name = e.Name, Location = e.Location, Status = e.Status, Published = e.Published,
                 IssueUrlTemplate = e.IssueUrlTemplate,
+                Provisional = e.IsProvisional,
                 StartDate = DateOnly.Parse(e.StartDate, System.Globalization.CultureInfo.InvariantCulture),
                 EndDate = DateOnly.Parse(e.EndDate, System.Globalization.CultureInfo.InvariantCulture),
             },

@@ -10,8 +10,9 @@ namespace InteropTracker.Reports;
 
 /// <summary>
 /// The final report downloads. Signed-in roles get either variant of the events they may read; anonymous callers get
-/// only the anonymised variant of a closed, published event. The body is written while the results stream from the
-/// database, inside one read transaction that the request owns until the last byte.
+/// only the anonymised variant of a published event. A published event's reports are its published snapshot's bytes;
+/// any other's are written while the results stream from the database, inside one read transaction that the request
+/// owns until the last byte.
 /// </summary>
 public static class ReportsApi
 {
@@ -26,19 +27,19 @@ public static class ReportsApi
         return app;
     }
 
-    private static Task<Results<PushStreamHttpResult, ProblemHttpResult>> Workbook(
+    private static Task<Results<PushStreamHttpResult, FileContentHttpResult, ProblemHttpResult>> Workbook(
         string @event, bool? anonymize, HttpContext context, Database database) =>
         DownloadAsync(@event, anonymize ?? false, "xlsx", ExcelReport.ContentType, ExcelReport.WriteAsync, context, database);
 
-    private static Task<Results<PushStreamHttpResult, ProblemHttpResult>> Pdf(
+    private static Task<Results<PushStreamHttpResult, FileContentHttpResult, ProblemHttpResult>> Pdf(
         string @event, bool? anonymize, HttpContext context, Database database) =>
         DownloadAsync(@event, anonymize ?? false, "pdf", PdfReport.ContentType, PdfReport.WriteAsync, context, database);
 
-    /// <summary>The download name: <c>&lt;event&gt;-interop-report[-anonymised].xlsx|pdf</c>.</summary>
-    public static string FileName(string eventKey, bool anonymised, string extension) =>
-        $"{eventKey}-interop-report{(anonymised ? "-anonymised" : "")}.{extension}";
+    /// <summary>The download name: <c>&lt;event&gt;-interop-report[-anonymised][-snapshot-n].xlsx|pdf</c>.</summary>
+    public static string FileName(string eventKey, bool anonymised, string extension, long? snapshot = null) =>
+        $"{eventKey}-interop-report{(anonymised ? "-anonymised" : "")}{(snapshot is { } n ? $"-snapshot-{n}" : "")}.{extension}";
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadAsync(string eventKey, bool anonymize,
+    private static async Task<Results<PushStreamHttpResult, FileContentHttpResult, ProblemHttpResult>> DownloadAsync(string eventKey, bool anonymize,
         string extension, string contentType, Func<ReportModel, Stream, CancellationToken, Task> write, HttpContext context,
         Database database)
     {
@@ -50,15 +51,22 @@ public static class ReportsApi
 
         var planning = await context.RequestServices.GetRequiredService<PlanningCache>().GetAsync(connection, eventKey, transaction);
         var caller = CallerClaims.From(context.User);
+        // A published event's reports are its published snapshot's, byte for byte, whoever asks and whatever changed since
+        // (an admin may have reopened it): the public its anonymised variant, signed-in readers either.
+        var snapshot = planning is { Event: { Published: true, PublishedSnapshot: { } n } } ? n : (long?)null;
         if (caller is null)
         {
-            if (!anonymize || planning is not { Event.IsClosed: true, Event.Published: true })
+            if (!anonymize || planning is not { Event.Published: true } || (snapshot is null && !planning.Event.IsClosed))
                 return Unauthorized();
         }
         else if (EventGate.Check(planning, eventKey, caller, EventNeed.Read).Refusal is { } refusal)
         {
             return Problems.Of(refusal);
         }
+
+        if (snapshot is { } number && await SnapshotsApi.FileAsync(connection, planning!.Event, number, anonymize, extension, context,
+                FileName(eventKey, anonymize, extension)) is { } kept)
+            return kept;
 
         var facts = await ReportStore.LoadAsync(connection, transaction, planning!, context.RequestServices.GetRequiredService<IResultEngine>());
         var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);

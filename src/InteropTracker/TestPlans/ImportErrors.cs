@@ -51,14 +51,15 @@ public sealed class ImportErrors
     public IEnumerable<(string Place, string Message)> Messages =>
         _byPlace.SelectMany(e => e.Value.Select(m => (e.Key, m)));
 
-    public ProblemHttpResult ToProblem()
+    /// <param name="broken">The title when the document breaks rules (422): what the document is.</param>
+    public ProblemHttpResult ToProblem(string broken = "The test plan breaks the rules")
     {
         var title = _status switch
         {
             StatusCodes.Status413PayloadTooLarge => "The document is too large",
             StatusCodes.Status415UnsupportedMediaType => "The content type is not accepted",
             StatusCodes.Status400BadRequest => "The document cannot be read",
-            _ => "The test plan breaks the rules",
+            _ => broken,
         };
         var listed = Count > Cap ? $" (the first {Cap} are listed)" : "";
         var detail = $"{Count} {(Count == 1 ? "problem" : "problems")}{listed}, each under errors keyed by its place in the document. Nothing was loaded.";

@@ -154,4 +154,21 @@ public static class VendorStore
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();
     }
+
+    private sealed record TagRow
+    {
+        public string Requires { get; init; } = "[]";
+        public string Initiator { get; init; } = "[]";
+        public string Responder { get; init; } = "[]";
+    }
+
+    /// <summary>Every capability tag a loaded test plan's case uses (requires, initiator, responder), each once, in order.</summary>
+    public static async Task<IReadOnlyList<string>> KnownTagsAsync(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases",
+            transaction: transaction);
+        return CapabilityTags.UsedBy(rows.Select(r => (
+            (IEnumerable<string>)Vocabulary.FromJson(r.Requires), (IEnumerable<string>)Vocabulary.FromJson(r.Initiator),
+            (IEnumerable<string>)Vocabulary.FromJson(r.Responder))));
+    }
 }

@@ -107,31 +107,48 @@ public static class VendorsApi
         Database database) =>
         Problems.Created(await CreateProductAsync(body, context.Caller(), database), p => $"/api/products/{p.Key}");
 
-    /// <summary>Registers a product with its kind, technologies and capability tags.</summary>
+    /// <summary>
+    /// Registers a product with its kind, technologies and capability tags. Every error is answered at once (the
+    /// request's shape, the kind, each technology and tag, the organization, tags no loaded plan uses), so that a form
+    /// shows them all together: 400 when any is of shape or syntax, else 422.
+    /// </summary>
     public static async Task<Outcome<Product>> CreateProductAsync(NewProduct body, Caller caller, Database database)
     {
         if (Permissions.Refusal(Permission.ManageCatalogue, caller) is { } refused) return Refusal.Forbidden(refused);
-        var errors = CheckShape(body);
-        if (errors.Count > 0) return Refusal.Invalid(errors, "Some fields are not filled in as they should be.");
+        var shape = Refusal.OfShape(body)?.Errors.ToDictionary() ?? [];
+        foreach (var (field, messages) in CheckShape(body)) shape.TryAdd(field, messages);
 
         await using var connection = await database.OpenAsync();
         await using var transaction = connection.BeginTransaction();
-        if (await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction) is not { } organizationId)
-            return Refusal.Unprocessable(
-                new Dictionary<string, string[]> { ["organization"] = [$"There is no organization with key '{body.Organization}'; register it first."] },
-                "The product's organization is unknown.");
+        var rules = new Dictionary<string, string[]>();
+        var organizationId = await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction);
+        if (organizationId is null && !shape.ContainsKey("organization"))
+            rules["organization"] = [$"There is no organization with key '{body.Organization}'; register it first."];
+        var capabilities = body.Capabilities.Select(c => c?.Trim() ?? "").ToList();
+        foreach (var (field, messages) in await KnownCapabilities.CheckAsync(connection, capabilities, transaction))
+            if (!shape.ContainsKey(field)) rules[field] = messages;
+
+        if (shape.Count > 0)
+        {
+            foreach (var (field, messages) in rules) shape.TryAdd(field, messages);
+            return Refusal.Invalid(shape, "Some fields are not filled in as they should be.");
+        }
+        if (rules.Count > 0)
+            return Refusal.Unprocessable(rules, rules.ContainsKey("organization") && rules.Count == 1
+                ? "The product's organization is unknown."
+                : "Some fields name what is not known here; nothing was registered.");
 
         var technologies = await VendorStore.NormaliseTechnologiesAsync(connection, body.Technologies, transaction);
-        var capabilities = body.Capabilities.Select(c => c.Trim()).Distinct(StringComparer.Ordinal).ToList();
-        var product = await VendorStore.InsertProductAsync(connection, transaction, organizationId, body.Key, body.Name.Trim(),
-            body.Version.Trim(), string.IsNullOrWhiteSpace(body.Line) ? body.Key : body.Line.Trim(), body.Kind, technologies, capabilities, caller.TokenId);
+        var product = await VendorStore.InsertProductAsync(connection, transaction, organizationId!.Value, body.Key, body.Name.Trim(),
+            body.Version.Trim(), string.IsNullOrWhiteSpace(body.Line) ? body.Key : body.Line.Trim(), body.Kind, technologies,
+            capabilities.Distinct(StringComparer.Ordinal).ToList(), caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "product.create", body.Key);
         transaction.Commit();
         return product;
     }
 
     /// <summary>What attributes cannot say: the kind from its list, and each technology and tag's syntax, keyed by position.</summary>
-    internal static Dictionary<string, string[]> CheckShape(NewProduct body)
+    public static Dictionary<string, string[]> CheckShape(NewProduct body)
     {
         var errors = new Dictionary<string, string[]>();
         if (!VendorStore.Kinds.Contains(body.Kind))

@@ -77,6 +77,9 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         public required Product Newcomer { get; init; }
         public required Organization NewcomerOrganization { get; init; }
         public required string Plan { get; init; }
+
+        /// <summary>A closed event of the same two products, with a snapshot: the doors of snapshots.</summary>
+        public required string Closed { get; init; }
     }
 
     private async Task<World> WorldAsync()
@@ -86,8 +89,14 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         var result = await floor.Log(floor.EngineerB, floor.Result(TestFloor.Call, floor.A1, floor.B1));
         var organization = await floor.Chair.Register(_build.Organization());
         var newcomer = await floor.Chair.Register(_build.Product(organization.Key) with { Technologies = ["SIP"], Capabilities = ["h264"] });
+        var closed = await floor.Chair.Create(_build.Event(floor.Sip));
+        await floor.Chair.Enter(closed.Key, floor.A1.Key, floor.B1.Key);
+        await floor.Chair.MoveTo(closed.Key, "open");
+        await floor.Chair.MoveTo(closed.Key, "closed");
+        (await floor.Chair.PostJson($"/api/events/{closed.Key}/snapshots", new { })).EnsureSuccessStatusCode();
         return new World
         {
+            Closed = closed.Key,
             Floor = floor, ResultId = result.Id, Newcomer = newcomer, NewcomerOrganization = organization, Plan = floor.Sip,
             Tokens = new()
             {
@@ -170,6 +179,15 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             ["ChangeEvent"] = () => Patch($"/api/events/{e}", new { location = Build.UniqueKey("Hall") }),
             ["WithdrawParticipant"] = () => new Sample(HttpMethod.Delete, $"/api/events/{e}/participants/{Entered(w)}?retire=true", () => null, true, true),
             ["EventAudit"] = () => Get($"/api/events/{e}/audit"),
+            ["ImportRegistrations"] = () => Post("/api/registrations/import", () => TestFloor.Content(
+                $"organization,organization_name,product,product_name,version,kind,technologies,capabilities\n" +
+                $"{Build.UniqueKey("bulk-org")},Bulk Org,{Build.UniqueKey("bulk-product")},Bulk Phone,1.0,endpoint,SIP,h264\n", "text/csv")),
+            ["RegistrationTemplateCsv"] = () => Get("/api/registrations/template.csv"),
+            ["RegistrationTemplateWorkbook"] = () => Get("/api/registrations/template.xlsx"),
+            ["TakeSnapshot"] = () => Post($"/api/events/{w.Closed}/snapshots", () => Json(new { })) with { OfTheEvent = true },
+            ["ListSnapshots"] = () => Get($"/api/events/{e}/snapshots"),
+            ["DownloadSnapshotWorkbook"] = () => Get($"/api/events/{w.Closed}/snapshots/1/report.xlsx") with { OfTheEvent = true },
+            ["DownloadSnapshotPdf"] = () => Get($"/api/events/{w.Closed}/snapshots/1/report.pdf?anonymize=true") with { OfTheEvent = true },
         };
         Sample Patch(string url, object body) => new(HttpMethod.Patch, url, () => Json(body), true, url.Contains(e));
     }
@@ -304,6 +322,17 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             },
             ["/Setup/Events/Edit POST Withdraw"] = () => Post($"/setup/events/{e}/edit?handler=Withdraw", ("product", Entered(w)), ("retire", "true")),
             ["/Events/Audit GET"] = () => Get($"/events/{e}/audit"),
+            ["/Setup/Events/Manage POST Review"] = () => Post($"/setup/events/{e}?handler=Review", ("reviewUntil", "")),
+            ["/Setup/Events/Manage POST Snapshot"] = () => Post($"/setup/events/{w.Closed}?handler=Snapshot") with { OfTheEvent = true },
+            ["/Setup/Registrations GET"] = () => Get("/setup/registrations"),
+            ["/Setup/Registrations POST"] = () => new Sample(HttpMethod.Post, "/setup/registrations", () =>
+            {
+                var form = new MultipartFormDataContent();
+                var file = new StringContent("organization,organization_name,product,product_name,version,kind,technologies,capabilities\n" +
+                    $"{Build.UniqueKey("page-org")},Page Org,{Build.UniqueKey("page-product")},Page Phone,2.0,endpoint,SIP,\n", Encoding.UTF8);
+                form.Add(file, "Upload", "registrations.csv");
+                return form;
+            }, true),
         };
     }
 

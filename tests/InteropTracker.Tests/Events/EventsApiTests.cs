@@ -188,6 +188,7 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task Registering_participants_is_idempotent_and_lists_them_with_their_declarations()
     {
         var (chair, plan) = await ChairWithPlan();
+        await chair.LoadPlan(Build.Plan(new CaseSpec { Id = "SHARE-1", Requires = ["bfcp"] })); // a plan that uses bfcp, so a product may declare it
         var vendor = await chair.Register(_build.Organization());
         var first = await chair.Register(_build.Product(vendor.Key) with { Capabilities = ["h264", "bfcp"] });
         var second = await chair.Register(_build.Product(vendor.Key));
@@ -247,8 +248,8 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(("closed", true), (published.Status, published.Published));
 
         var reopen = await Problem.ReadAsync(
-            await chair.PostJson($"/api/events/{key}/status", new { status = "open" }), HttpStatusCode.Conflict);
-        Assert.Contains("cannot go back", reopen.Detail);
+            await chair.PostJson($"/api/events/{key}/status", new { status = "open" }), HttpStatusCode.Forbidden);
+        Assert.Contains("only an admin may reopen it", reopen.Detail);
         await Problem.ReadAsync(await chair.PostJson($"/api/events/{key}/status", new { status = "draft" }), HttpStatusCode.BadRequest);
         var after = await chair.GetAsync($"/api/events/{key}").ReadJson<EventInfo>();
         Assert.Equal(("closed", true), (after.Status, after.Published));

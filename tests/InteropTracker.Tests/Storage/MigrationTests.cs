@@ -38,6 +38,7 @@ public class MigrationTests
         ["0004_schedules"] = "4975d356880c6f0e592c5e86c17000c952d950553c1f14c79467c2a977354c60",
         ["0005_evidence"] = "5bf571843239b761c32b665a595075207be63f42449dbfe2afaa0e401165b818",
         ["0006_corrections"] = "66ff34aea52b17beea340f05424abd42f1326aa9f4479afb12884c80095548c9",
+        ["0007_snapshots_and_review"] = "9dfb649b2d2d7f355f7a14f5e6ffac4a935c62cf85c937fcdbbd0f64ad571252",
     };
 
     [Fact]

@@ -98,6 +98,7 @@ public class VendorsApiTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task A_product_is_registered_with_its_kind_technologies_and_capabilities()
     {
         var chair = await app.ClientFor(Roles.Chair);
+        await chair.LoadPlan(Build.Plan(new CaseSpec { Id = "VIDEO-1", Requires = ["h264"], Responder = ["rtcp-fb.pli"] }));
         var vendor = await chair.Register(_build.Organization());
         var given = _build.Product(vendor.Key) with
         {

@@ -191,10 +191,12 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         var current = Peers.ToList().FindIndex(p => p.Peer.Id == Them.Id);
         NextUntested = Peers.Skip(current + 1).Concat(Peers.Take(Math.Max(current, 0))).FirstOrDefault(p => p.Untested > 0);
 
+        // Reviews outlast logging: a closed event in its review window still takes them.
+        var reviews = EventGate.Check(planning, Key, caller, EventNeed.Review).Refusal is null;
         var cards = new List<CaseCard>();
         foreach (var row in rows.Where(r => !Untested || r.Result is null || _messages.ContainsKey(r.Anchor)))
         {
-            var mayReview = ReadOnlyReason is null && row.Result is { } result
+            var mayReview = reviews && row.Result is { } result
                 && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);

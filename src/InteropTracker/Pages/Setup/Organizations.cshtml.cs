@@ -33,6 +33,13 @@ public sealed class OrganizationsModel(Database database) : PageModel
         var outcome = await FeatureCall.RunAsync(body, b => VendorsApi.CreateOrganizationAsync(b, HttpContext.Caller(), database));
         if (outcome.Refusal is not { } refusal) return RedirectToPage(new { created = body.Key });
         refusal.CopyTo(ModelState, nameof(Form));
+        if (string.IsNullOrWhiteSpace(Form.Key) && Vocabulary.Slug(Form.Name) is { Length: > 0 } proposed)
+        {
+            // Proposed for the next post, as the page script proposes it while the name is typed.
+            Form.Key = proposed;
+            ModelState.Remove($"{nameof(Form)}.{nameof(Form.Key)}");
+            ModelState.AddModelError($"{nameof(Form)}.{nameof(Form.Key)}", $"Give the organization a key: '{proposed}', made from its name, is filled in; keep it or change it.");
+        }
         Response.StatusCode = refusal.Status();
         await LoadAsync();
         return Page();

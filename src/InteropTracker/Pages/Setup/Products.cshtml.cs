@@ -50,23 +50,29 @@ public sealed class ProductsModel(Database database) : PageModel
             Technologies = Form.Technologies.Concat(Split(Form.OtherTechnologies, ',')).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             Capabilities = Split(Form.Capabilities, ',', ' ', '\n', '\r', '\t', ';').ToList(),
         };
-        var outcome = await FeatureCall.RunAsync(body, b => VendorsApi.CreateProductAsync(b, HttpContext.Caller(), database));
+        var outcome = await FeatureCall.RunAsync(() => VendorsApi.CreateProductAsync(body, HttpContext.Caller(), database));
         if (outcome.Refusal is not { } refusal) return RedirectToPage(new { created = body.Key });
         refusal.CopyTo(ModelState, nameof(Form));
+        ProposeKey();
         Response.StatusCode = refusal.Status();
         await LoadAsync();
         return Page();
     }
 
+    /// <summary>
+    /// A form sent without a key gets one proposed from the name, filled in for the next post (the page script does the
+    /// same as the name is typed).
+    /// </summary>
+    private void ProposeKey()
+    {
+        if (!string.IsNullOrWhiteSpace(Form.Key) || Vocabulary.Slug(Form.Name) is not { Length: > 0 } proposed) return;
+        Form.Key = proposed;
+        ModelState.Remove($"{nameof(Form)}.{nameof(Form.Key)}");
+        ModelState.AddModelError($"{nameof(Form)}.{nameof(Form.Key)}", $"Give the product a key: '{proposed}', made from its name, is filled in; keep it or change it.");
+    }
+
     private static IEnumerable<string> Split(string? text, params char[] separators) =>
         (text ?? "").Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private sealed record TagRow
-    {
-        public string Requires { get; init; } = "[]";
-        public string Initiator { get; init; } = "[]";
-        public string Responder { get; init; } = "[]";
-    }
 
     private async Task LoadAsync()
     {
@@ -74,8 +80,6 @@ public sealed class ProductsModel(Database database) : PageModel
         Products = await VendorStore.ListProductsAsync(connection, null, HttpContext.Caller());
         Organizations = (await VendorStore.ListOrganizationsAsync(connection, HttpContext.Caller())).ToList();
         KnownTechnologies = (await connection.QueryAsync<string>("SELECT DISTINCT technology FROM test_plans ORDER BY technology")).ToList();
-        var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases");
-        KnownTags = rows.SelectMany(r => Vocabulary.FromJson(r.Requires).Concat(Vocabulary.FromJson(r.Initiator)).Concat(Vocabulary.FromJson(r.Responder)))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        KnownTags = await VendorStore.KnownTagsAsync(connection);
     }
 }
