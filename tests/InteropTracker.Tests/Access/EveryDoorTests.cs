@@ -193,6 +193,9 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 ("plan", f.Sip), ("case", TestFloor.Call), ("initiator", f.A1.Key), ("responder", f.B1.Key), ("verdict", "fail")),
             ["/Events/Results POST Confirm"] = () => Relogged(w) ?? Post($"{results}&handler=Confirm", ("id", w.ResultId.ToString())),
             ["/Events/Results POST Dispute"] = () => Relogged(w) ?? Post($"{results}&handler=Dispute", ("id", w.ResultId.ToString()), ("reason", "No video")),
+            ["/Events/Results GET Live"] = () => Get($"{results}&handler=Live"),
+            ["/Events/Results GET Rows"] = () => Get($"{results}&handler=Rows&ids=cell-0-0-0"),
+            ["/Pairings/Mine GET"] = () => Get("/my-pairings"),
             ["/TestPlans/Index GET"] = () => Get("/test-plans"),
             ["/TestPlans/Index POST"] = () => new Sample(HttpMethod.Post, "/test-plans", () =>
             {
