@@ -16,8 +16,13 @@ namespace InteropTracker.Pages.Events;
 /// <param name="Content">The case as its test plan states it (steps, expected results, references), opened on demand.</param>
 /// <param name="Disagreement">What the two sides logged when their newest verdicts for the cell differ; null when they agree.</param>
 public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError,
-    TestCase? Content = null, string? Disagreement = null)
+    TestCase? Content = null, string? Disagreement = null, long? Mine = null)
 {
+    /// <summary>Which side starts, said from the side of the product the page is for (<paramref name="Mine"/>).</summary>
+    public string Starts => !Row.Case.Case.Directional ? "either starts" : Row.Initiator.Id == Mine ? "you start" : "peer starts";
+
+    public string StartsIcon => !Row.Case.Case.Directional ? "⇄" : Row.Initiator.Id == Mine ? "▶" : "◀";
+
     /// <summary>Changes whenever what the row shows of its result changes: the page script compares it with the live one.</summary>
     public string Signature => CaseSignature.Of(Row.Result, Disagreement);
 }
@@ -255,7 +260,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
             cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError,
-                contents.GetValueOrDefault((row.Case.Case.Plan, row.Case.Case.Key)), disagreements.GetValueOrDefault(row.Anchor)));
+                contents.GetValueOrDefault((row.Case.Case.Plan, row.Case.Case.Key)), disagreements.GetValueOrDefault(row.Anchor), Me.Id));
         }
         Cards = cards;
         return true;
