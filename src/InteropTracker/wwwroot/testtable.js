@@ -16,6 +16,10 @@
   const rowOf = el => el && el.closest ? el.closest('[data-case-row]') : null;
   const isUntested = row => row.classList.contains('case--untested');
 
+  // The case last worked on, by id (its element is swapped after each save): where "Next untested case" starts from.
+  let lastRowId = null;
+  pairing.addEventListener('focusin', event => { const row = rowOf(event.target); if (row) lastRowId = row.id; });
+
   function focusRow(row) {
     if (!row) return;
     row.focus({ preventScroll: true });
@@ -65,9 +69,14 @@
     event.preventDefault();
   });
 
-  for (const opener of pairing.querySelectorAll('[data-keys-help-open]')) opener.addEventListener('click', () => help && help.showModal());
+  // These buttons need the script: they are hidden until it runs.
+  for (const opener of pairing.querySelectorAll('[data-keys-help-open]')) {
+    opener.hidden = false;
+    opener.addEventListener('click', () => help && help.showModal());
+  }
   for (const next of pairing.querySelectorAll('[data-next-untested]')) {
-    next.addEventListener('click', () => focusRow(nextUntested(rowOf(document.activeElement))));
+    next.hidden = false;
+    next.addEventListener('click', () => focusRow(nextUntested(lastRowId && document.getElementById(lastRowId))));
   }
 
   // "Untested only" filters in place; the address keeps the choice for a reload or a shared link.
