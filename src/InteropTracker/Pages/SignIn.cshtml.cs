@@ -86,7 +86,9 @@ public sealed class SignInModel(Database database, TokenCache cache, FailedAuthe
 
         var session = await SignInSessions.StartAsync(connection, credential!.Caller.TokenId);
         Response.Cookies.Append(TokenAuthentication.CookieName, session.Id, CookieOptions(session.ExpiresAt));
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        // An engineer comes to log results: its pairings are the landing page; every other role lands on the events.
+        var landing = credential.Caller.IsEngineer ? "/my-pairings" : "/";
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : landing);
     }
 
     public async Task<IActionResult> OnPostSignOutAsync()

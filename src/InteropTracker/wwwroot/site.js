@@ -88,6 +88,8 @@
       const again = focusName && [...replacement.querySelectorAll('button')]
         .find(b => b.name + '=' + b.value === focusName);
       (again || replacement.querySelector('[data-focus-after]') || replacement).focus();
+      // Page scripts that follow a swap (counts, moving on to the next case) hear of it here.
+      replacement.dispatchEvent(new CustomEvent('interop:swapped', { bubbles: true, detail: { submitter: focusName, ok: response.ok } }));
     } catch {
       target.removeAttribute('aria-busy');
       for (const button of form.querySelectorAll('button')) button.disabled = false;

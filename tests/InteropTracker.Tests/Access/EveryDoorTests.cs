@@ -268,6 +268,9 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 () => Tests.Evidence.EvidenceApiTests.File("page.pcap", Tests.Evidence.EvidenceApiTests.Pcap(seed: 9)), true, true),
             ["/Events/Evidence POST Remove"] = () => Post($"/events/{e}/results/{w.ResultId}/evidence?handler=Remove",
                 ("n", AttachedEvidence(w).ToString())),
+            ["/Events/Results GET Live"] = () => Get($"{results}&handler=Live"),
+            ["/Events/Results GET Rows"] = () => Get($"{results}&handler=Rows&ids=cell-0-0-0"),
+            ["/Pairings/Mine GET"] = () => Get("/my-pairings"),
             ["/TestPlans/Index GET"] = () => Get("/test-plans"),
             ["/TestPlans/Index POST"] = () => new Sample(HttpMethod.Post, "/test-plans", () =>
             {

@@ -42,11 +42,13 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
 
         // ... the keyboard alone, with a note ...
         var secure = Card(page, TestFloor.SecureCall, floor.A1, floor.B1);
+        await secure.Locator("summary.case__title").ClickAsync(); // notes and issue open in place, only when wanted
         await secure.GetByLabel("Notes").FillAsync("488 on sips: URI");
         await secure.GetByLabel("Issue").FillAsync("ACME-42");
         await VerdictButton(secure, "fail").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await secure.GetByText("Saved: fail").WaitForAsync();
+        await secure.Locator("summary.case__title").ClickAsync();
         Assert.Equal("488 on sips: URI", await secure.GetByLabel("Notes").InputValueAsync());
 
         // ... and a browser without the script: a plain form post that comes back to the same pairing.
@@ -78,6 +80,7 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
         var other = await app.NewPageAsync(await app.NewToken(Roles.Engineer, floor.B1.Organization));
         await other.GotoAsync(ResultsUrl(floor, floor.B1, floor.A1));
         var theirs = Card(other, TestFloor.Call, floor.A1, floor.B1);
+        await theirs.Locator("summary.case__title").ClickAsync();
         await theirs.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await theirs.GetByText("Confirmed.").WaitForAsync();
         await theirs.Locator(".badge--confirmed").WaitForAsync();

@@ -1,6 +1,7 @@
 using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.EventResults;
+using InteropTracker.TestPlans;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Pages.Events;
@@ -16,10 +17,14 @@ public sealed record SheetRow(CaseDetails Case, Participant Initiator, Participa
     public string Direction => Case.Case.Directional ? $"{Initiator.Key} → {Responder.Key}" : $"{Initiator.Key} ⇄ {Responder.Key}";
 }
 
-/// <summary>How far a product has got with one peer: planned cells between them and how many have a verdict.</summary>
-public sealed record PeerProgress(Participant Peer, long Planned, long Logged)
+/// <summary>How far a product has got with one peer: planned cells between them, how many have a verdict, and the mandatory ones still untested.</summary>
+public sealed record PeerProgress(Participant Peer, long Planned, long Logged, long MandatoryUntested)
 {
     public long Untested => Planned - Logged;
+
+    /// <summary>What a list of peers shows for this one: its name, organization and what is left.</summary>
+    public string Label => $"{Peer.Name} {Peer.Version} · {Peer.OrganizationName} — {Untested} of {Planned} untested" +
+                           (MandatoryUntested > 0 ? $" ({MandatoryUntested} mandatory)" : "");
 }
 
 /// <summary>
@@ -59,7 +64,10 @@ public static class PairingSheet
             .ThenBy(r => r.Initiator.Id == a.Id ? 0 : 1)
             .ToList();
 
-    /// <summary>For each other participant, the cells planned with the product and how many have a verdict.</summary>
+    /// <summary>
+    /// For each other participant, the cells planned with the product and how many have a verdict: the peers with the
+    /// most mandatory cells untested first, then the most untested, so the work that matters most is on top.
+    /// </summary>
     public static IReadOnlyList<PeerProgress> Peers(EventPlanning planning, Participant product,
         IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo> results) =>
         planning.Participants
@@ -67,9 +75,30 @@ public static class PairingSheet
             .Select(peer =>
             {
                 var cells = Planning.Cells(planning.Cases, [product, peer], planning.Event.IncludeSameOrganization).ToList();
-                var logged = cells.Count(c => results.ContainsKey((c.Case.Id, c.Initiator.Key, c.Responder.Key)));
-                return new PeerProgress(peer, cells.Count, logged);
+                var untested = cells.Where(c => !results.ContainsKey((c.Case.Id, c.Initiator.Key, c.Responder.Key))).ToList();
+                var mandatory = untested.Count(c => planning.Details(c.Case.Id).Priority == Priorities.Mandatory);
+                return new PeerProgress(peer, cells.Count, cells.Count - untested.Count, mandatory);
             })
             .Where(p => p.Planned > 0)
+            .OrderByDescending(p => p.MandatoryUntested)
+            .ThenByDescending(p => p.Untested)
+            .ThenBy(p => p.Peer.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
+
+    /// <summary>The content of every pinned case (purpose, steps, expected results, references), by plan and case key.</summary>
+    public static async Task<IReadOnlyDictionary<(string Plan, string Case), TestCase>> ContentsAsync(SqliteConnection connection,
+        EventPlanning planning)
+    {
+        var contents = new Dictionary<(string, string), TestCase>();
+        foreach (var pinned in planning.Plans)
+        {
+            if (await TestPlanStore.FindDocumentAsync(connection, pinned.Plan, pinned.Version) is not { } row) continue;
+            foreach (var c in TestPlanDocument.FromCanonicalJson(row.Document).Cases) contents[(pinned.Plan, c.Id)] = c;
+        }
+        return contents;
+    }
+
+    /// <summary>Where the test-plan page shows a case of the version the event pins.</summary>
+    public static string CaseLink(CaseDetails details) =>
+        $"/test-plans/{Uri.EscapeDataString(details.Case.Plan)}?version={Uri.EscapeDataString(details.PlanVersion)}#case-{Uri.EscapeDataString(details.Case.Key)}";
 }

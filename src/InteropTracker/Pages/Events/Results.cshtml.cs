@@ -5,15 +5,34 @@ using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.EventResults;
+using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Pages.Events;
 
-/// <summary>What one case card shows and lets the viewer do.</summary>
+/// <summary>What one case row shows and lets the viewer do.</summary>
+/// <param name="Content">The case as its test plan states it (steps, expected results, references), opened on demand.</param>
+/// <param name="Disagreement">What the two sides logged when their newest verdicts for the cell differ; null when they agree.</param>
 public sealed record CaseCard(SheetRow Row, string Action, bool MayLog, bool MayReview, string? Message, bool IsError,
-    string? IssueUrlTemplate = null);
+    TestCase? Content = null, string? Disagreement = null, long? Mine = null, string? IssueUrlTemplate = null)
+{
+    /// <summary>Which side starts, said from the side of the product the page is for (<paramref name="Mine"/>).</summary>
+    public string Starts => !Row.Case.Case.Directional ? "either starts" : Row.Initiator.Id == Mine ? "you start" : "peer starts";
+
+    public string StartsIcon => !Row.Case.Case.Directional ? "⇄" : Row.Initiator.Id == Mine ? "▶" : "◀";
+
+    /// <summary>Changes whenever what the row shows of its result changes: the page script compares it with the live one.</summary>
+    public string Signature => CaseSignature.Of(Row.Result, Disagreement);
+}
+
+/// <summary>The short text the pairing's live answer gives per cell, and the row carries, to tell which rows changed.</summary>
+public static class CaseSignature
+{
+    public static string Of(ResultInfo? result, string? disagreement) =>
+        result is null ? "" : $"{result.Id}.{result.Revision}.{result.Status}{(disagreement is null ? "" : ".differ")}";
+}
 
 /// <summary>
 /// Results entry at the test table: the engineer picks their product and a peer and sets each planned case's verdict
@@ -43,6 +62,13 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     public IReadOnlyList<CaseCard> Cards { get; private set; } = [];
     public long Planned { get; private set; }
     public long Logged { get; private set; }
+    public long MandatoryUntested { get; private set; }
+
+    /// <summary>Cells of the pairing whose two sides' newest verdicts differ.</summary>
+    public long Disagreements { get; private set; }
+
+    /// <summary>The signature of every cell of the pairing, by row id: what the live answer sends.</summary>
+    public IReadOnlyDictionary<string, string> Signatures { get; private set; } = new Dictionary<string, string>();
     public PeerProgress? NextUntested { get; private set; }
 
     /// <summary>A refused post's reason when no card on show is the one it was for.</summary>
@@ -55,6 +81,32 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
 
     [Performs(Permission.ReadEvents)]
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
+
+    /// <summary>
+    /// What the page script polls every few seconds: the pairing's counts, the peers' labels and each cell's signature,
+    /// so that the other side's entries and every count change in place without rendering a row that did not change.
+    /// </summary>
+    [Performs(Permission.ReadEvents)]
+    public async Task<IActionResult> OnGetLiveAsync()
+    {
+        if (!await LoadAsync(withCards: false) || Me is null || Them is null) return NotFound();
+        return new JsonResult(new
+        {
+            Planned, Logged, Untested = Planned - Logged, MandatoryUntested, Disagreements,
+            Peers = Peers.Select(p => new { p.Peer.Key, p.Label }),
+            Cells = Signatures,
+        });
+    }
+
+    /// <summary>The rows named (their ids, comma-separated) as the page renders them: what the script swaps in for changed ones.</summary>
+    [Performs(Permission.ReadEvents)]
+    public async Task<IActionResult> OnGetRowsAsync(string? ids)
+    {
+        var wanted = (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (!await LoadAsync(only: wanted) || Me is null || Them is null) return NotFound();
+        Response.Headers[FragmentHeader] = "rows";
+        return Partial("_CaseRows", Cards);
+    }
 
     [Performs(Permission.LogResults)]
     public async Task<IActionResult> OnPostVerdictAsync(string plan, [FromForm(Name = "case")] string caseKey, string initiator,
@@ -157,7 +209,9 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         return await AnchorAsync(result.Plan, result.Case, result.Initiator, result.Responder);
     }
 
-    private async Task<bool> LoadAsync()
+    /// <param name="withCards">False: only the counts and signatures (the live answer).</param>
+    /// <param name="only">When given, cards only for these row ids.</param>
+    private async Task<bool> LoadAsync(bool withCards = true, IReadOnlySet<string>? only = null)
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
@@ -179,8 +233,10 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
 
         var results = await PairingSheet.ResultsOfAsync(connection, planning, Me);
         Peers = PairingSheet.Peers(planning, Me, results);
-        Them = Peer is null ? null : planning.FindParticipant(Peer);
+        // With no peer asked for, the one with the most mandatory work left: the page opens on a pairing, not empty.
+        Them = Peer is null ? Peers.FirstOrDefault()?.Peer : planning.FindParticipant(Peer);
         if (Them is null || Them.Id == Me.Id) { Them = null; return true; }
+        Peer = Them.Key;
 
         ReadOnlyReason = EventGate.Check(planning, Key, caller, EventNeed.Write).Refusal?.Detail
             ?? Permissions.WhyCannotLog(caller, Me.OrganizationId, Them.OrganizationId, $"{Me.Key} → {Them.Key}");
@@ -188,21 +244,49 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         var rows = PairingSheet.Rows(planning, Me, Them, null, forward: false, results);
         Planned = rows.Count;
         Logged = rows.Count(r => r.Result is not null);
+        MandatoryUntested = rows.Count(r => r.Result is null && r.Case.Priority == Priorities.Mandatory);
         var current = Peers.ToList().FindIndex(p => p.Peer.Id == Them.Id);
         NextUntested = Peers.Skip(current + 1).Concat(Peers.Take(Math.Max(current, 0))).FirstOrDefault(p => p.Untested > 0);
 
+        var disagreements = await DisagreementsAsync(connection, transaction, rows);
+        Disagreements = disagreements.Count;
+        Signatures = rows.ToDictionary(r => r.Anchor, r => CaseSignature.Of(r.Result, disagreements.GetValueOrDefault(r.Anchor)));
+        if (!withCards) return true;
+
+        var contents = await PairingSheet.ContentsAsync(connection, planning);
         // Reviews outlast logging: a closed event in its review window still takes them.
         var reviews = EventGate.Check(planning, Key, caller, EventNeed.Review).Refusal is null;
         var cards = new List<CaseCard>();
-        foreach (var row in rows.Where(r => !Untested || r.Result is null || _messages.ContainsKey(r.Anchor)))
+        foreach (var row in rows.Where(r => only is null || only.Contains(r.Anchor)))
         {
             var mayReview = reviews && row.Result is { } result
                 && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
-            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError, Planning.Event.IssueUrlTemplate));
+            cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError,
+                contents.GetValueOrDefault((row.Case.Case.Plan, row.Case.Case.Key)), disagreements.GetValueOrDefault(row.Anchor), Me.Id,
+                Planning.Event.IssueUrlTemplate));
         }
         Cards = cards;
         return true;
+    }
+
+    /// <summary>For each row whose two sides' newest verdicts differ, what each side logged, by row id.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> DisagreementsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<SheetRow> rows)
+    {
+        var logged = rows.Where(r => r.Result is not null).ToDictionary(r => r.Result!.Id);
+        var sides = await SideVerdicts.NewestAsync(connection, logged.Keys, transaction);
+        var found = new Dictionary<string, string>();
+        foreach (var group in sides.GroupBy(s => s.ResultId))
+        {
+            var row = logged[group.Key];
+            var initiatorSide = group.FirstOrDefault(s => s.OrganizationId == row.Initiator.OrganizationId);
+            var responderSide = group.FirstOrDefault(s => s.OrganizationId == row.Responder.OrganizationId);
+            if (initiatorSide is null || responderSide is null || initiatorSide.Verdict == responderSide.Verdict) continue;
+            found[row.Anchor] = $"{row.Initiator.OrganizationName} ({initiatorSide.RecordedBy}) logged {Figures.Word(Figures.Parse(initiatorSide.Verdict))}; " +
+                                $"{row.Responder.OrganizationName} ({responderSide.RecordedBy}) logged {Figures.Word(Figures.Parse(responderSide.Verdict))}.";
+        }
+        return found;
     }
 }
