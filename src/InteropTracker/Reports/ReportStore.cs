@@ -40,7 +40,7 @@ public static class ReportStore
 
         var causes = (await connection.QueryAsync<(long CaseId, string Verdict, string? Cause, long Count)>("""
             SELECT case_id, verdict, cause, count(*) FROM results
-            WHERE event_id = @eventId AND verdict IN ('fail', 'blocked')
+            WHERE event_id = @eventId AND verdict IN ('fail', 'blocked') AND retired_at IS NULL
             GROUP BY case_id, verdict, cause
             """, new { eventId }, transaction))
             .Select(c => new CauseCount(c.CaseId, c.Verdict == "fail" ? Verdict.Fail : Verdict.Blocked, c.Cause, c.Count)).ToList();

@@ -38,7 +38,7 @@ public static class ScheduleStore
         long eventId, SqliteTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<TestedCell>(
-            "SELECT case_id AS CaseId, initiator_id AS InitiatorId, responder_id AS ResponderId FROM results WHERE event_id = @eventId",
+            "SELECT case_id AS CaseId, initiator_id AS InitiatorId, responder_id AS ResponderId FROM results WHERE event_id = @eventId AND retired_at IS NULL",
             new { eventId }, transaction);
         return rows.Select(r => (r.CaseId, r.InitiatorId, r.ResponderId)).ToHashSet();
     }

@@ -15,7 +15,7 @@ internal static class VerdictScan
         SELECT case_id, initiator_id, responder_id,
                CASE verdict WHEN 'pass' THEN 0 WHEN 'fail' THEN 1 WHEN 'na' THEN 2 ELSE 3 END
         FROM results
-        WHERE event_id = ?1
+        WHERE event_id = ?1 AND retired_at IS NULL
         """;
 
     // Run once per event read, over up to millions of rows: compiled optimised straight away, not first as a quick tier.
