@@ -3,7 +3,7 @@ using InteropTracker.Bench;
 // The benchmark: generates an interop programme through the app's own API, measures the app (a child process) and
 // the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
-//       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory]
+//       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory,event_page_mb,event_page_load_s]
 
 var scaleName = "small";
 string? jsonPath = null;

@@ -17,7 +17,7 @@ public sealed class BrowserCollection
 /// The real app on a real Kestrel port on 127.0.0.1 over its own SQLite file, and Debian's Chromium driven by
 /// Playwright (never a downloaded browser). One per test class; each test opens its own browser context.
 /// </summary>
-public sealed class BrowserFixture : AppFixture, IAsyncLifetime
+public class BrowserFixture : AppFixture, IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
