@@ -40,10 +40,14 @@
     return cells;
   }
 
-  const products = grid.products.map(p => ({ key: p[0], name: p[1], organization: p[2] }));
-  const n = products.length;
-  let cells = unpack(grid.cells, n);
-  let visible = products.map((_, i) => i);
+  let products, n, cells, visible;
+  function take(whole) {
+    products = whole.products.map(p => ({ key: p[0], name: p[1], organization: p[2] }));
+    n = products.length;
+    cells = unpack(whole.cells, n);
+    visible = products.map((_, i) => i);
+  }
+  take(grid);
 
   const steps = [[0.5, 0], [0.7, 1], [0.8, 2], [0.85, 3], [0.9, 4], [0.95, 5], [0.98, 6], [1, 7]];
   function step(pass, executed) {
@@ -64,7 +68,7 @@
   const empty = () => ({ planned: 0, pass: 0, fail: 0, na: 0, blocked: 0 });
 
   function cellHtml(t, cls) {
-    if (t.planned === 0) return '<td class="rate-void' + cls + '" tabindex="-1"></td>';
+    if (t.planned === 0) return '<td class="rate-void" tabindex="-1"></td>';
     const executed = t.pass + t.fail;
     if (executed === 0) return '<td class="rate-none' + cls + '" tabindex="-1">○</td>';
     return '<td class="rate-' + step(t.pass, executed) + cls + '" tabindex="-1">' + percent(t.pass, executed) + '</td>';
@@ -83,39 +87,98 @@
     return { rows, columns, all };
   }
 
+  // A large matrix draws only the rows in and near its box (the browser lays out a few thousand cells, not tens of
+  // thousands); the table says how many rows it has (aria-rowcount) and each drawn row which it is (aria-rowindex).
+  const windowed = () => visible.length > 80;
+  const wrap = table.parentElement;
+  let sums = null, drawn = [0, 0], rowHeight = 30;
+
+  function range() {
+    if (!windowed()) return [0, visible.length];
+    const head = table.tHead ? table.tHead.offsetHeight : 0;
+    const top = Math.max(0, Math.floor((wrap.scrollTop - head) / rowHeight) - 5);
+    return [top, Math.min(visible.length, top + Math.ceil(wrap.clientHeight / rowHeight) + 12)];
+  }
+
+  function rowHtml(r) {
+    const i = visible[r], p = products[i];
+    const html = ['<tr data-r="', r, '" aria-rowindex="', r + 2, '"><th scope="row" title="', escape(p.name + ' · ' + p.organization), '">', escape(p.name), '</th>'];
+    for (const j of visible) html.push(i === j ? '<td class="rate-self" tabindex="-1"></td>' : cellHtml(tally((i * n + j) * 5), ''));
+    html.push(cellHtml(sums.rows[i], ' total'), '</tr>');
+    return html.join('');
+  }
+
+  function spacer(rows) {
+    return rows > 0 ? '<tr class="spacer" aria-hidden="true"><td colspan="' + (visible.length + 2) + '" style="height:' + rows * rowHeight + 'px"></td></tr>' : '';
+  }
+
+  function drawBody() {
+    const [from, to] = range();
+    const body = [spacer(from)];
+    for (let r = from; r < to; r++) body.push(rowHtml(r));
+    body.push(spacer(visible.length - to));
+    if (!pair && to === visible.length) {
+      body.push('<tr data-r="all" aria-rowindex="', visible.length + 2, '"><th scope="row" class="total">All</th>');
+      for (const j of visible) body.push(cellHtml(sums.columns[j], ' total'));
+      body.push(cellHtml(sums.all, ' total'), '</tr>');
+    }
+    const focused = table.contains(document.activeElement) ? document.activeElement : null;
+    const place = focused ? [focused.parentElement.dataset.r, focused.cellIndex] : null;
+    table.tBodies[0].innerHTML = body.join('');
+    drawn = [from, to];
+    const again = place && table.querySelector('tr[data-r="' + place[0] + '"]')?.cells[place[1]];
+    const current = again || table.querySelector('tbody td[tabindex]');
+    if (current) current.tabIndex = 0;
+    if (again) again.focus({ preventScroll: true });
+  }
+
   function draw() {
-    const sums = totals();
-    const head = ['<thead><tr><th scope="col" class="corner">', pair ? 'product' : 'initiator ↓ responder →', '</th>'];
+    sums = totals();
+    const head = ['<thead><tr aria-rowindex="1"><th scope="col" class="corner">', pair ? 'product' : 'initiator ↓ responder →', '</th>'];
     for (const j of visible) {
       const p = products[j];
       head.push('<th scope="col" class="col-head" title="', escape(p.name + ' · ' + p.organization), '"><span>', escape(p.name), '</span></th>');
     }
-    head.push('<th scope="col" class="col-head total"><span>All</span></th></tr></thead>');
-    const body = ['<tbody>'];
-    for (const i of visible) {
-      const p = products[i];
-      body.push('<tr><th scope="row" title="', escape(p.name + ' · ' + p.organization), '">', escape(p.name), '</th>');
-      for (const j of visible) body.push(i === j ? '<td class="rate-self" tabindex="-1"></td>' : cellHtml(tally((i * n + j) * 5), ''));
-      body.push(cellHtml(sums.rows[i], ' total'), '</tr>');
-    }
-    if (!pair) {
-      body.push('<tr><th scope="row" class="total">All</th>');
-      for (const j of visible) body.push(cellHtml(sums.columns[j], ' total'));
-      body.push(cellHtml(sums.all, ' total'), '</tr>');
-    }
-    body.push('</tbody>');
+    head.push('<th scope="col" class="col-head total"><span>All</span></th></tr></thead><tbody></tbody>');
     const caption = table.querySelector('caption');
-    table.innerHTML = head.join('') + body.join('');
+    table.innerHTML = head.join('');
     if (caption) table.prepend(caption);
-    const first = table.querySelector('tbody td');
-    if (first) first.tabIndex = 0;
+    table.setAttribute('aria-rowcount', String(visible.length + (pair ? 1 : 2)));
+    // A fixed table layout sizes columns from the first row alone, not from every cell.
+    table.style.setProperty('--columns', String(visible.length + 1));
+    drawBody();
+    const rows = table.tBodies[0].querySelectorAll('tr[data-r]');
+    if (windowed() && rows.length > 1 && Math.abs(rows[1].offsetTop - rows[0].offsetTop - rowHeight) > 1) {
+      rowHeight = rows[1].offsetTop - rows[0].offsetTop;
+      drawBody();
+    }
     table.dataset.ready = String(visible.length);
+  }
+
+  let pending = false;
+  wrap.addEventListener('scroll', () => {
+    if (!windowed() || pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      const [from, to] = range();
+      if (from < drawn[0] || to > drawn[1] || from > drawn[0] + 5) drawBody();
+    });
+  }, { passive: true });
+
+  /** The drawn row r, drawing the rows around it first when it is not drawn. */
+  function drawnRow(r) {
+    if (r === 'all' || (r >= drawn[0] && r < drawn[1])) return table.querySelector('tr[data-r="' + r + '"]');
+    const head = table.tHead.offsetHeight;
+    wrap.scrollTop = Math.max(0, head + r * rowHeight - wrap.clientHeight / 2);
+    drawBody();
+    return table.querySelector('tr[data-r="' + r + '"]');
   }
 
   // What a cell is: the products it joins (or a total), its numbers in words.
   function describe(td) {
-    const row = td.parentElement, r = row.sectionRowIndex, c = td.cellIndex - 1;
-    const i = visible[r], j = visible[c];
+    const row = td.parentElement, c = td.cellIndex - 1;
+    const i = row.dataset.r === 'all' ? undefined : visible[Number(row.dataset.r)], j = visible[c];
     const sums = (i === undefined || j === undefined) ? totals() : null;
     let who, t;
     if (i === undefined && j === undefined) { who = grid.technology + ' overall'; t = sums.all; }
@@ -134,6 +197,7 @@
   }
 
   function show(td) {
+    if (!td.parentElement.dataset.r) return {};
     const about = describe(td);
     td.title = about.text;
     td.setAttribute('aria-label', about.text);
@@ -157,14 +221,19 @@
   });
   table.addEventListener('keydown', event => {
     const td = event.target.closest('td');
-    if (!td) return;
+    if (!td || !td.parentElement.dataset.r) return;
     const row = td.parentElement;
     let target = null;
     switch (event.key) {
       case 'ArrowRight': target = td.nextElementSibling; break;
       case 'ArrowLeft': target = td.previousElementSibling; break;
-      case 'ArrowDown': target = row.nextElementSibling?.cells[td.cellIndex]; break;
-      case 'ArrowUp': target = row.previousElementSibling?.cells[td.cellIndex]; break;
+      case 'ArrowDown': case 'ArrowUp': {
+        const r = row.dataset.r === 'all' ? visible.length : Number(row.dataset.r);
+        const next = r + (event.key === 'ArrowDown' ? 1 : -1);
+        if (next < 0 || next > visible.length || (next === visible.length && pair)) break;
+        target = drawnRow(next === visible.length ? 'all' : next)?.cells[td.cellIndex];
+        break;
+      }
       case 'Home': target = row.cells[1]; break;
       case 'End': target = row.cells[row.cells.length - 1]; break;
       case 'Enter': case ' ': {
@@ -240,18 +309,14 @@
           if (next.changes) {
             for (let k = 0; k < next.changes.length; k += 6) cells.set(next.changes.slice(k + 1, k + 6), next.changes[k] * 5);
             grid = Object.assign(grid, { version: next.version });
+            // Same products, new numbers: the drawn rows again, focus and scroll where they were.
+            sums = totals();
+            drawBody();
           } else {
-            window.location.reload();
-            return;
-          }
-          const focused = document.activeElement;
-          const place = table.contains(focused) ? [focused.parentElement.sectionRowIndex, focused.cellIndex] : null;
-          const wrap = table.parentElement, left = wrap.scrollLeft, top = wrap.scrollTop;
-          draw();
-          wrap.scrollLeft = left; wrap.scrollTop = top;
-          if (place) {
-            const again = table.tBodies[0]?.rows[place[0]]?.cells[place[1]];
-            if (again) { table.querySelector('td[tabindex="0"]')?.setAttribute('tabindex', '-1'); again.tabIndex = 0; again.focus(); }
+            // The server no longer holds this page's version (or the participants changed): the whole matrix again.
+            grid = next;
+            take(grid);
+            applySearch();
           }
           const live = document.getElementById('live');
           const progress = await fetch(table.dataset.liveUrl, { headers: fetchHeaders, cache: 'no-store' });

@@ -199,6 +199,39 @@ public sealed class EventMatrixPageTests(DemoBrowserFixture app) : IClassFixture
         await phone.ScreenshotAsync(new() { Path = "/tmp/matrixui-public-375.png", FullPage = true });
     }
 
+    [Fact]
+    public async Task A_matrix_of_a_hundred_products_draws_the_rows_in_view_and_draws_others_as_they_are_scrolled_or_moved_to()
+    {
+        var chair = await app.ClientFor(Roles.Chair);
+        var plan = await chair.LoadPlan(Build.Plan(new CaseSpec { Id = "BIG-001", Title = "Call" }));
+        var keys = new List<string>();
+        for (var o = 0; o < 10; o++)
+        {
+            var organization = await chair.Register(_build.Organization());
+            for (var p = 0; p < 10; p++)
+                keys.Add((await chair.Register(_build.Product(organization.Key) with { Technologies = ["SIP"], Capabilities = [] })).Key);
+        }
+        var @event = await chair.Create(_build.Event(plan.Plan));
+        await chair.Enter(@event.Key, [.. keys]);
+        await chair.MoveTo(@event.Key, "open");
+
+        var page = await MatrixAsync(await app.NewPageAsync(await app.NewToken(Roles.Member)), $"/events/{@event.Key}");
+        Assert.Equal("102", await page.Locator("[data-matrix]").GetAttributeAsync("aria-rowcount")); // header, 100 products, totals
+        var drawn = await page.Locator("[data-matrix] tbody tr[data-r]").CountAsync();
+        Assert.InRange(drawn, 10, 60);
+
+        // Down the first column by keyboard, past the drawn rows: each row is drawn as focus reaches it.
+        await page.Locator("[data-matrix] tbody tr[data-r='0'] td").First.FocusAsync();
+        for (var r = 1; r <= 70; r++) await page.Keyboard.PressAsync("ArrowDown");
+        Assert.Equal("70", await page.EvaluateAsync<string>("document.activeElement.parentElement.dataset.r"));
+        Assert.Contains("→", await page.Locator("#matrix-detail").InnerTextAsync());
+
+        // Scrolled to the bottom, the last rows and the totals row are drawn.
+        await page.EvaluateAsync("(() => { const w = document.querySelector('.matrix-wrap'); w.scrollTop = w.scrollHeight; })()");
+        await Assertions.Expect(page.Locator("[data-matrix] tbody tr[data-r='all']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-matrix] tbody tr[data-r='99']")).ToHaveCountAsync(1);
+    }
+
     private async Task<string> EventNameAsync(string @event) =>
         (await app.Admin().GetAsync($"/api/events/{@event}").ReadJson<JsonElement>()).GetProperty("name").GetString()!;
 }
