@@ -17,21 +17,20 @@ public static class MatrixGrid
     /// <summary>
     /// The page's JSON. <c>cells</c> holds, row by row, for each cell either 0 (nothing planned) or planned, pass, fail,
     /// n/a, blocked. <c>changes</c>, when given instead, holds flat (index, planned, pass, fail, n/a, blocked) for each cell
-    /// that changed since <paramref name="since"/>. Totals are left to the page, which sums what it holds.
+    /// that changed since the version the page holds. Totals are left to the page, which sums what it holds.
     /// </summary>
+    /// <param name="cells">The matrix as <see cref="Flatten"/> gives it.</param>
+    /// <param name="previous">The cells as the page holds them (of the version it sent); null to send the whole matrix.</param>
     public static string Json(string technology, MatrixView view, string stamp, long version, IReadOnlyList<Label> labels,
-        MatrixTable table, bool anonymised, MatrixHistory? history = null, long? since = null)
+        long[] cells, bool anonymised, long[]? previous = null)
     {
-        var cells = Flatten(table);
         var json = new StringBuilder(64 + labels.Count * 48 + cells.Length * 3);
         json.Append("{\"technology\":").Append(Quote(technology))
             .Append(",\"view\":\"").Append(view == MatrixView.Pair ? "pair" : "ordered").Append('"')
             .Append(",\"stamp\":").Append(Quote(stamp))
             .Append(",\"version\":").Append(version)
             .Append(",\"anonymised\":").Append(anonymised ? "true" : "false");
-        var previous = since is { } v && history?.At(v) is { } old && old.Length == cells.Length ? old : null;
-        history?.Keep(version, cells);
-        if (previous is not null)
+        if (previous is not null && previous.Length == cells.Length)
         {
             json.Append(",\"changes\":[");
             var first = true;

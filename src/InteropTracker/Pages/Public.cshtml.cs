@@ -43,7 +43,7 @@ public sealed class PublicModel(Database database, PlanningCache plannings, IRes
         if (Matrix is not null)
         {
             var labels = Matrix.Products.Select(p => new MatrixGrid.Label(p.Label, p.Label, p.OrganizationLabel)).ToList();
-            GridJson = MatrixGrid.Json(Matrix.Technology, MatrixView.Ordered, "", 0, labels, Matrix.Table, anonymised: true);
+            GridJson = MatrixGrid.Json(Matrix.Technology, MatrixView.Ordered, "", 0, labels, MatrixGrid.Flatten(Matrix.Table), anonymised: true);
         }
         return Page();
     }

@@ -61,6 +61,11 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
     public ResultPage? Failed { get; private set; }
     public ResultPage? Disputed { get; private set; }
 
+    /// <summary>How many failed and disputed results the listed scope has, from the tallies (the lists read only their first rows).</summary>
+    public (long Failed, long Disputed) ProblemCounts => Scope.Plan is { } plan
+        ? Summary.Plans.Where(p => p.Plan == plan).Select(p => (p.Tally.Fail, p.Statuses.Disputed)).FirstOrDefault()
+        : (Summary.Total.Fail, Summary.Statuses.Disputed);
+
     /// <summary>The viewer's own products in this event (an engineer's organization's; every one for an admin).</summary>
     public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
 
@@ -115,12 +120,14 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
     {
         if (!await LoadAsync()) return NotFound();
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        var plan = Scope.Plan;
-        var caseKey = Scope.Case;
-        Failed = await ResultStore.ListAsync(connection, Planning.Event.Id,
-            new ResultFilter(null, null, null, plan, caseKey, "fail", null), 1, ProblemsShown);
-        Disputed = await ResultStore.ListAsync(connection, Planning.Event.Id,
-            new ResultFilter(null, null, null, plan, caseKey, null, "disputed"), 1, ProblemsShown);
+        var (plan, caseKey) = (Scope.Plan, Scope.Case);
+        var (failed, disputed) = ProblemCounts;
+        var none = new ResultPage(0, 1, ProblemsShown, []);
+        // A list whose count (from the tallies) is nought is not looked for: finding none would read every result.
+        Failed = failed == 0 ? none : await ResultStore.ListAsync(connection, Planning.Event.Id,
+            new ResultFilter(null, null, null, plan, caseKey, "fail", null), 1, ProblemsShown, newestFirst: true);
+        Disputed = disputed == 0 ? none : await ResultStore.ListAsync(connection, Planning.Event.Id,
+            new ResultFilter(null, null, null, plan, caseKey, null, "disputed"), 1, ProblemsShown, newestFirst: true);
         return Partial("_EventProblems", this);
     }
 
@@ -161,16 +168,30 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
         var planningStamp = Planning.Event.UpdatedAt;
         var samePlanning = stamp == planningStamp;
         if (since == version && samePlanning) return null;
+        // The cells of each version sent are kept: a page that asks again is answered from them, and one that holds an
+        // older version is sent only what changed since.
         var source = Planning.ToNumbersSource();
-        var table = await EventNumbers.MatrixAsync(engine.Tallies(), source, Scope, View);
-        ProductCount = table.Products.Count;
-        var labels = table.Products.Select(p =>
+        var history = MatrixHistory.Of(source, (Scope, View));
+        var cells = history.At(version);
+        IReadOnlyList<Participant> products;
+        if (cells is null)
+        {
+            var table = await EventNumbers.MatrixAsync(engine.Tallies(), source, Scope, View);
+            (cells, products) = (MatrixGrid.Flatten(table), table.Products);
+            history.Keep(version, cells);
+        }
+        else
+        {
+            products = NumbersMemo.Of(source).Planned(Scope, Scope.Apply(source.Cases)).Products;
+        }
+        ProductCount = products.Count;
+        var labels = products.Select(p =>
         {
             var details = Planning.Participant(p.Id);
             return new MatrixGrid.Label(p.Key, $"{details.Name} {details.Version}".Trim(), details.OrganizationName);
         }).ToList();
-        return MatrixGrid.Json(Technology.Technology, View, planningStamp, version, labels, table, anonymised: false,
-            MatrixHistory.Of(source, (Scope, View)), samePlanning ? since : null);
+        var previous = samePlanning && since is { } v ? history.At(v) : null;
+        return MatrixGrid.Json(Technology.Technology, View, planningStamp, version, labels, cells, anonymised: false, previous);
     }
 
     /// <summary>The plans of the shown technology, for the filter.</summary>
