@@ -47,8 +47,6 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
     /// <summary>The matrix of <see cref="Scope"/> as the page script reads it.</summary>
     public string GridJson { get; private set; } = "";
 
-    public int ProductCount { get; private set; }
-
     /// <summary>The cases ranked worst first, as GET /test-case-stats ranks them: what goes back to the plan's authors.</summary>
     public IReadOnlyList<MatrixApi.CaseStatDto> WorstCases { get; private set; } = [];
 
@@ -70,7 +68,7 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
     public IReadOnlyList<Participant> OwnProducts { get; private set; } = [];
 
     /// <summary>This page with the given query values changed (null removes one); the rest as they are.</summary>
-    public string Link(string? handler = null, string? view = null, string? technology = null, bool keepScope = true)
+    public string Link(string? handler = null, string? view = null, string? technology = null)
     {
         var query = new List<string>();
         void Add(string name, string? value)
@@ -79,7 +77,7 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
         }
         Add("handler", handler);
         Add("technology", technology ?? Technology?.Technology);
-        if (keepScope && technology is null)
+        if (technology is null) // another technology's cases are others: its filters start afresh
         {
             Add("plan", Scope.Plan);
             Add("section", Scope.Section);
@@ -184,7 +182,6 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
         {
             products = NumbersMemo.Of(source).Planned(Scope, Scope.Apply(source.Cases)).Products;
         }
-        ProductCount = products.Count;
         var labels = products.Select(p =>
         {
             var details = Planning.Participant(p.Id);
@@ -209,8 +206,4 @@ public sealed class EventModel(Database database, PlanningCache plannings, IResu
         : new Scope(Technology.Technology, Scope.Plan, Scope.Section).Apply(Planning.Cases).Select(c => Planning.Details(c.Id));
 
     public string CellUrl => $"/events/{Uri.EscapeDataString(Key)}/cell";
-
-    public string PairingUrl(string initiator, string responder, string technology) =>
-        $"/events/{Uri.EscapeDataString(Key)}/pairing?a={Uri.EscapeDataString(initiator)}" +
-        $"&b={Uri.EscapeDataString(responder)}&technology={Uri.EscapeDataString(technology)}";
 }
