@@ -11,14 +11,23 @@ namespace InteropTracker;
 /// </summary>
 public static partial class ProblemWording
 {
-    public static void Configure(ProblemDetailsOptions options) => options.CustomizeProblemDetails = Customize;
+    public static void Configure(ProblemDetailsOptions options)
+    {
+        var before = options.CustomizeProblemDetails;
+        options.CustomizeProblemDetails = context =>
+        {
+            before?.Invoke(context);
+            Customize(context);
+        };
+    }
 
     private static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
         if (problem is HttpValidationProblemDetails validation && validation.Errors.Count > 0)
         {
-            var renamed = validation.Errors.ToDictionary(e => CamelCase(e.Key), e => e.Value.Select(Message).ToArray());
+            var renamed = validation.Errors.ToDictionary(e => MemberPath().IsMatch(e.Key) ? CamelCase(e.Key) : e.Key,
+                e => e.Value.Select(Message).ToArray());
             validation.Errors.Clear();
             foreach (var (key, messages) in renamed) validation.Errors[key] = messages;
             problem.Detail ??= $"Fix {(renamed.Count == 1 ? "the field" : "the fields")} listed in errors: {string.Join(", ", renamed.Keys)}.";
@@ -33,7 +42,8 @@ public static partial class ProblemWording
             StatusCodes.Status404NotFound => $"Nothing is at {request.Path}; the routes are listed in the API reference (/scalar).",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not answered at {request.Path}; the API reference (/scalar) lists the methods of each route.",
             StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType(context.HttpContext),
-            _ => $"The request was refused ({problem.Title ?? problem.Status?.ToString()}); the API reference (/scalar) describes what this route takes.",
+            // Others (413 among them) are worded where they arise: BodyLimits, the exception handlers, the features.
+            _ => problem.Detail,
         };
     }
 
@@ -51,6 +61,10 @@ public static partial class ProblemWording
 
     // "The Initiator field is required." → "The initiator field is required."
     private static string Message(string message) => FieldName().Replace(message, m => m.Groups[1].Value + CamelCase(m.Groups[2].Value) + " field");
+
+    // A C# member path as validation reports it ("Cases[3].Priority"); not a place in a document ("Cases!F12", "Content-Type").
+    [GeneratedRegex(@"^[A-Z][A-Za-z0-9]*(\[\d+\])?(\.[A-Z][A-Za-z0-9]*(\[\d+\])?)*$")]
+    private static partial Regex MemberPath();
 
     [GeneratedRegex(@"(?<=^|\.)[A-Z][A-Za-z0-9]*")]
     private static partial Regex Segment();

@@ -321,7 +321,7 @@
           const live = document.getElementById('live');
           const progress = await fetch(table.dataset.liveUrl, { headers: fetchHeaders, cache: 'no-store' });
           if (live && progress.ok && !progress.redirected) live.innerHTML = await progress.text();
-          say('Updated ' + new Date().toLocaleTimeString() + '; checks every ' + seconds + ' s.', 'live');
+          say('Updates every ' + seconds + ' s · last ' + new Date().toLocaleTimeString(), 'live');
         } else if (response.status !== 204) {
           say('Live update failed (HTTP ' + response.status + '); retrying.', 'paused');
         }

@@ -92,7 +92,7 @@ public sealed class CellModel(Database database, PlanningCache plannings) : Page
     public string EventUrl => $"/events/{Uri.EscapeDataString(Key)}";
 
     public string PairingUrl => $"{EventUrl}/pairing?a={Uri.EscapeDataString(Initiator.Key)}&b={Uri.EscapeDataString(Responder.Key)}" +
-                                $"&technology={Uri.EscapeDataString(Technology)}";
+                                $"&technology={Uri.EscapeDataString(Technology)}" + (Pair ? "&view=pair" : "");
 
     public static string Describe(Letter l) =>
         $"{l.Case.Case.Key} {l.Case.Title}: {Figures.Word(l.Verdict)}" +
