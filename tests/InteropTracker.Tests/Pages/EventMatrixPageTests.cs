@@ -94,13 +94,16 @@ public sealed class EventMatrixPageTests(DemoBrowserFixture app) : IClassFixture
         var page = await MatrixAsync(await app.NewPageAsync(await app.NewToken(Roles.Member)), $"/events/{demo}?technology=SIP");
         var whole = (await ApiMatrixAsync(demo, "SIP")).GetProperty("total").GetProperty("executed").GetInt64();
 
+        // Choosing a filter applies it at once (the page script submits the form).
+        var planChosen = page.WaitForURLAsync("**plan=sip-video-basic**", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByLabel("Plan", new() { Exact = true }).SelectOptionAsync("sip-video-basic");
-        await page.WaitForURLAsync("**plan=sip-video-basic**");
+        await planChosen;
         await page.Locator("[data-matrix][data-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var section = (await page.GetByLabel("Section", new() { Exact = true }).Locator("option").AllAsync())[1];
         var sectionKey = (await section.GetAttributeAsync("value"))!;
+        var sectionChosen = page.WaitForURLAsync($"**section={sectionKey}**", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByLabel("Section", new() { Exact = true }).SelectOptionAsync(sectionKey);
-        await page.WaitForURLAsync($"**section={sectionKey}**");
+        await sectionChosen;
         await page.Locator("[data-matrix][data-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var narrowed = await app.Admin().GetAsync($"/api/events/{demo}/matrix?technology=SIP&plan=sip-video-basic&section={sectionKey}")
             .ReadJson<JsonElement>();
