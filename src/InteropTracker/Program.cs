@@ -35,7 +35,7 @@ builder.Services.AddSingleton<FailedAuthenticationThrottle>();
 builder.AddTrustedProxies();
 builder.Services.AddSingleton<PlanningCache>();
 builder.Services.AddSingleton(sp => EvidenceOptions.From(builder.Configuration, sp.GetRequiredService<Database>()));
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(ProblemWording.Configure);
 builder.Services.AddExceptionHandler<ConflictHandler>();
 builder.Services.AddExceptionHandler<DiskFullHandler>();
 builder.AddBodyLimits();
@@ -45,7 +45,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
 });
-builder.Services.AddOpenApi();
+builder.Services.AddApiReference();
 builder.Services.AddAuthentication(TokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
 PermissionEndpoints.AddPolicies(builder.Services.AddAuthorizationBuilder());

@@ -85,9 +85,9 @@ public sealed class AppProcess : IAsyncDisposable
             {
                 if ((await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy starting to answer within the client's timeout.
             }
             await Task.Delay(200);
         }

@@ -47,11 +47,17 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             var idleRss = app.RssMb();
 
             bool Wanted(string figure) => only is null || only.Contains(figure);
-            if (Wanted("matrix_latency") || Wanted("post_throughput") || Wanted("xlsx_export")) await LoadResultsAsync(api, cells.Main);
+            var pageFigures = Wanted("event_page_mb") || Wanted("event_page_load_s");
+            if (Wanted("matrix_latency") || Wanted("post_throughput") || Wanted("xlsx_export") || pageFigures) await LoadResultsAsync(api, cells.Main);
             if (Wanted("import_rate")) figures.Add(await ImportRateAsync(api, cells.ImportFile));
             Checkpoint(app.DatabaseFile);
             if (Wanted("matrix_latency")) figures.Add(await MatrixLatencyAsync(api, app.DatabaseFile, cells.Main));
             if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
+            if (pageFigures)
+                figures.AddRange(await PageLoad.MeasureAsync(app.Address, _adminToken, MainEvent, _programme.LargestTechnology,
+                    async technology => (await (await api.Client.SendAsync(api.Request(HttpMethod.Get,
+                        $"/api/events/{MainEvent}/matrix?technology={Uri.EscapeDataString(technology)}"))).Content.ReadAsByteArrayAsync()).LongLength,
+                    Say));
             await CheckMatrixAsync(api, app.DatabaseFile);
             if (Wanted("xlsx_export") && await ExportAsync(api, app.DatabaseFile) is { } export) figures.Add(export);
             if (Wanted("history_diff")) figures.Add(await new HistoryDiffBench(scale, _programme, Say).MeasureAsync(api, app.DatabaseFile, cells.Planned, app.CpuSeconds));

@@ -3,7 +3,8 @@ using InteropTracker.Bench;
 // The benchmark: generates an interop programme through the app's own API, measures the app (a child process) and
 // the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
-//       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory,evidence_memory,history_diff]
+//       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory,evidence_memory,history_diff,
+//        event_page_mb,event_page_load_s]
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- --schedule [--json PATH]    (the timetable's quality)
 
 var scaleName = "small";

@@ -98,9 +98,15 @@ public static class ResultStore
             new { eventId, id }, transaction);
 
     /// <summary>One page of the event's results in the order they were first logged, with the total that match.</summary>
-    public static async Task<ResultPage> ListAsync(SqliteConnection connection, long eventId, ResultFilter filter, int page, int pageSize)
+    /// <param name="newestFirst">The most recently first logged first, and no total (-1): counting every match reads them all.</param>
+    public static async Task<ResultPage> ListAsync(SqliteConnection connection, long eventId, ResultFilter filter, int page, int pageSize,
+        bool newestFirst = false)
     {
-        var sql = $"""
+        var sql = newestFirst
+            // "+r.event_id" keeps SQLite off the event's index, which would read all of the event's results to sort them:
+            // walking the table backwards stops at the page's last row.
+            ? $"{SelectResults} WHERE +{Filters} ORDER BY r.id DESC LIMIT @limit OFFSET @offset; SELECT -1;"
+            : $"""
             {SelectResults} WHERE {Filters} ORDER BY r.id LIMIT @limit OFFSET @offset;
             SELECT count(*) FROM results r JOIN test_cases c ON c.id = r.case_id WHERE {Filters};
             """;

@@ -20,7 +20,7 @@ public static class FeatureCall
         }
         catch (Exception e) when (ConflictHandler.IsUniqueViolation(e))
         {
-            return Refusal.Conflict(ConflictHandler.Detail);
+            return Refusal.Conflict(ConflictHandler.DetailOf(e));
         }
     }
 

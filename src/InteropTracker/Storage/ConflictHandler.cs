@@ -12,6 +12,29 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
 
     public const string Detail = "Something with the same key already exists; choose another key or update the existing one.";
 
+    /// <summary>
+    /// The detail for this violation, naming what is taken from SQLite's message ("UNIQUE constraint failed:
+    /// organizations.key"): "An organization with this key already exists (organizations.key is unique); …".
+    /// </summary>
+    public static string DetailOf(Exception exception)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(exception.Message, @"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)");
+        if (!match.Success) return Detail;
+        var columns = match.Groups[1].Value;
+        var table = columns.Split('.')[0];
+        var fields = string.Join(" and ", columns.Split(", ").Select(c => c.Split('.')[^1].Replace('_', ' ')));
+        var thing = table switch
+        {
+            "organizations" => "An organization",
+            "products" => "A product",
+            "events" => "An event",
+            "test_plans" => "A test plan",
+            "tokens" => "A token",
+            _ => "A row of " + table.Replace('_', ' '),
+        };
+        return $"{thing} with this {fields} already exists ({columns} is unique); choose another {fields}, or change the existing one.";
+    }
+
     /// <summary>Whether the exception is SQLite refusing a second row with the same unique key.</summary>
     public static bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
@@ -21,6 +44,6 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
     {
         if (!IsUniqueViolation(exception)) return false;
 
-        return await Problems.WriteAsync(problems, context, StatusCodes.Status409Conflict, "Already exists", Detail);
+        return await Problems.WriteAsync(problems, context, StatusCodes.Status409Conflict, "Already exists", DetailOf(exception));
     }
 }

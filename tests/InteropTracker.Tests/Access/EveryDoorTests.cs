@@ -237,6 +237,20 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
         return (await response.ReadJson<AppFixture.CreatedToken>(HttpStatusCode.Created)).Id;
     }
 
+    /// <summary>A closed, published event on the world's plan: the only kind with a public page.</summary>
+    private async Task<string> Published(World w)
+    {
+        var admin = app.Admin();
+        var e = _build.Event(w.Plan);
+        (await admin.PostJson("/api/events", e)).EnsureSuccessStatusCode();
+        (await admin.PostJson($"/api/events/{e.Key}/status", new { status = "open" })).EnsureSuccessStatusCode();
+        (await admin.PostJson($"/api/events/{e.Key}/status", new { status = "closed" })).EnsureSuccessStatusCode();
+        // Publishing names a snapshot of the closed event.
+        (await admin.PostJson($"/api/events/{e.Key}/snapshots", new { })).EnsureSuccessStatusCode();
+        (await admin.PostJson($"/api/events/{e.Key}/status", new { status = "closed", published = true })).EnsureSuccessStatusCode();
+        return e.Key;
+    }
+
     /// <summary>A sample form for each page handler, by page and handler; the antiforgery field is added when sent.</summary>
     private Dictionary<string, Func<Sample>> PageSamples(World w)
     {
@@ -336,6 +350,10 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                 form.Add(file, "Upload", "registrations.csv");
                 return form;
             }, true),
+            ["/Events/Event GET Grid"] = () => Get($"/events/{e}?handler=Grid&technology=SIP"),
+            ["/Events/Event GET Problems"] = () => Get($"/events/{e}?handler=Problems"),
+            ["/Events/Cell GET"] = () => Get($"/events/{e}/cell?a={f.A1.Key}&b={f.B1.Key}&technology=SIP"),
+            ["/Public GET"] = () => Get($"/public/{Published(w).GetAwaiter().GetResult()}"),
         };
     }
 

@@ -64,14 +64,20 @@ public sealed class ResultsPageTests(BrowserFixture app) : IClassFixture<Browser
 
         // The pair view's cell sums both directions: 4 planned, one each of pass, fail and n/a.
         await page.GotoAsync($"/events/{floor.Event}?view=pair");
+        await page.Locator("[data-matrix][data-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var (low, high) = string.CompareOrdinal(floor.A1.Key, floor.B1.Key) < 0 ? (floor.A1, floor.B1) : (floor.B1, floor.A1);
-        var cell = page.Locator($"a[aria-label^=\"{low.Key} and {high.Key}:\"]");
-        Assert.Equal("1 of 2 executed passed (50%), 1 failed, 1 not applicable, 0 blocked, 1 of 4 untested",
-            (await cell.GetAttributeAsync("aria-label"))!.Split(": ", 2)[1]);
-        Assert.Contains("band-50", await cell.Locator("..").GetAttributeAsync("class"));
+        static string Label(Product p) => $"{p.Name} {p.Version}".Trim();
+        var column = (await page.Locator("[data-matrix] thead th.col-head span").AllInnerTextsAsync()).ToList().IndexOf(Label(high));
+        var cell = page.Locator("[data-matrix] tbody tr").Filter(new() { Has = page.Locator("th", new() { HasText = Label(low) }) })
+            .Locator("td").Nth(column);
+        await cell.HoverAsync();
+        Assert.Equal("1 of 2 executed passed (50 %), 1 failed, 1 not applicable, 0 blocked, 1 of 4 untested",
+            (await cell.GetAttributeAsync("title"))!.Split(": ", 2)[1]);
+        Assert.Contains("rate-1", await cell.GetAttributeAsync("class"));
 
-        // The cell opens the results behind it, with their history.
+        // The cell opens a letter per case, and from there the results behind it, with their history.
         await cell.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Log results for this pairing" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = $"{low.Key} ⇄ {high.Key}" }).WaitForAsync();
         await page.GetByText("488 on sips: URI").First.WaitForAsync();
         Assert.Equal(3, await page.Locator("ol.history li").CountAsync());

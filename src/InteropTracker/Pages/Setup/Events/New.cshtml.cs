@@ -39,6 +39,14 @@ public sealed class NewModel(Database database) : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
+        // The API's own words for this ("give [{"plan": …}]") are for callers of the API; the form says it its way.
+        if (Form.Plans.Count == 0)
+        {
+            ModelState.AddModelError($"{nameof(Form)}.{nameof(Form.Plans)}", "Tick at least one test plan for the event to pin.");
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            await LoadAsync();
+            return Page();
+        }
         var body = new EventsApi.NewEvent
         {
             Key = Text(Form.Key), Name = Text(Form.Name), Location = Text(Form.Location), StartDate = Text(Form.StartDate),
