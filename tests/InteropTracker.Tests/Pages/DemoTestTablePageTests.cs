@@ -11,30 +11,6 @@ using Xunit.Abstractions;
 
 namespace InteropTracker.Tests.Pages;
 
-/// <summary>The browser fixture over the shipped test plans with the demo event made once, as `--demo` makes it.</summary>
-public sealed class DemoBrowserFixture : BrowserFixture
-{
-    private readonly SemaphoreSlim _seeding = new(1, 1);
-    private bool _seeded;
-
-    protected override IDictionary<string, string?> Settings =>
-        new Dictionary<string, string?> { [InteropTracker.TestPlans.TestCasesFolder.Setting] = ShippedTestCasesFixture.Folder };
-
-    public async Task SeedDemoAsync()
-    {
-        await _seeding.WaitAsync();
-        try
-        {
-            if (!_seeded) await DemoEvent.SeedAsync(Admin(), organization => ClientFor(Roles.Engineer, organization), NullLogger.Instance);
-            _seeded = true;
-        }
-        finally
-        {
-            _seeding.Release();
-        }
-    }
-}
-
 /// <summary>
 /// The demo event's pairing of 149 cases (as the issue measured it) at a laptop's and a phone's width: how many screens it takes, what an
 /// accessibility scan finds, and screenshots under /tmp to look at.
@@ -47,7 +23,7 @@ public sealed class DemoTestTablePageTests(DemoBrowserFixture app, ITestOutputHe
     /// <summary>A pair of the demo with this many planned cells (both directions), from the pair view of the matrix.</summary>
     private async Task<Pair> PairingAsync(long planned)
     {
-        await app.SeedDemoAsync();
+        await app.DemoAsync();
         var admin = app.Admin();
         var matrix = await admin.GetAsync($"/api/events/{DemoEvent.Key}/matrix?view=pair").ReadJson<JsonElement>();
         var cell = matrix.GetProperty("cells").EnumerateArray()
