@@ -72,6 +72,20 @@ public static class EventDiff
     }
 
     /// <summary>
+    /// How many cells of each change, for two events already opened by the caller's own rule (a published event's report
+    /// carries these aggregates to anyone who may read it): counts only, no cell listed.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<CellChange, long>> CountAsync(SqliteConnection connection, IResultEngine engine,
+        EventPlanning from, EventPlanning to, CancellationToken ct = default)
+    {
+        var cases = await MatchCasesAsync(connection, from, to);
+        var space = new CellSpace(cases, from, await LinesAsync(connection, from), to, await LinesAsync(connection, to));
+        var reads = new[] { space.From, space.To }.Select(side => Task.Run(() => side.Read(engine), ct)).ToArray();
+        var cells = await Task.WhenAll(reads);
+        return CellDiff.Merge(cells[0], cells[1], key => space.Cases[space.CaseOf(key)].Changed, limit: 0).Counts;
+    }
+
+    /// <summary>
     /// The cases of both events matched by plan key and case id, each plan's in its later document order (cases only
     /// the earlier event has come after). A case whose plan is pinned at two versions is changed when
     /// <see cref="TestPlanDiff"/> finds any field of it changed.

@@ -9,8 +9,9 @@ using SpreadCheetah.Worksheets;
 namespace InteropTracker.Reports;
 
 /// <summary>
-/// The report workbook, written forward-only with SpreadCheetah straight into the given stream: the results are
-/// streamed row by row from <see cref="ReportModel.Results"/>, so the workbook never sits in memory.
+/// The report workbook, written forward-only with SpreadCheetah: the results are streamed row by row from
+/// <see cref="ReportModel.Results"/> into a temporary file, which <see cref="PrintSetup"/> streams on to the given stream
+/// with the print settings, so the workbook never sits in memory.
 /// Numbers, rates and dates are typed cells with number formats; only the matrix cells ("83% 5/6") are text.
 /// </summary>
 public static class ExcelReport
@@ -41,9 +42,14 @@ public static class ExcelReport
                 Author = "InteropTracker",
             },
         };
-        var output = new AsyncOnlyStream(stream);
-        await using (var spreadsheet = await Spreadsheet.CreateNewAsync(output, options, ct))
+        // SpreadCheetah has no page setup: the package is written to a temporary file and copied out with it added.
+        await using var package = new FileStream(Path.Combine(Path.GetTempPath(), $"interop-report-{Guid.NewGuid():N}.xlsx"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        await using (var spreadsheet = await Spreadsheet.CreateNewAsync(package, options, ct))
             await WriteSheetsAsync(model, spreadsheet, rowsPerResultsSheet, ct);
+        package.Position = 0;
+        var output = new AsyncOnlyStream(stream);
+        await PrintSetup.CopyAsync(package, output, ct);
         await output.FlushAsync(ct);
     }
 
@@ -331,6 +337,23 @@ public static class ExcelReport
             await EndRowAsync();
             await Text("Rate = pass / executed (executed = pass + fail); progress = logged / planned. " +
                        "Not applicable and blocked verdicts are logged but not executed.", null).EndRowAsync();
+            if (model.Comparison is { } comparison) await ComparisonAsync(comparison);
+        }
+
+        /// <summary>"Compared with the previous event": which event, then counts and rates only.</summary>
+        private async ValueTask ComparisonAsync(ReportComparison c)
+        {
+            await EndRowAsync();
+            await Text("Compared with the previous event", styles.Section).EndRowAsync(20);
+            await Text("Previous event", styles.Label).Text(c.PreviousName).EndRowAsync();
+            await Text("Start date", styles.Label).Add(new Cell(c.PreviousStart.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
+            await Text("End date", styles.Label).Add(new Cell(c.PreviousEnd.ToDateTime(TimeOnly.MinValue), styles.Date)).EndRowAsync();
+            await HeaderAsync(["Cells", "Count"]);
+            foreach (var (label, cells) in c.Cells) await Text(label).Number(cells).EndRowAsync();
+            await HeaderAsync(["Technology", "Rate then", "Rate now"]);
+            foreach (var r in c.Rates) await Text(r.Technology).Rate(r.Then).Rate(r.Now).EndRowAsync();
+            await Text("Cells are matched by test case and by the pair of product lines (a product across its versions).", null)
+                .EndRowAsync();
         }
 
         /// <summary>

@@ -329,6 +329,19 @@ public static class PdfReport
             ]);
             Paragraph("Rate = pass / executed, where executed = pass + fail. Progress = logged / planned; not applicable " +
                       "and blocked verdicts count as logged but not executed.", _small, Muted);
+            if (_model.Comparison is { } comparison) Comparison(comparison);
+        }
+
+        /// <summary>"Compared with the previous event": which event, then counts and rates only.</summary>
+        private void Comparison(ReportComparison c)
+        {
+            Subheading("Compared with the previous event");
+            Paragraph($"{c.PreviousName}, {Dates(c.PreviousStart, c.PreviousEnd)}. Cells are matched by test case and by the " +
+                      "pair of product lines (a product across its versions).");
+            Table([new("Cells", 4), new("Count", 1.5, XStringAlignment.Far), new("", 5.5)],
+                c.Cells.Select(x => new PdfCell[] { x.Label, Count(x.Cells), "" }));
+            Table([new("Technology", 4), new("Rate then", 1.5, XStringAlignment.Far), new("Rate now", 1.5, XStringAlignment.Far), new("", 4)],
+                c.Rates.Select(r => new PdfCell[] { new(r.Technology, Bold: r == c.Rates[^1]), Share(r.Then), Share(r.Now), "" }));
         }
 
         private static PdfCell[] TallyRow(string label, Tally t, bool bold) =>

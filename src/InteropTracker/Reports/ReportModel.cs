@@ -57,6 +57,9 @@ public sealed record ReportModel
     /// </summary>
     public IReadOnlyList<ReportFeedback> Feedback { get; init; } = [];
 
+    /// <summary>A published event's aggregates against the previous published event of the same product lines; counts only.</summary>
+    public ReportComparison? Comparison { get; init; }
+
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
 
     /// <summary>Cases with fewer than two distinct product pairs that passed them: not yet shown to interoperate.</summary>

@@ -68,8 +68,13 @@ public static class ReportsApi
                 FileName(eventKey, anonymize, extension)) is { } kept)
             return kept;
 
-        var facts = await ReportStore.LoadAsync(connection, transaction, planning!, context.RequestServices.GetRequiredService<IResultEngine>());
-        var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow);
+        var engine = context.RequestServices.GetRequiredService<IResultEngine>();
+        var facts = await ReportStore.LoadAsync(connection, transaction, planning!, engine);
+        var model = ReportComposer.Compose(facts, anonymize, DateTime.UtcNow) with
+        {
+            Comparison = await ReportComparisons.LoadAsync(database, context.RequestServices.GetRequiredService<PlanningCache>(),
+                engine, planning!, facts.Summary, ct),
+        };
         if (!anonymize) model = model with { Timetable = await ScheduleStore.ReadAsync(connection, planning!.Event.Id, transaction) };
         return TypedResults.Stream(body => write(model, body, ct), contentType, FileName(eventKey, anonymize, extension));
     }

@@ -78,10 +78,11 @@ public static class SnapshotsApi
             numbers = new SnapshotNumbers(TallyDto.From(facts.Summary.Total), facts.Summary.Statuses.Reported,
                 facts.Summary.Statuses.Confirmed, facts.Summary.Statuses.Disputed,
                 facts.Summary.Technologies.Select(t => new SnapshotTechnology(t.Technology, TallyDto.From(t.Tally))).ToList());
+            var comparison = await ReportComparisons.LoadAsync(database, plannings, engine, planning, facts.Summary, ct);
             foreach (var (variant, format, _, write) in Reports)
             {
                 using var content = new MemoryStream();
-                await write(ReportComposer.Compose(facts, variant == "anonymised", takenAt), content, ct);
+                await write(ReportComposer.Compose(facts, variant == "anonymised", takenAt) with { Comparison = comparison }, content, ct);
                 files.Add((variant, format, content.ToArray()));
             }
         }

@@ -28,8 +28,14 @@ public sealed class ReidentificationTests(ReidentificationTests.DemoFixture app)
     /// <summary>The shipped test plans and the demo event (16 vendors, 20 products, about 60% logged), made once.</summary>
     public sealed class DemoFixture : ShippedTestCasesFixture, IAsyncLifetime
     {
-        public async Task InitializeAsync() =>
+        // Both demo events closed and published, as anonymised reports are meant to be read: the report then compares
+        // the event with the earlier one of the same product lines.
+        public async Task InitializeAsync()
+        {
             await DemoEvent.SeedAsync(Admin(), organization => ClientFor(Roles.Engineer, organization), NullLogger.Instance);
+            await Admin().MoveTo(DemoEarlierEvent.Key, EventStatus.Closed, published: true);
+            await Admin().MoveTo(DemoEvent.Key, EventStatus.Closed, published: true);
+        }
 
         Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
     }
@@ -321,6 +327,43 @@ public sealed class ReidentificationTests(ReidentificationTests.DemoFixture app)
                 Assert.DoesNotContain(page.GetWords().Select(w => w.Text), catalogue.Tags.Contains);
         foreach (var (scope, body) in json)
             Assert.DoesNotContain(Strings(JsonDocument.Parse(body).RootElement), catalogue.Tags.Contains);
+    }
+
+    [Fact]
+    public async Task The_comparison_with_the_previous_event_names_no_product_line_or_organization_of_either_event()
+    {
+        var (engineer, _) = await ReadCatalogueAsync();
+        var (xlsx, pdf, _) = await DownloadAsync(engineer, []);
+
+        // Everything that names a product of either event, as the admin's catalogue holds it.
+        var products = await app.Admin().GetAsync("/api/products").ReadJson<List<JsonElement>>();
+        var names = products.SelectMany(p => new[] { "key", "name", "line", "organization", "organizationName" }
+                .Select(field => p.TryGetProperty(field, out var v) ? v.GetString() : null))
+            .OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        Assert.NotEmpty(names);
+
+        using var book = new XLWorkbook(new MemoryStream(xlsx));
+        var summary = book.Worksheet("Summary");
+        var heading = summary.CellsUsed().Single(c => c.GetString() == "Compared with the previous event");
+        var block = summary.Rows(heading.Address.RowNumber, summary.LastRowUsed()!.RowNumber())
+            .SelectMany(r => r.CellsUsed()).Select(c => c.GetString()).ToList();
+        var earlier = (await app.Admin().GetAsync($"/api/events/{DemoEarlierEvent.Key}").ReadJson<JsonElement>()).GetProperty("name").GetString()!;
+        Assert.Contains(earlier, block);
+        string pdfText;
+        using (var document = PdfDocument.Open(pdf))
+            pdfText = string.Join("\n", document.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
+        var section = pdfText[pdfText.IndexOf("Compared with the previous event", StringComparison.Ordinal)..];
+        section = section[..Math.Max(0, section.IndexOf("All technologies", StringComparison.Ordinal))];
+        Assert.Contains("Regressed", section);
+
+        foreach (var name in names)
+        {
+            Assert.DoesNotContain(block, text => Names(text, name));
+            Assert.False(Names(section, name), $"the PDF's comparison names {name}");
+        }
+
+        static bool Names(string text, string name) =>
+            Regex.IsMatch(text, $@"(?<![\w-]){Regex.Escape(name)}(?![\w-])", RegexOptions.IgnoreCase);
     }
 
     [Theory]
