@@ -174,7 +174,18 @@ public static class ApiReference
         ["CreateProduct"] = new() { ["*"] = Json("""{ "key": "acme-room-70", "organization": "acme", "name": "Room 70", "version": "2.10", "kind": "endpoint", "technologies": ["SIP", "H.323"], "capabilities": ["h264", "bfcp"] }""") },
         ["CreateEvent"] = new() { ["*"] = Json("""{ "key": "sipit-2026", "name": "SIPit 2026", "location": "Berlin", "startDate": "2026-11-23", "endDate": "2026-11-27", "includeSameOrganization": false, "plans": [ { "plan": "sip-video-basic", "version": "1.0" } ] }""") },
         ["AddParticipants"] = new() { ["*"] = Json("""{ "products": ["acme-room-70", "globex-bridge"] }""") },
-        ["ChangeEventStatus"] = new() { ["*"] = Json("""{ "status": "closed", "published": true }""") },
+        ["ChangeEventStatus"] = new() { ["*"] = Json("""{ "status": "closed", "published": true, "snapshot": 2 }""") },
+        ["ChangeOrganization"] = new() { ["*"] = Json("""{ "name": "Acme Video Systems" }""") },
+        ["ChangeProduct"] = new() { ["*"] = Json("""{ "version": "2.11", "capabilities": ["h264", "bfcp", "srtp"] }""") },
+        ["ChangeEvent"] = new() { ["*"] = Json("""{ "location": "Berlin, hall 2", "plans": [ { "plan": "sip-video-basic", "version": "1.1" } ] }""") },
+        ["BuildSchedule"] = new() { ["*"] = Json("""{ "slots": [ { "start": "2026-11-23T09:00:00Z", "end": "2026-11-23T09:45:00Z" }, { "start": "2026-11-23T10:00:00Z", "end": "2026-11-23T10:45:00Z" } ], "tables": ["Table 1", "Table 2"], "availability": [ { "product": "globex-bridge", "from": "2026-11-23T10:00:00Z" } ], "sessionCells": 12 }""") },
+        ["AttachEvidence"] = new() { ["*"] = Json("""{ "file": "call.pcapng (pcap, pcapng, log, txt, json, png or jpg)" }""") },
+        ["ImportRegistrations"] = new()
+        {
+            ["text/csv"] = Text("organization,organization_name,product,product_name,version,kind,technologies,capabilities,event\nacme,Acme Video,acme-room-70,Room 70,2.10,endpoint,SIP;H.323,h264;bfcp,sipit-2026\n"),
+            ["multipart/form-data"] = Json("""{ "file": "registrations.csv (a .csv or .xlsx file)" }"""),
+            ["*"] = Text("(the bytes of an .xlsx workbook laid out as /api/registrations/template.xlsx)"),
+        },
         ["LogResult"] = new() { ["*"] = Json("""{ "plan": "sip-video-basic", "case": "SIP-CS-001", "initiator": "acme-room-70", "responder": "globex-bridge", "verdict": "fail", "notes": "No video from the responder", "issue": "BUG-123" }""") },
         ["ImportResults"] = new()
         {
