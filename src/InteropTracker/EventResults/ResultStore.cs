@@ -23,6 +23,10 @@ public sealed record ResultInfo
     public string? Issue { get; init; }
     /// <summary>Why a fail or blocked result failed, when said.</summary>
     public string? Cause { get; init; }
+    /// <summary>The result attributes of the current revision as stored: compact JSON, null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string? StoredAttributes { get; init; }
+    /// <summary>The result attributes of the current revision, such as {"transport": "tls"}; null when none.</summary>
+    public IReadOnlyDictionary<string, string>? Attributes => ResultAttributes.FromJson(StoredAttributes);
     public long Revision { get; init; }
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
@@ -60,7 +64,7 @@ public static class ResultStore
     private const string SelectResults = """
         SELECT r.id, p.plan, p.version AS PlanVersion, p.technology, c.section, c.case_key AS "Case", c.title AS CaseTitle,
                i.key AS Initiator, io.key AS InitiatorOrganization, s.key AS Responder, so.key AS ResponderOrganization,
-               r.verdict, r.notes, r.issue, r.cause, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
+               r.verdict, r.notes, r.issue, r.cause, r.attributes AS StoredAttributes, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
                uo.key AS RecordedByOrganization, r.status, r.status_reason AS StatusReason, r.status_at AS StatusAt,
                sb.name AS StatusBy
         FROM results r

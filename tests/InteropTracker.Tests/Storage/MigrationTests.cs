@@ -37,6 +37,7 @@ public class MigrationTests
         ["0003_product_lines"] = "71dbc427f130026a5d80c7e519dba1164111572ccbea3f42415b282731a64014",
         ["0004_schedules"] = "4975d356880c6f0e592c5e86c17000c952d950553c1f14c79467c2a977354c60",
         ["0005_evidence"] = "5bf571843239b761c32b665a595075207be63f42449dbfe2afaa0e401165b818",
+        ["0006_result_attributes"] = "13d591db404c9d1a07e6d9860d92e16c055d48e3fb719914eaa70086e9969857",
     };
 
     [Fact]
