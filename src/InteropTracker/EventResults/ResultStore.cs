@@ -26,7 +26,12 @@ public sealed record ResultInfo
     /// <summary>The result attributes of the current revision as stored: compact JSON, null when none.</summary>
     [System.Text.Json.Serialization.JsonIgnore] public string? StoredAttributes { get; init; }
     /// <summary>The result attributes of the current revision, such as {"transport": "tls"}; null when none.</summary>
-    public IReadOnlyDictionary<string, string>? Attributes => ResultAttributes.FromJson(StoredAttributes);
+    public IReadOnlyDictionary<string, string>? Attributes
+    {
+        get => _attributes ?? ResultAttributes.FromJson(StoredAttributes);
+        init => _attributes = value;
+    }
+    private readonly IReadOnlyDictionary<string, string>? _attributes;
     public long Revision { get; init; }
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
