@@ -18,7 +18,7 @@ public class ResultAttributesTests(AppFixture app) : IClassFixture<AppFixture>
     private readonly Build _build = new(seed: 1414);
 
     /// <summary>An open event of one attributed plan (two cases), three products of three vendors.</summary>
-    private sealed record Floor(string Event, string Plan, Product A, Product B, Product C, HttpClient EngineerA, HttpClient Chair,
+    internal sealed record Floor(string Event, string Plan, Product A, Product B, Product C, HttpClient EngineerA, HttpClient Chair,
         HttpClient Admin, AppFixture App)
     {
         public string Results => $"/api/events/{Event}/results";
@@ -39,7 +39,9 @@ public class ResultAttributesTests(AppFixture app) : IClassFixture<AppFixture>
         }
     }
 
-    private async Task<Floor> OpenAsync()
+    private Task<Floor> OpenAsync() => OpenAsync(app, _build);
+
+    internal static async Task<Floor> OpenAsync(AppFixture app, Build build)
     {
         var chair = await app.ClientFor(Roles.Chair);
         var plan = Build.UniqueKey("attributed");
@@ -66,12 +68,12 @@ public class ResultAttributesTests(AppFixture app) : IClassFixture<AppFixture>
                     expected: [Video both ways]
                     priority: mandatory
             """);
-        var (a, b, c) = (await chair.Register(_build.Organization()), await chair.Register(_build.Organization()),
-            await chair.Register(_build.Organization()));
+        var (a, b, c) = (await chair.Register(build.Organization()), await chair.Register(build.Organization()),
+            await chair.Register(build.Organization()));
         var products = new List<Product>();
         foreach (var organization in new[] { a, b, c })
-            products.Add(await chair.Register(_build.Product(organization.Key) with { Technologies = ["SIP"], Capabilities = [] }));
-        var @event = await chair.Create(_build.Event(plan));
+            products.Add(await chair.Register(build.Product(organization.Key) with { Technologies = ["SIP"], Capabilities = [] }));
+        var @event = await chair.Create(build.Event(plan));
         await chair.Enter(@event.Key, products.Select(p => p.Key).ToArray());
         await chair.MoveTo(@event.Key, "open");
         return new Floor(@event.Key, plan, products[0], products[1], products[2],
