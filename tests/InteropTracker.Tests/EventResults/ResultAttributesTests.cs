@@ -99,6 +99,8 @@ public class ResultAttributesTests(AppFixture app) : IClassFixture<AppFixture>
             db.QuerySingle<string>("SELECT attributes FROM result_revisions WHERE result_id = @Id", new { logged.Id }));
         var read = await floor.Chair.GetAsync($"{floor.Results}/{logged.Id}").ReadJson<ResultInfo>();
         Assert.Null(read.Attributes);
+        var history = await floor.Chair.GetAsync($"{floor.Results}/{logged.Id}/history").ReadJson<ResultsApi.ResultHistory>();
+        Assert.Equal([null, "tls"], history.Revisions.Select(r => r.Attributes?.GetValueOrDefault("transport")));
     }
 
     [Theory]
