@@ -13,6 +13,9 @@ public sealed record PlannedCase
     public IReadOnlyList<string> Requires { get; init; } = [];
     public IReadOnlyList<string> Initiator { get; init; } = [];
     public IReadOnlyList<string> Responder { get; init; } = [];
+
+    /// <summary>The result attributes the case's plan declares (shared by all its cases).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes { get; init; } = ResultAttributes.None;
 }
 
 /// <summary>

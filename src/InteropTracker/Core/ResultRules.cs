@@ -27,20 +27,24 @@ public sealed record ResultInput
 
     /// <summary>Why a fail or blocked result failed: implementation, test-case, specification, setup or unknown.</summary>
     public string? Cause { get; init; }
+
+    /// <summary>Result attributes the case's plan declares, such as {"transport": "tls"}.</summary>
+    public Dictionary<string, string>? Attributes { get; init; }
 }
 
 /// <summary>A result checked against the event's planning: the cell it goes to, in stored order.</summary>
 public sealed record CellWrite(PlannedCase Case, Participant Initiator, Participant Responder, Verdict Verdict,
-    string? Notes, string? Issue, string? Cause = null)
+    string? Notes, string? Issue, string? Cause = null, string? Attributes = null)
 {
     /// <summary>The checked cell as the engine stores it.</summary>
     public VerdictWrite ToWrite(long eventId, long recordedBy, string at) =>
-        new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at, Cause);
+        new(eventId, Case.PlanId, Case.Id, Initiator.Id, Responder.Id, Verdict, Notes, Issue, recordedBy, at, Cause, Attributes);
 }
 
 /// <summary>One verdict to store for a cell: ids resolved, order as stored, already checked by <see cref="ResultRules"/>.</summary>
 public readonly record struct VerdictWrite(long EventId, long PlanId, long CaseId, long InitiatorId, long ResponderId,
-    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt, string? Cause = null);
+    Verdict Verdict, string? Notes, string? Issue, long RecordedBy, string RecordedAt, string? Cause = null,
+    string? Attributes = null);
 
 /// <summary>The outcome of checking one result: the cell, or what is wrong keyed by field, or why the caller may not.</summary>
 public sealed record ResultCheck(CellWrite? Cell, IReadOnlyDictionary<string, string> Errors, string? Forbidden);
@@ -98,6 +102,9 @@ public static class ResultRules
                 (errors ??= new())["case"] = $"Plan '{planKey}' (version {plan.Version}) has no case '{caseKey}'.";
         }
 
+        // Checked against the case's plan: without a known case there is nothing to check them against yet.
+        var attributes = planned is null ? null : ResultAttributes.Check(planKey, planned.Attributes, input.Attributes, ref errors);
+
         var initiator = FindParticipant(planning, initiatorKey, "initiator", ref errors);
         var responder = FindParticipant(planning, responderKey, "responder", ref errors);
         if (errors is not null || planned is null || initiator is null || responder is null)
@@ -114,7 +121,7 @@ public static class ResultRules
                 new Dictionary<string, string> { ["case"] = $"Case {planned.Key} is not planned for {initiator.Key} → {responder.Key}: {why}." },
                 null);
 
-        return new ResultCheck(new CellWrite(planned, first, second, verdict, notes, issue, cause), NoErrors, null);
+        return new ResultCheck(new CellWrite(planned, first, second, verdict, notes, issue, cause, attributes), NoErrors, null);
     }
 
     private static Participant? FindParticipant(EventPlanning planning, string key, string field, ref Dictionary<string, string>? errors)

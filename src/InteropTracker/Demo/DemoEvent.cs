@@ -212,6 +212,7 @@ public static class DemoEvent
             Directional = c.Case.Directional, Requires = c.Case.Requires, Initiator = c.Case.Initiator, Responder = c.Case.Responder,
         }).ToList();
         var hard = faker.PickRandom(planned, 7).Select(c => c.Id).ToHashSet();
+        var declared = documents.ToDictionary(d => d.Plan, d => d.Attributes ?? ResultAttributes.None);
         var rows = new List<object>();
         var logged = new List<(PlannedCell Cell, string Verdict)>();
         foreach (var cell in Planning.Cells(planned, products, includeSameOrganization: false))
@@ -239,6 +240,7 @@ public static class DemoEvent
                     "blocked" => "setup",
                     _ => null,
                 },
+                attributes = DemoAttributes(declared[cell.Case.Plan], cell),
             });
         }
         foreach (var chunk in rows.Chunk(5000))
@@ -297,6 +299,18 @@ public static class DemoEvent
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException(
                 $"Demo: POST {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+    }
+
+    /// <summary>
+    /// Two of the plan's attributes for two results in three, chosen from the cell's ids rather than drawn, so that the
+    /// demo's other random figures stay as they were; the third result names none, as a busy engineer would.
+    /// </summary>
+    private static Dictionary<string, string>? DemoAttributes(IReadOnlyDictionary<string, IReadOnlyList<string>> declared, PlannedCell cell)
+    {
+        var spread = cell.Case.Id + cell.Initiator.Id * 7 + cell.Responder.Id * 13;
+        if (declared.Count == 0 || spread % 3 == 0) return null;
+        return declared.Take(2).Select((a, i) => (a.Key, Value: a.Value[(int)((spread / (i + 1)) % a.Value.Count)]))
+            .ToDictionary(a => a.Key, a => a.Value);
     }
 
     private static string Slug(string text) =>

@@ -53,6 +53,12 @@ public interface IResultEngine
     ITallies Tallies(DbTransaction? snapshot = null);
 
     /// <summary>
+    /// The same counts, recounted from the current results that carry every given attribute value (a filter
+    /// <c>attr.&lt;name&gt;=&lt;value&gt;</c>): no tally is kept per attribute. Reads only.
+    /// </summary>
+    ITallies Tallies(IReadOnlyList<KeyValuePair<string, string>> attributes);
+
+    /// <summary>
     /// Hands every current result of the event to <paramref name="visit"/>, in the order of the results' index (case, then
     /// initiator, then responder): for what reads a whole event's verdicts at once, such as the diff of two events.
     /// </summary>
@@ -120,7 +126,13 @@ public interface ITallies
 
     /// <summary>Each case's current verdicts, review statuses and distinct passing pairs.</summary>
     Task<IReadOnlyList<CaseTally>> CasesAsync(long eventId);
+
+    /// <summary>How many current results of each case carry each attribute value, per verdict.</summary>
+    Task<IReadOnlyList<AttributeCount>> AttributesAsync(long eventId);
 }
+
+/// <summary>How many current results of a case with this verdict carry the attribute value.</summary>
+public readonly record struct AttributeCount(long CaseId, string Name, string Value, Verdict Verdict, long Count);
 
 /// <summary>One case's tally: current verdicts, their review statuses, and the distinct pairs with a pass.</summary>
 public readonly record struct CaseTally(long CaseId, long Pass, long Fail, long Na, long Blocked, long Reported, long Confirmed,

@@ -70,7 +70,7 @@ public static class LogResult
             Section = cell.Case.Section, Case = cell.Case.Key, CaseTitle = details.Title,
             Initiator = cell.Initiator.Key, InitiatorOrganization = cell.Initiator.OrganizationKey,
             Responder = cell.Responder.Key, ResponderOrganization = cell.Responder.OrganizationKey,
-            Verdict = write.Verdict.Name(), Notes = write.Notes, Issue = write.Issue, Cause = write.Cause, Revision = recorded.Revision,
+            Verdict = write.Verdict.Name(), Notes = write.Notes, Issue = write.Issue, Cause = write.Cause, StoredAttributes = write.Attributes, Revision = recorded.Revision,
             RecordedAt = write.RecordedAt, RecordedBy = caller.Name, RecordedByOrganization = recorderOrganization,
             Status = "reported",
         };

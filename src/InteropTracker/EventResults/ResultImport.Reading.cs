@@ -59,6 +59,8 @@ public static partial class ResultImport
         private readonly CsvReader _reader = new(new StrictUtf8(body));
         private int _columns;
         private int _plan, _case, _initiator, _responder, _verdict, _notes, _issue, _cause;
+        // The attr.<name> columns: each attribute's name and its column.
+        private (string Name, int Column)[] _attributes = [];
         // Keys and verdicts repeat row after row: each distinct value is one string, found from the file's characters.
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _keys =
             new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
@@ -76,9 +78,10 @@ public static partial class ResultImport
             var header = given.Select(f => f.Trim().ToLowerInvariant()).ToList();
             for (var i = 0; i < header.Count; i++)
             {
-                if (!Columns.Contains(header[i]))
+                if (!Columns.Contains(header[i]) && !IsAttribute(header[i]))
                 {
-                    Broken("row 1", $"Column {i + 1} '{given[i]}' is not a result column; use {string.Join(",", Columns)}.");
+                    Broken("row 1", $"Column {i + 1} '{given[i]}' is not a result column; use {string.Join(",", Columns)} " +
+                                    $"and {ResultAttributes.Prefix}<name> for each result attribute.");
                     return;
                 }
                 if (header.IndexOf(header[i]) != i)
@@ -98,6 +101,20 @@ public static partial class ResultImport
                 header.IndexOf("initiator"), header.IndexOf("responder"), header.IndexOf("verdict"), header.IndexOf("notes"),
                 header.IndexOf("issue"));
             _cause = header.IndexOf("cause");
+            _attributes = header.Select((name, i) => (name, i)).Where(h => IsAttribute(h.name))
+                .Select(h => (given[h.i].Trim()[ResultAttributes.Prefix.Length..], h.i)).ToArray();
+        }
+
+        private static bool IsAttribute(string column) =>
+            column.StartsWith(ResultAttributes.Prefix, StringComparison.Ordinal) && column.Length > ResultAttributes.Prefix.Length;
+
+        /// <summary>The row's attribute cells that have a value; null when none has (most rows of most files).</summary>
+        private Dictionary<string, string>? Attributes()
+        {
+            Dictionary<string, string>? attributes = null;
+            foreach (var (name, column) in _attributes)
+                if (!_reader.Span(column).IsWhiteSpace()) (attributes ??= new(StringComparer.Ordinal))[name] = Key(column);
+            return attributes;
         }
 
         public override string Locate(Row row) => $"row {row.Number}";
@@ -144,6 +161,7 @@ public static partial class ResultImport
                     Plan = Key(_plan), Case = Key(_case), Initiator = Key(_initiator), Responder = Key(_responder),
                     Verdict = Key(_verdict), Notes = _notes < 0 ? null : _reader.Field(_notes),
                     Issue = _issue < 0 ? null : _reader.Field(_issue), Cause = _cause < 0 ? null : Key(_cause),
+                    Attributes = _attributes.Length == 0 ? null : Attributes(),
                 }));
                 added++;
             }

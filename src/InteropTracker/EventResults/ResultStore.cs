@@ -23,6 +23,15 @@ public sealed record ResultInfo
     public string? Issue { get; init; }
     /// <summary>Why a fail or blocked result failed, when said.</summary>
     public string? Cause { get; init; }
+    /// <summary>The result attributes of the current revision as stored: compact JSON, null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string? StoredAttributes { get; init; }
+    /// <summary>The result attributes of the current revision, such as {"transport": "tls"}; null when none.</summary>
+    public IReadOnlyDictionary<string, string>? Attributes
+    {
+        get => _attributes ?? ResultAttributes.FromJson(StoredAttributes);
+        init => _attributes = value;
+    }
+    private readonly IReadOnlyDictionary<string, string>? _attributes;
     public long Revision { get; init; }
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
@@ -46,6 +55,14 @@ public sealed record RevisionInfo
     public string? Notes { get; init; }
     public string? Issue { get; init; }
     public string? Cause { get; init; }
+    /// <summary>The revision's result attributes as stored: compact JSON, null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string? StoredAttributes { get; init; }
+    public IReadOnlyDictionary<string, string>? Attributes
+    {
+        get => _attributes ?? ResultAttributes.FromJson(StoredAttributes);
+        init => _attributes = value;
+    }
+    private readonly IReadOnlyDictionary<string, string>? _attributes;
     public string RecordedAt { get; init; } = "";
     public string? RecordedBy { get; init; }
     public string? RecordedByOrganization { get; init; }
@@ -65,7 +82,7 @@ public static class ResultStore
     private const string SelectResults = """
         SELECT r.id, p.plan, p.version AS PlanVersion, p.technology, c.section, c.case_key AS "Case", c.title AS CaseTitle,
                i.key AS Initiator, io.key AS InitiatorOrganization, s.key AS Responder, so.key AS ResponderOrganization,
-               r.verdict, r.notes, r.issue, r.cause, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
+               r.verdict, r.notes, r.issue, r.cause, r.attributes AS StoredAttributes, r.revision, r.updated_at AS RecordedAt, ub.name AS RecordedBy,
                uo.key AS RecordedByOrganization, r.status, r.status_reason AS StatusReason, r.status_at AS StatusAt,
                sb.name AS StatusBy, r.retired_at AS RetiredAt, rb.name AS RetiredBy
         FROM results r
@@ -135,12 +152,12 @@ public static class ResultStore
     public static async Task<IReadOnlyList<RevisionInfo>> HistoryAsync(SqliteConnection connection, long resultId)
     {
         const string sql = """
-            SELECT v.revision, v.verdict, v.notes, v.issue, v.cause, v.recorded_at AS RecordedAt, t.name AS RecordedBy,
-                   o.key AS RecordedByOrganization
-            FROM (SELECT revision, verdict, notes, issue, cause, updated_at AS recorded_at, updated_by AS recorded_by
+            SELECT v.revision, v.verdict, v.notes, v.issue, v.cause, v.attributes AS StoredAttributes, v.recorded_at AS RecordedAt,
+                   t.name AS RecordedBy, o.key AS RecordedByOrganization
+            FROM (SELECT revision, verdict, notes, issue, cause, attributes, updated_at AS recorded_at, updated_by AS recorded_by
                   FROM results WHERE id = @resultId
                   UNION ALL
-                  SELECT revision, verdict, notes, issue, cause, recorded_at, recorded_by
+                  SELECT revision, verdict, notes, issue, cause, attributes, recorded_at, recorded_by
                   FROM result_revisions WHERE result_id = @resultId) AS v
                  LEFT JOIN tokens t ON t.id = v.recorded_by
                  LEFT JOIN organizations o ON o.id = t.organization_id

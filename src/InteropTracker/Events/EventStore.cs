@@ -199,6 +199,7 @@ public static class EventStore
         public string Requires { get; init; } = "[]";
         public string Initiator { get; init; } = "[]";
         public string Responder { get; init; } = "[]";
+        public string? PlanAttributes { get; init; }
         public long Ordinal { get; init; }
     }
 
@@ -241,7 +242,7 @@ public static class EventStore
 
         SELECT c.id, c.plan_id AS PlanId, p.plan, p.version AS PlanVersion, p.title AS PlanTitle, p.technology,
                c.section, c.section_title AS SectionTitle, c.case_key AS CaseKey, c.title, c.priority, c.directional,
-               c.requires, c.initiator, c.responder, c.ordinal
+               c.requires, c.initiator, c.responder, c.ordinal, p.attributes AS PlanAttributes
         FROM event_plans ep
              JOIN test_plans p ON p.id = ep.plan_id
              JOIN test_cases c ON c.plan_id = p.id
@@ -264,18 +265,22 @@ public static class EventStore
         var row = await reader.ReadSingleOrDefaultAsync<EventRow>();
         if (row is null) return null;
         var plans = (await reader.ReadAsync<PinnedPlan>()).AsList();
-        var cases = (await reader.ReadAsync<CaseRow>()).Select(ToPlanning).ToList();
+        // Each plan's declaration is read once and shared by its cases.
+        var declared = new Dictionary<long, IReadOnlyDictionary<string, IReadOnlyList<string>>>();
+        var cases = (await reader.ReadAsync<CaseRow>()).Select(r => ToPlanning(r,
+            declared.TryGetValue(r.PlanId, out var known) ? known : declared[r.PlanId] = ResultAttributes.DeclaredFromJson(r.PlanAttributes))).ToList();
         var participants = (await reader.ReadAsync<ParticipantRow>()).Select(ToPlanning).ToList();
         return new EventPlanning(row, plans, cases, participants);
     }
 
-    private static CaseDetails ToPlanning(CaseRow r) => new()
+    private static CaseDetails ToPlanning(CaseRow r, IReadOnlyDictionary<string, IReadOnlyList<string>> attributes) => new()
     {
         Case = new PlannedCase
         {
             Id = r.Id, PlanId = r.PlanId, Plan = r.Plan, Section = r.Section, Key = r.CaseKey, Technology = r.Technology,
             Directional = r.Directional, Requires = Vocabulary.FromJson(r.Requires),
             Initiator = Vocabulary.FromJson(r.Initiator), Responder = Vocabulary.FromJson(r.Responder),
+            Attributes = attributes,
         },
         PlanVersion = r.PlanVersion, PlanTitle = r.PlanTitle, SectionTitle = r.SectionTitle, Title = r.Title,
         Priority = r.Priority, Ordinal = r.Ordinal,

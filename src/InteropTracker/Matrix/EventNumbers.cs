@@ -89,6 +89,9 @@ public sealed record StatusCounts(long Reported, long Confirmed, long Disputed);
 /// <summary>One plan's, or one technology's, figures.</summary>
 public sealed record ScopeTotals(string Technology, string? Plan, Tally Tally, StatusCounts Statuses);
 
+/// <summary>How many executed results of a technology (Plan null) or a plan carry an attribute value, and their share.</summary>
+public sealed record AttributeShare(string Technology, string? Plan, string Attribute, string Value, long Results, double Share);
+
 public sealed record EventSummary(Tally Total, StatusCounts Statuses, IReadOnlyList<ScopeTotals> Technologies,
     IReadOnlyList<ScopeTotals> Plans);
 
@@ -173,6 +176,37 @@ public static class EventNumbers
             .ToList();
         var all = Totals("", null, source.Cases);
         return new EventSummary(all.Tally, all.Statuses, technologies, plans);
+    }
+
+    /// <summary>
+    /// The share of each attribute value among the executed (pass or fail) results, per technology and per plan; the
+    /// denominators are the summary's executed counts, so values not given leave the shares short of one.
+    /// </summary>
+    public static async Task<IReadOnlyList<AttributeShare>> AttributeSharesAsync(ITallies tallies, NumbersSource source,
+        EventSummary summary)
+    {
+        var counts = await tallies.AttributesAsync(source.EventId);
+        var cases = source.Cases.ToDictionary(c => c.Id);
+        var shares = new List<AttributeShare>();
+        void Add(ScopeTotals scope, Func<PlannedCase, bool> inScope)
+        {
+            var executed = scope.Tally.Executed;
+            foreach (var value in counts
+                         .Where(a => a.Verdict is Verdict.Pass or Verdict.Fail && cases.TryGetValue(a.CaseId, out var c) && inScope(c))
+                         .GroupBy(a => (a.Name, a.Value))
+                         .OrderBy(g => g.Key.Name, StringComparer.Ordinal).ThenByDescending(g => g.Sum(a => a.Count))
+                         .ThenBy(g => g.Key.Value, StringComparer.Ordinal))
+            {
+                var results = value.Sum(a => a.Count);
+                shares.Add(new AttributeShare(scope.Technology, scope.Plan, value.Key.Name, value.Key.Value, results,
+                    executed == 0 ? 0 : (double)results / executed));
+            }
+        }
+        foreach (var t in summary.Technologies)
+            Add(t, c => string.Equals(c.Technology, t.Technology, StringComparison.OrdinalIgnoreCase));
+        foreach (var p in summary.Plans)
+            Add(p, c => c.Plan == p.Plan);
+        return shares;
     }
 
     private static StatusCounts Sum(StatusCounts a, StatusCounts b) =>

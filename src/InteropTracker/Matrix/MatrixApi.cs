@@ -33,7 +33,14 @@ public static class MatrixApi
 
     public sealed record SummaryDto(string Event, string Name, string Location, string StartDate, string EndDate,
         string Status, bool Published, int Participants, TallyDto Total, StatusDto Statuses,
-        IReadOnlyList<TechnologyDto> Technologies, IReadOnlyList<PlanTotalsDto> Plans);
+        IReadOnlyList<TechnologyDto> Technologies, IReadOnlyList<PlanTotalsDto> Plans)
+    {
+        /// <summary>The attr.&lt;name&gt;=&lt;value&gt; filters the figures were counted under, if any.</summary>
+        public IReadOnlyDictionary<string, string> Filters { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>Each attribute value's share of the executed results, per technology (plan null) and per plan.</summary>
+        public IReadOnlyList<AttributeShare> AttributeShares { get; init; } = [];
+    }
 
     public sealed record CaseStatDto(int Rank, string Technology, string Plan, string Version, string Section, string Case,
         string Title, string Priority, bool Directional, TallyDto Tally, long PassingPairs, bool TwoPassingPairs);
@@ -42,11 +49,13 @@ public static class MatrixApi
     {
         var group = app.MapGroup("/api/events/{event}").WithTags("Numbers").Performs(Permission.ReadEvents);
         group.MapGet("/matrix", GetMatrix).WithName("GetMatrix")
-            .WithSummary("The interop matrix of a scope: initiators as rows, responders as columns (view=pair sums both directions).");
+            .WithSummary("The interop matrix of a scope: initiators as rows, responders as columns (view=pair sums both directions); " +
+                         "attr.<name>=<value> counts only the results with that attribute value.");
         group.MapGet("/summary", GetSummary).WithName("GetSummary")
-            .WithSummary("Totals for the event, per technology and per plan, with confirmed / disputed / reported counts.");
+            .WithSummary("Totals for the event, per technology and per plan, with confirmed / disputed / reported counts and the " +
+                         "share of each result attribute value among executed results; attr.<name>=<value> filters.");
         group.MapGet("/test-case-stats", GetCaseStatistics).WithName("GetTestCaseStatistics")
-            .WithSummary("Per-case figures ranked worst first, with the distinct passing pairs of each case.");
+            .WithSummary("Per-case figures ranked worst first, with the distinct passing pairs of each case; attr.<name>=<value> filters.");
         return app;
     }
 
@@ -65,23 +74,25 @@ public static class MatrixApi
         var scope = new Scope(technology, plan, section, @case);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
         if (anonymize == true && AnonymisedScopeProblem(scope) is { } refused) return refused;
+        var filters = AttributeFilters.Read(context.Request.Query);
+        if (AttributeFilters.Problem(planning, filters) is { } badFilter) return badFilter;
 
         // The same matrix asked again before any verdict changed (a room of people watching it) is answered as it was,
         // down to its JSON: writing a large event's matrix takes most of the answer's time.
         var source = planning.ToNumbersSource();
         var memo = NumbersMemo.Of(source);
         var version = await engine.ResultsVersionAsync(context.RequestAborted);
-        var key = (scope, matrixView, anonymize ?? false);
+        var key = (scope, matrixView, anonymize ?? false, AttributeFilters.Key(filters));
         if (memo.Remembered<JsonBytes>(key, version) is { } remembered) return remembered;
 
-        var table = await EventNumbers.MatrixAsync(engine.Tallies(), source, scope, matrixView);
+        var table = await EventNumbers.MatrixAsync(engine.Tallies(filters), source, scope, matrixView);
         var json = new JsonBytes(JsonSerializer.SerializeToUtf8Bytes(ToDto(planning, scope, table, anonymize ?? false),
             ApiJson.Default.MatrixDto));
         memo.Remember(key, version, json);
         return json;
     }
 
-    private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult>> GetSummary(
+    private static async Task<Results<Ok<SummaryDto>, ProblemHttpResult, ValidationProblem>> GetSummary(
         string @event, HttpContext context, Database database, PlanningCache plannings, IResultEngine engine)
     {
         await using var connection = await database.OpenAsync(context.RequestAborted);
@@ -89,7 +100,12 @@ public static class MatrixApi
         if (gate.Refusal is { } refusal) return Problems.Of(refusal);
         var planning = gate.Value!;
 
-        var summary = await EventNumbers.SummaryAsync(engine.Tallies(), planning.ToNumbersSource());
+        var filters = AttributeFilters.Read(context.Request.Query);
+        if (AttributeFilters.Problem(planning, filters) is { } badFilter) return badFilter;
+        var tallies = engine.Tallies(filters);
+        var source = planning.ToNumbersSource();
+        var summary = await EventNumbers.SummaryAsync(tallies, source);
+        var shares = await EventNumbers.AttributeSharesAsync(tallies, source, summary);
         var e = planning.Event;
         var plans = summary.Plans.Select(p =>
         {
@@ -99,10 +115,13 @@ public static class MatrixApi
         return TypedResults.Ok(new SummaryDto(e.Key, e.Name, e.Location, e.StartDate, e.EndDate, e.Status, e.Published,
             planning.Participants.Count, TallyDto.From(summary.Total), Status(summary.Statuses),
             summary.Technologies.Select(t => new TechnologyDto(t.Technology, TallyDto.From(t.Tally), Status(t.Statuses))).ToList(),
-            plans));
+            plans)
+        {
+            Filters = filters.ToDictionary(f => f.Key, f => f.Value), AttributeShares = shares,
+        });
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<CaseStatDto>>, ProblemHttpResult>> GetCaseStatistics(
+    private static async Task<Results<Ok<IReadOnlyList<CaseStatDto>>, ProblemHttpResult, ValidationProblem>> GetCaseStatistics(
         string @event, string? technology, string? plan, HttpContext context, Database database, PlanningCache plannings,
         IResultEngine engine)
     {
@@ -114,7 +133,9 @@ public static class MatrixApi
         var scope = new Scope(technology, plan);
         if (ScopeProblem(planning, scope) is { } problem) return problem;
 
-        var ranked = await EventNumbers.CaseStatisticsAsync(engine.Tallies(), planning.ToNumbersSource(), scope);
+        var filters = AttributeFilters.Read(context.Request.Query);
+        if (AttributeFilters.Problem(planning, filters) is { } badFilter) return badFilter;
+        var ranked = await EventNumbers.CaseStatisticsAsync(engine.Tallies(filters), planning.ToNumbersSource(), scope);
         return TypedResults.Ok(CaseStatistics(planning, ranked));
     }
 

@@ -17,6 +17,14 @@ public sealed record TestPlanDocument
     public string Version { get; init; } = "";
     public string Technology { get; init; } = "";
     public string? Source { get; init; }
+
+    /// <summary>
+    /// Result attributes and their allowed values, in the order given; null when the plan declares none, and then
+    /// left out of the canonical JSON so that plans without attributes hash as they did before attributes existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Attributes { get; init; }
+
     public IReadOnlyList<TestSection> Sections { get; init; } = [];
 
     [JsonIgnore]

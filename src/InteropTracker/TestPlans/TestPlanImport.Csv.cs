@@ -1,9 +1,11 @@
+using InteropTracker.Core;
 using InteropTracker.Input;
 
 namespace InteropTracker.TestPlans;
 
 // CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes): the Cases table; the plan's own fields come
-// from the query string (?plan=&title=&version=&technology=&source=). Places are "row 7, column priority".
+// from the query string (?plan=&title=&version=&technology=&source=, and ?attr.transport=udp;tcp;tls for each result
+// attribute). Places are "row 7, column priority".
 public static partial class TestPlanImport
 {
     private static readonly string[] QueryFields = ["plan", "title", "version", "technology", "source"];
@@ -16,6 +18,11 @@ public static partial class TestPlanImport
         var planFields = QueryFields
             .Where(f => !string.IsNullOrEmpty(query[f]))
             .ToDictionary(f => f, f => (Located)new LocatedText($"query ?{f}=", query[f].ToString()));
+        var attributes = query.Where(q => q.Key.StartsWith(ResultAttributes.Prefix, StringComparison.Ordinal))
+            .ToDictionary(q => q.Key[ResultAttributes.Prefix.Length..],
+                q => (Located)Split(new LocatedText($"query ?{q.Key}=", q.Value.ToString()), TagSeparators));
+        if (attributes.Count > 0)
+            planFields["attributes"] = new LocatedMap("query ?attr.", attributes, f => $"query ?attr.{f}=");
         var plan = new LocatedMap("query", planFields, f => $"query ?{f}=");
 
         var width = records.Max(r => r.Count);

@@ -73,9 +73,12 @@ public static partial class TestPlanImport
     private static Located TableValue(string column, LocatedText cell)
     {
         if (ListColumns.Contains(column)) return Split(cell, ['\n', '\r']);
-        if (TagColumns.Contains(column)) return Split(cell, [';', '\n', '\r']);
+        if (TagColumns.Contains(column)) return Split(cell, TagSeparators);
         return cell;
     }
+
+    /// <summary>Tags in one cell or query value: separated by ";" or one a line.</summary>
+    private static readonly char[] TagSeparators = [';', '\n', '\r'];
 
     private static LocatedList Split(LocatedText cell, char[] separators) =>
         new(cell.Place, cell.Text.Split(separators).Select(item => (Located)new LocatedText(cell.Place, item)).ToList());

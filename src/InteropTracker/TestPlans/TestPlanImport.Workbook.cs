@@ -1,9 +1,11 @@
+using InteropTracker.Core;
 using ClosedXML.Excel;
 
 namespace InteropTracker.TestPlans;
 
-// An .xlsx workbook: sheet Plan (key in column A, value in column B) and sheet Cases (the Cases table). Places are
-// "Cases!F12". WorkbookGuard measures the zip and its sheets before ClosedXML loads it whole.
+// An .xlsx workbook: sheet Plan (key in column A, value in column B; a result attribute is a row attr.<name> with its
+// values separated by ";" in column B) and sheet Cases (the Cases table). Places are "Cases!F12". WorkbookGuard
+// measures the zip and its sheets before ClosedXML loads it whole.
 public static partial class TestPlanImport
 {
     private static Located? ReadWorkbook(byte[] content, ImportErrors errors)
@@ -41,17 +43,25 @@ public static partial class TestPlanImport
     private static LocatedMap ReadPlanSheet(IXLWorksheet sheet, ImportErrors errors)
     {
         var fields = new Dictionary<string, Located>(StringComparer.Ordinal);
+        var attributes = new Dictionary<string, Located>(StringComparer.Ordinal);
         var lastRow = sheet.LastRowUsed()?.RowNumber() ?? 0;
         for (var r = 1; r <= Math.Min(lastRow, 100); r++)
         {
             var key = CellText(sheet.Cell(r, 1), errors);
             var name = Clean(key.Text).ToLowerInvariant();
             if (name.Length == 0) continue;
-            if (!QueryFields.Contains(name))
-                errors.Add(key.Place, $"'{name}' is not a field of the Plan sheet; use {string.Join(", ", QueryFields)}.");
+            if (name.StartsWith(ResultAttributes.Prefix, StringComparison.Ordinal))
+            {
+                if (!attributes.TryAdd(name[ResultAttributes.Prefix.Length..], Split(CellText(sheet.Cell(r, 2), errors), TagSeparators)))
+                    errors.Add(key.Place, $"'{name}' appears twice in the Plan sheet.");
+            }
+            else if (!QueryFields.Contains(name))
+                errors.Add(key.Place, $"'{name}' is not a field of the Plan sheet; use {string.Join(", ", QueryFields)} or attr.<name> for a result attribute.");
             else if (!fields.TryAdd(name, CellText(sheet.Cell(r, 2), errors)))
                 errors.Add(key.Place, $"'{name}' appears twice in the Plan sheet.");
         }
+        if (attributes.Count > 0)
+            fields["attributes"] = new LocatedMap($"{sheet.Name}!A1", attributes, f => $"{sheet.Name}!A:B (attr.{f})");
         return new LocatedMap($"{sheet.Name}!A1", fields, f => $"{sheet.Name}!A:B ({f})");
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using InteropTracker.Core;
 using InteropTracker.Input;
 
 namespace InteropTracker.TestPlans;
@@ -34,7 +35,7 @@ public static partial class TestPlanImport
         return errors.Any ? null : document;
     }
 
-    private static readonly string[] PlanFields = ["plan", "title", "version", "technology", "source", "sections"];
+    private static readonly string[] PlanFields = ["plan", "title", "version", "technology", "source", "attributes", "sections"];
     private static readonly string[] SectionFields = ["id", "title", "cases"];
     private static readonly string[] CaseFields =
     [
@@ -71,6 +72,7 @@ public static partial class TestPlanImport
             Version = plan.Key("version", Key(), "letters and digits with . _ or - between them, like 1.0 or 2024-rc1"),
             Technology = plan.Text("technology", maxLength: MaxKeyLength),
             Source = plan.OptionalText("source"),
+            Attributes = plan.Attributes("attributes"),
         };
 
         var sectionIds = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -220,6 +222,43 @@ public static partial class TestPlanImport
                 case var node:
                     errors.Add(node.Place, $"{context}: {field} must be true or false, not a {Describe(node)}.");
                     return whenAbsent;
+            }
+        }
+
+        /// <summary>
+        /// The plan's result attributes: a mapping from a tag to a non-empty list of distinct tags; null when absent.
+        /// </summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>>? Attributes(string field)
+        {
+            switch (map.Fields.GetValueOrDefault(field))
+            {
+                case null:
+                    return null;
+                case LocatedText { Text: var text } when Clean(text).Length == 0:
+                    return null;
+                case LocatedMap attributes:
+                    if (attributes.Fields.Count > ResultAttributes.MaxNames)
+                        errors.Add(attributes.Place, $"{context}: {field} declares {attributes.Fields.Count} attributes; at most {ResultAttributes.MaxNames}.");
+                    var declared = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                    foreach (var (rawName, node) in attributes.Fields)
+                    {
+                        var name = Clean(rawName);
+                        if (name.Length > MaxKeyLength || !Tag().IsMatch(name))
+                            errors.Add(node.Place, $"{context}: attribute name '{name}' is not valid; names are tags, lowercase words of letters and digits joined by . or -, like transport or video-codec.");
+                        var values = new Fields(attributes, $"{context}, attribute '{name}'", errors).Tags(rawName);
+                        if (values.Count == 0)
+                            errors.Add(node.Place, $"{context}: attribute '{name}' has no values; list the values a result may name, like [udp, tcp, tls].");
+                        else if (values.Count > ResultAttributes.MaxValues)
+                            errors.Add(node.Place, $"{context}: attribute '{name}' has {values.Count} values; at most {ResultAttributes.MaxValues}.");
+                        foreach (var twice in values.GroupBy(v => v).Where(g => g.Count() > 1))
+                            errors.Add(node.Place, $"{context}: attribute '{name}' lists the value '{twice.Key}' twice.");
+                        declared[name] = values;
+                    }
+                    return declared.Count == 0 ? null : declared;
+                case var node:
+                    errors.Add(node.Place, $"{context}: {field} must be a mapping from an attribute name to its values, like " +
+                                           $"{{transport: [udp, tcp, tls]}}, not a {Describe(node)}.");
+                    return null;
             }
         }
 

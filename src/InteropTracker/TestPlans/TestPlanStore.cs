@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -57,14 +58,16 @@ public static class TestPlanStore
             return new Saved(existing.ContentHash == hash ? Outcome.AlreadyLoaded : Outcome.Conflict, existing);
 
         const string insertPlan = """
-            INSERT INTO test_plans (plan, version, title, technology, source, content_hash, document, created_at, created_by)
-            VALUES (@Plan, @Version, @Title, @Technology, @Source, @hash, @json, @at, @loadedBy)
+            INSERT INTO test_plans (plan, version, title, technology, source, content_hash, document, created_at, created_by,
+                                    attributes)
+            VALUES (@Plan, @Version, @Title, @Technology, @Source, @hash, @json, @at, @loadedBy, @attributes)
             RETURNING id
             """;
         var planId = await connection.ExecuteScalarAsync<long>(insertPlan, new
         {
             document.Plan, document.Version, document.Title, document.Technology, document.Source,
             hash, json = document.ToCanonicalJson(), at = Storage.Clock.Now(), loadedBy,
+            attributes = ResultAttributes.DeclaredToJson(document.Attributes),
         }, transaction);
 
         const string insertCase = """

@@ -26,6 +26,17 @@ public class DemoEventTests(ShippedTestCasesFixture app) : IClassFixture<Shipped
         Assert.InRange(total.GetProperty("progress").GetDouble(), 0.55, 0.65);
         Assert.All(summary.GetProperty("technologies").EnumerateArray(),
             t => Assert.True(t.GetProperty("tally").GetProperty("planned").GetInt64() > 0, t.ToString()));
+        // Two results in three name two of their plan's attributes: each plan's shares are there, and a filter narrows.
+        var shares = summary.GetProperty("attributeShares").EnumerateArray().ToList();
+        Assert.Equal(["h323-video", "sip-video-basic", "webrtc-gateway"],
+            shares.Where(s => s.GetProperty("plan").ValueKind == JsonValueKind.String).Select(s => s.GetProperty("plan").GetString()).Distinct().Order());
+        Assert.All(shares, s => Assert.InRange(s.GetProperty("share").GetDouble(), 0.01, 0.99));
+        var tls = await admin.GetAsync($"/api/events/{DemoEvent.Key}/summary?attr.transport=tls").ReadJson<JsonElement>();
+        var sipTls = tls.GetProperty("technologies").EnumerateArray().Single(t => t.GetProperty("technology").GetString() == "SIP");
+        var sipShare = shares.Single(s => s.GetProperty("plan").ValueKind == JsonValueKind.Null
+                                          && s.GetProperty("technology").GetString() == "SIP" && s.GetProperty("value").GetString() == "tls");
+        Assert.Equal(sipShare.GetProperty("results").GetInt64(), sipTls.GetProperty("tally").GetProperty("executed").GetInt64());
+
         var statuses = summary.GetProperty("statuses");
         Assert.True(statuses.GetProperty("confirmed").GetInt64() > 0);
         Assert.True(statuses.GetProperty("disputed").GetInt64() > 0);

@@ -39,6 +39,7 @@ public class MigrationTests
         ["0005_evidence"] = "5bf571843239b761c32b665a595075207be63f42449dbfe2afaa0e401165b818",
         ["0006_corrections"] = "66ff34aea52b17beea340f05424abd42f1326aa9f4479afb12884c80095548c9",
         ["0007_snapshots_and_review"] = "9dfb649b2d2d7f355f7a14f5e6ffac4a935c62cf85c937fcdbbd0f64ad571252",
+        ["0008_result_attributes"] = "13d591db404c9d1a07e6d9860d92e16c055d48e3fb719914eaa70086e9969857",
     };
 
     [Fact]

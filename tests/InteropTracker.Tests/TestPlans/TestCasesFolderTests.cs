@@ -39,6 +39,21 @@ public class ShippedTestCasesTests(ShippedTestCasesFixture app) : IClassFixture<
         Assert.True(entry.GetProperty("cases").GetInt32() >= atLeast, $"'{plan}' has {entry.GetProperty("cases")} cases; at least {atLeast} are wanted.");
     }
 
+    [Theory]
+    [InlineData("sip-video-basic", "transport", "tls")]
+    [InlineData("sip-video-basic", "media-security", "dtls-srtp")]
+    [InlineData("webrtc-gateway", "ice-path", "relay-tls")]
+    [InlineData("webrtc-gateway", "video-codec", "vp8")]
+    [InlineData("h323-video", "nat-traversal", "h460.18")]
+    [InlineData("h323-video", "audio-codec", "g722.1")]
+    public async Task A_shipped_document_declares_the_result_attributes_of_its_profile(string plan, string attribute, string value)
+    {
+        var loaded = await (await app.ClientFor(Roles.Member)).GetAsync($"/api/test-plans/{plan}").ReadJson<JsonElement>();
+
+        var values = loaded.GetProperty("document").GetProperty("attributes").GetProperty(attribute).EnumerateArray().Select(v => v.GetString());
+        Assert.Contains(value, values);
+    }
+
     [Fact]
     public void Every_yaml_document_of_the_folder_is_loaded_by_the_system_with_no_token()
     {

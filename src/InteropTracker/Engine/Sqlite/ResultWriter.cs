@@ -6,7 +6,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// <summary>
 /// The one write path of results. Every write, from the single POST (in a batch of requests sharing a commit) or the
 /// import, goes through <see cref="Record"/> on the engine's connection and transaction: it adds a revision (who,
-/// when, verdict, notes, issue, cause) and makes it the result's current verdict, resetting its review to reported. The
+/// when, verdict, notes, issue, cause, attributes) and makes it the result's current verdict, resetting its review to reported. The
 /// results row holds the current revision; the ones it replaced are in result_revisions (db/migrations/0001_initial.sql), so a new
 /// result is one row, and a revision moves the one it replaces there.
 /// Commands are prepared once per writer and reused row after row. Because every write passes here with the verdict
@@ -23,10 +23,10 @@ public sealed class ResultWriter : IDisposable
     /// <summary>The most new results a bulk write holds in its staging table before moving them to results.</summary>
     public const int MaxStaged = IResultImport.ChunkRows;
 
-    private const string NewColumns = "event_id, case_id, initiator_id, responder_id, verdict, notes, issue, updated_at, updated_by, cause";
+    private const string NewColumns = "event_id, case_id, initiator_id, responder_id, verdict, notes, issue, updated_at, updated_by, cause, attributes";
 
-    /// <summary>A new result's values: ?1 … ?10 in the order of <see cref="NewColumns"/>.</summary>
-    private const string NewValues = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10";
+    /// <summary>A new result's values: ?1 … ?11 in the order of <see cref="NewColumns"/>.</summary>
+    private const string NewValues = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11";
 
     private readonly Statement _find;
     private readonly Statement _insert;
@@ -64,12 +64,12 @@ public sealed class ResultWriter : IDisposable
         _insert = new Statement(connection, $"INSERT INTO results ({NewColumns}, revision, status) VALUES ({NewValues}, 1, 'reported')");
         // The revision being replaced moves, as it is, from the result to its history.
         _archive = new Statement(connection, """
-            INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by, cause)
-            SELECT id, revision, verdict, notes, issue, updated_at, updated_by, cause FROM results WHERE id = ?1
+            INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by, cause, attributes)
+            SELECT id, revision, verdict, notes, issue, updated_at, updated_by, cause, attributes FROM results WHERE id = ?1
             """);
         _update = new Statement(connection, """
             UPDATE results
-            SET verdict = ?2, notes = ?3, issue = ?4, revision = ?5, cause = ?8, status = 'reported',
+            SET verdict = ?2, notes = ?3, issue = ?4, revision = ?5, cause = ?8, attributes = ?9, status = 'reported',
                 status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = ?6, updated_by = ?7,
                 retired_at = NULL, retired_by = NULL
             WHERE id = ?1
@@ -103,7 +103,7 @@ public sealed class ResultWriter : IDisposable
                 PRAGMA temp.cache_size = {BulkCacheKiB};
                 CREATE TEMP TABLE IF NOT EXISTS staged_results (
                     event_id INTEGER, case_id INTEGER, initiator_id INTEGER, responder_id INTEGER, verdict TEXT, notes TEXT,
-                    issue TEXT, updated_at TEXT, updated_by INTEGER, cause TEXT)
+                    issue TEXT, updated_at TEXT, updated_by INTEGER, cause TEXT, attributes TEXT)
                 """);
             _stage = new Statement(_connection, $"INSERT INTO temp.staged_results ({NewColumns}) VALUES ({NewValues})");
             _move = new Statement(_connection, $"""
@@ -173,7 +173,7 @@ public sealed class ResultWriter : IDisposable
             revision = current.Value.Revision + 1;
             _archive.Bind(1, id).Run();
             _update.Bind(1, id).Bind(2, VerdictUtf8[(int)write.Verdict]).Bind(3, write.Notes).Bind(4, write.Issue).Bind(5, revision)
-                .Bind(6, write.RecordedAt).Bind(7, write.RecordedBy).Bind(8, write.Cause).Run();
+                .Bind(6, write.RecordedAt).Bind(7, write.RecordedBy).Bind(8, write.Cause).Bind(9, write.Attributes).Run();
         }
 
         if (bulk) _known![cell] = new Current(id, revision, write.Verdict, Reported);
@@ -188,10 +188,10 @@ public sealed class ResultWriter : IDisposable
     private static Statement BindNew(Statement insert, in VerdictWrite write) =>
         BindCell(insert.Bind(1, write.EventId).Bind(8, write.RecordedAt).Bind(9, write.RecordedBy), write);
 
-    /// <summary>Binds what is a new result's own: its cell, verdict, notes, issue and cause.</summary>
+    /// <summary>Binds what is a new result's own: its cell, verdict, notes, issue, cause and attributes.</summary>
     private static Statement BindCell(Statement insert, in VerdictWrite write) =>
         insert.Bind(2, write.CaseId).Bind(3, write.InitiatorId).Bind(4, write.ResponderId).Bind(5, VerdictUtf8[(int)write.Verdict])
-            .Bind(6, write.Notes).Bind(7, write.Issue).Bind(10, write.Cause);
+            .Bind(6, write.Notes).Bind(7, write.Issue).Bind(10, write.Cause).Bind(11, write.Attributes);
 
     private static readonly byte[][] VerdictUtf8 = VerdictNames.All.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
 

@@ -143,6 +143,9 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
         _ => throw new ArgumentException("A snapshot of the SQLite engine is a transaction on its database.", nameof(snapshot)),
     };
 
+    public ITallies Tallies(IReadOnlyList<KeyValuePair<string, string>> attributes) =>
+        attributes.Count == 0 ? new SqliteTallies(database, null) : new SqliteAttributeTallies(database, attributes);
+
     public ValueTask DisposeAsync() => _commits.DisposeAsync();
 }
 

@@ -102,6 +102,9 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
             GROUP BY event_id, case_id;
             """, new { eventId }, transaction);
 
+    public Task<IReadOnlyList<AttributeCount>> AttributesAsync(long eventId) =>
+        Read(connection => SqliteAttributeTallies.Attributes(connection, snapshot, eventId, []));
+
     /// <summary>How many current results the event holds, from its case tallies.</summary>
     public static long Results(SqliteConnection connection, SqliteTransaction? transaction, long eventId)
     {
@@ -114,6 +117,8 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
 
     // SQLite answers from its page cache without waiting: the reads run synchronously, as Microsoft.Data.Sqlite's async
     // calls would anyway.
+    private Task<T> Read<T>(Func<SqliteConnection, T> read) => Read((connection, _) => read(connection));
+
     private Task<T> Read<T>(Func<SqliteConnection, SqliteTransaction?, T> read)
     {
         if (snapshot is not null) return Task.FromResult(read(snapshot.Connection!, snapshot));
@@ -121,6 +126,6 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
         return Task.FromResult(read(connection, null));
     }
 
-    private static Verdict Parse(string verdict) =>
+    internal static Verdict Parse(string verdict) =>
         VerdictNames.TryParse(verdict, out var v) ? v : throw new InvalidDataException($"Unknown verdict '{verdict}' in the results table.");
 }

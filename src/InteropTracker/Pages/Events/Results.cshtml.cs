@@ -117,6 +117,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
             Plan = plan, Case = caseKey, Initiator = initiator, Responder = responder, Verdict = verdict ?? "", Notes = notes, Issue = issue,
             // The card's one form sends the cause with every verdict button; it belongs only to those that take one.
             Cause = VerdictNames.TryParse(verdict, out var given) && Causes.Allowed(given) ? cause : null,
+            Attributes = AttributeFields.Read(Request.Form),
         };
         var outcome = await FeatureCall.RunAsync(body,
             b => LogResult.LogAsync(Key, b, HttpContext.Caller(), database, plannings, engine, HttpContext.RequestAborted));

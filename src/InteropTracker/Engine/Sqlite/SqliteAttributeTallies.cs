@@ -1,0 +1,122 @@
+using Dapper;
+using InteropTracker.Core;
+using InteropTracker.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace InteropTracker.Engine.Sqlite;
+
+/// <summary>
+/// The tallies of the current results that carry every given attribute value, counted from the results themselves
+/// (their attributes column, compact JSON) on a connection of its own: no tally is kept per attribute, and a filtered
+/// figure is asked for far less often than the matrix is watched. Reads only.
+/// </summary>
+public sealed class SqliteAttributeTallies(Database database, IReadOnlyList<KeyValuePair<string, string>> filters) : ITallies
+{
+    public Task<IReadOnlyList<CellCount>> PairsAsync(long eventId, IReadOnlyCollection<long> planIds) =>
+        Pairs(eventId, "case_id IN (SELECT id FROM test_cases WHERE plan_id IN @ids)", planIds);
+
+    public Task<IReadOnlyList<CellCount>> PairsOfCasesAsync(long eventId, IReadOnlyCollection<long> caseIds) =>
+        Pairs(eventId, "case_id IN @ids", caseIds);
+
+    private Task<IReadOnlyList<CellCount>> Pairs(long eventId, string scope, IReadOnlyCollection<long> ids)
+    {
+        using var connection = database.Open();
+        var parameters = Parameters(eventId, filters);
+        parameters.Add("ids", ids);
+        var sql = $"""
+            SELECT initiator_id AS InitiatorId, responder_id AS ResponderId, verdict AS Verdict, count(*) AS Count
+            FROM results
+            WHERE event_id = @eventId AND {scope}{Where(filters)}
+            GROUP BY initiator_id, responder_id, verdict
+            """;
+        IReadOnlyList<CellCount> counts = connection.Query<CellRow>(sql, parameters)
+            .Select(r => new CellCount(r.InitiatorId, r.ResponderId, SqliteTallies.Parse(r.Verdict), r.Count)).ToList();
+        return Task.FromResult(counts);
+    }
+
+    public Task<IReadOnlyList<CaseTally>> CasesAsync(long eventId)
+    {
+        using var connection = database.Open();
+        // A passing pair is unordered: a pass in either direction counts the pair once, as case_tallies keeps it.
+        var sql = $"""
+            SELECT case_id AS CaseId,
+                   sum(verdict = 'pass') AS Pass, sum(verdict = 'fail') AS Fail, sum(verdict = 'na') AS Na,
+                   sum(verdict = 'blocked') AS Blocked, sum(status = 'reported') AS Reported,
+                   sum(status = 'confirmed') AS Confirmed, sum(status = 'disputed') AS Disputed,
+                   count(DISTINCT CASE WHEN verdict = 'pass'
+                                       THEN min(initiator_id, responder_id) || '-' || max(initiator_id, responder_id) END) AS PassingPairs
+            FROM results
+            WHERE event_id = @eventId{Where(filters)}
+            GROUP BY case_id
+            """;
+        IReadOnlyList<CaseTally> rows = connection.Query<CaseRow>(sql, Parameters(eventId, filters))
+            .Select(r => new CaseTally(r.CaseId, r.Pass, r.Fail, r.Na, r.Blocked, r.Reported, r.Confirmed, r.Disputed, r.PassingPairs))
+            .ToList();
+        return Task.FromResult(rows);
+    }
+
+    public Task<IReadOnlyList<AttributeCount>> AttributesAsync(long eventId)
+    {
+        using var connection = database.Open();
+        return Task.FromResult(Attributes(connection, null, eventId, filters));
+    }
+
+    /// <summary>How many current results of each case carry each attribute value, per verdict, among those the filters keep.</summary>
+    internal static IReadOnlyList<AttributeCount> Attributes(SqliteConnection connection, SqliteTransaction? transaction, long eventId,
+        IReadOnlyList<KeyValuePair<string, string>> filters)
+    {
+        var sql = $"""
+            SELECT case_id AS CaseId, a.key AS Name, a.value AS Value, verdict AS Verdict, count(*) AS Count
+            FROM results, json_each(results.attributes) AS a
+            WHERE event_id = @eventId AND attributes IS NOT NULL{Where(filters)}
+            GROUP BY case_id, a.key, a.value, verdict
+            """;
+        return connection.Query<AttributeRow>(sql, Parameters(eventId, filters), transaction)
+            .Select(r => new AttributeCount(r.CaseId, r.Name, r.Value, SqliteTallies.Parse(r.Verdict), r.Count)).ToList();
+    }
+
+    private static string Where(IReadOnlyList<KeyValuePair<string, string>> filters) =>
+        string.Concat(filters.Select((_, i) => $" AND json_extract(attributes, @path{i}) = @value{i}"));
+
+    private static DynamicParameters Parameters(long eventId, IReadOnlyList<KeyValuePair<string, string>> filters)
+    {
+        var parameters = new DynamicParameters(new { eventId });
+        for (var i = 0; i < filters.Count; i++)
+        {
+            // A quoted JSON path: an attribute name may hold '.' and '-'.
+            parameters.Add($"path{i}", $"$.\"{filters[i].Key}\"");
+            parameters.Add($"value{i}", filters[i].Value);
+        }
+        return parameters;
+    }
+
+    private sealed record CellRow
+    {
+        public long InitiatorId { get; init; }
+        public long ResponderId { get; init; }
+        public string Verdict { get; init; } = "";
+        public long Count { get; init; }
+    }
+
+    private sealed record CaseRow
+    {
+        public long CaseId { get; init; }
+        public long Pass { get; init; }
+        public long Fail { get; init; }
+        public long Na { get; init; }
+        public long Blocked { get; init; }
+        public long Reported { get; init; }
+        public long Confirmed { get; init; }
+        public long Disputed { get; init; }
+        public long PassingPairs { get; init; }
+    }
+
+    private sealed record AttributeRow
+    {
+        public long CaseId { get; init; }
+        public string Name { get; init; } = "";
+        public string Value { get; init; } = "";
+        public string Verdict { get; init; } = "";
+        public long Count { get; init; }
+    }
+}
