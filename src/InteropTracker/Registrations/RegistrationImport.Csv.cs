@@ -9,36 +9,7 @@ public static partial class RegistrationImport
 {
     private static Table? ReadCsv(byte[] content, ImportErrors errors)
     {
-        // The whole upload is in memory already: a record may be as long as the file.
-        var reader = new CsvReader(new StrictUtf8(new MemoryStream(content, writable: false)), maxRecordChars: content.Length + 1);
-        var records = new List<List<string>>();
-        try
-        {
-            while (reader.Next())
-            {
-                if (reader.Broken is { } broken)
-                {
-                    errors.Unreadable($"row {reader.Row}", broken);
-                    return null;
-                }
-                if (records.Count == MaxRows + 1)
-                {
-                    errors.TooLarge($"row {records.Count + 1}", $"The file has more than {MaxRows} rows; split it into several files.");
-                    return null;
-                }
-                records.Add(Enumerable.Range(0, reader.Count).Select(reader.Field).ToList());
-            }
-        }
-        catch (NotUtf8Exception e)
-        {
-            errors.Unreadable(e.Location, e.Message);
-            return null;
-        }
-        if (records.Count == 0)
-        {
-            errors.Unreadable("row 1", "The file has no header row: the first row names the columns.");
-            return null;
-        }
+        if (CsvRecords.Read(content, errors, MaxRows, "split it into several files") is not { } records) return null;
         var width = records.Max(r => r.Count);
         if (width > MaxColumns)
         {

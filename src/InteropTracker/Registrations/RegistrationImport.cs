@@ -83,7 +83,7 @@ public static partial class RegistrationImport
     }
 
     /// <summary>Reads, checks and writes a registration file; null when <paramref name="errors"/> says why nothing was written.</summary>
-    public static async Task<Imported?> ImportAsync(RegistrationUpload.Upload upload, Caller caller, Database database,
+    public static async Task<Imported?> ImportAsync(FileUpload<RegistrationFormat> upload, Caller caller, Database database,
         PlanningCache plannings, ImportErrors errors, CancellationToken ct)
     {
         var table = upload.Format == RegistrationFormat.Csv ? ReadCsv(upload.Content, errors) : ReadWorkbook(upload.Content, errors);

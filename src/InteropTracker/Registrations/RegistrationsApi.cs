@@ -45,7 +45,7 @@ public static class RegistrationsApi
         var caller = request.HttpContext.Caller();
         if (PermissionEndpoints.Refuse(Permission.ManageEvents, caller) is { } forbidden) return forbidden;
         var errors = new ImportErrors();
-        var upload = await RegistrationUpload.ReadAsync(request, errors, ct);
+        var upload = await RegistrationUpload.Files.ReadAsync(request, errors, ct);
         var outcome = await ImportAsync(upload, errors, caller, database, plannings, ct);
         if (outcome.Refusal is { } refusal)
             return refusal.Kind == RefusalKind.Forbidden ? Problems.Of(refusal) : errors.ToProblem("The registrations break the rules");
@@ -57,7 +57,7 @@ public static class RegistrationsApi
     /// located errors are in <paramref name="errors"/> (nothing was written). A null upload is one that could not be
     /// read, <paramref name="errors"/> saying why.
     /// </summary>
-    public static async Task<Outcome<RegistrationImport.Imported>> ImportAsync(RegistrationUpload.Upload? upload, ImportErrors errors,
+    public static async Task<Outcome<RegistrationImport.Imported>> ImportAsync(FileUpload<RegistrationFormat>? upload, ImportErrors errors,
         Caller caller, Database database, PlanningCache plannings, CancellationToken ct)
     {
         // It registers participants as well as products: both actions' rule applies.

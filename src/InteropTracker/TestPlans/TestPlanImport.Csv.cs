@@ -12,7 +12,7 @@ public static partial class TestPlanImport
 
     private static Located? ReadCsv(byte[] content, IQueryCollection query, ImportErrors errors)
     {
-        var records = ParseCsv(content, errors);
+        var records = CsvRecords.Read(content, errors, MaxRows, "split the plan");
         if (records is null) return null;
 
         var planFields = QueryFields
@@ -40,38 +40,5 @@ public static partial class TestPlanImport
             return new LocatedText($"row {r + 2}, column {name}", value, TableBoolean(value));
         }).ToList()).ToList();
         return FromTable(plan, new Table("row 1", header, rows), errors);
-    }
-
-    /// <returns>The records (the first is the header), or null when one cannot be read.</returns>
-    private static List<List<string>>? ParseCsv(byte[] content, ImportErrors errors)
-    {
-        // The whole upload is in memory already: a record may be as long as the file.
-        var reader = new CsvReader(new StrictUtf8(new MemoryStream(content, writable: false)), maxRecordChars: content.Length + 1);
-        var records = new List<List<string>>();
-        try
-        {
-            while (reader.Next())
-            {
-                if (reader.Broken is { } broken)
-                {
-                    errors.Unreadable($"row {reader.Row}", broken);
-                    return null;
-                }
-                if (records.Count == MaxRows + 1)
-                {
-                    errors.TooLarge($"row {records.Count}", $"The file has more than {MaxRows} rows; split the plan.");
-                    return null;
-                }
-                records.Add(Enumerable.Range(0, reader.Count).Select(reader.Field).ToList());
-            }
-        }
-        catch (NotUtf8Exception e)
-        {
-            errors.Unreadable(e.Location, e.Message);
-            return null;
-        }
-        if (records.Count > 0) return records;
-        errors.Unreadable("row 1", "The file has no header row: the first row names the columns.");
-        return null;
     }
 }

@@ -55,7 +55,7 @@ public static class TestPlansApi
     {
         var text = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
         var binary = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
-        var content = TestPlanUpload.AcceptedMediaTypes
+        var content = TestPlanUpload.Files.AcceptedMediaTypes
             .Where(t => t != "multipart/form-data")
             .ToDictionary(t => t, t => t.Contains("spreadsheet", StringComparison.Ordinal) ? binary : text);
         content["multipart/form-data"] = new OpenApiMediaType
@@ -82,7 +82,7 @@ public static class TestPlansApi
     {
         if (PermissionEndpoints.Refuse(Permission.ManageTestPlans, request.HttpContext.Caller()) is { } refused) return refused;
         var errors = new ImportErrors();
-        var upload = await TestPlanUpload.ReadAsync(request, errors, ct);
+        var upload = await TestPlanUpload.Files.ReadAsync(request, errors, ct);
         var document = upload is null ? null : TestPlanImport.Read(upload.Format, upload.Content, request.Query, errors);
         if (document is null) return errors.ToProblem();
 

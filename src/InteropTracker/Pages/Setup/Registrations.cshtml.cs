@@ -50,25 +50,6 @@ public sealed class RegistrationsModel(Database database, PlanningCache planning
         return Page();
     }
 
-    private async Task<RegistrationUpload.Upload?> ReadAsync(ImportErrors errors)
-    {
-        if (Upload is null || Upload.Length == 0)
-        {
-            errors.Unreadable("file", "Choose a file to upload (.csv or .xlsx).");
-            return null;
-        }
-        if (RegistrationUpload.FormatOfFile(Upload.FileName) is not { } format)
-        {
-            errors.Unsupported("file", $"'{Upload.FileName}' is not a file that is read; use a name ending in .csv or .xlsx.");
-            return null;
-        }
-        if (Upload.Length > RegistrationUpload.MaxBytes)
-        {
-            errors.TooLarge("file", $"The file is {Upload.Length} bytes; at most {RegistrationUpload.MaxBytes} bytes are accepted.");
-            return null;
-        }
-        using var content = new MemoryStream();
-        await Upload.CopyToAsync(content, HttpContext.RequestAborted);
-        return new RegistrationUpload.Upload(format, content.ToArray());
-    }
+    private Task<FileUpload<RegistrationFormat>?> ReadAsync(ImportErrors errors) =>
+        RegistrationUpload.Files.ReadFormFileAsync(Upload, errors, HttpContext.RequestAborted);
 }

@@ -80,28 +80,10 @@ public sealed class IndexModel(Database database) : PageModel
         });
     }
 
-    private async Task<TestPlanDocument?> ReadAsync(ImportErrors errors)
-    {
-        if (Upload is null || Upload.Length == 0)
-        {
-            errors.Unreadable("file", "Choose a file to upload (.yaml, .yml, .json, .xlsx or .csv).");
-            return null;
-        }
-        if (TestPlanUpload.FormatOfFile(Upload.FileName) is not { } format)
-        {
-            errors.Unsupported("file",
-                $"'{Upload.FileName}' is not a file that is read; use a name ending in {string.Join(", ", TestPlanUpload.FileExtensions)}.");
-            return null;
-        }
-        if (Upload.Length > TestPlanUpload.MaxBytes)
-        {
-            errors.TooLarge("file", $"The file is {Upload.Length} bytes; at most {TestPlanUpload.MaxBytes} bytes are accepted.");
-            return null;
-        }
-        using var content = new MemoryStream();
-        await Upload.CopyToAsync(content, HttpContext.RequestAborted);
-        return TestPlanImport.Read(format, content.ToArray(), CsvQuery(), errors);
-    }
+    private async Task<TestPlanDocument?> ReadAsync(ImportErrors errors) =>
+        await TestPlanUpload.Files.ReadFormFileAsync(Upload, errors, HttpContext.RequestAborted) is { } upload
+            ? TestPlanImport.Read(upload.Format, upload.Content, CsvQuery(), errors)
+            : null;
 
     /// <summary>The CSV plan fields as the API takes them: in the query string.</summary>
     private QueryCollection CsvQuery()
