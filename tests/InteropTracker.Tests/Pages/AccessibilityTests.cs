@@ -86,12 +86,14 @@ public sealed class AccessibilityTests(DemoBrowserFixture app) : IClassFixture<D
     private static async Task<string> PublishedEventAsync(HttpClient admin, params string[] products)
     {
         var key = Build.UniqueKey("published");
-        (await admin.PostJson("/api/events", new
+        // The shipped plan's version as loaded: the documents in testcases/ move on.
+        var version = (await admin.GetAsync("/api/test-plans/sip-video-basic").ReadJson<JsonElement>()).GetProperty("version").GetString();
+        await admin.PostJson("/api/events", new
         {
             key, name = "Published plugfest", location = "Berlin", startDate = "2026-10-01", endDate = "2026-10-03",
-            plans = new[] { new { plan = "sip-video-basic", version = "1.0" } },
-        })).EnsureSuccessStatusCode();
-        (await admin.PostJson($"/api/events/{key}/participants", new { products })).EnsureSuccessStatusCode();
+            plans = new[] { new { plan = "sip-video-basic", version } },
+        }).ReadJson<InteropTracker.Events.EventInfo>(System.Net.HttpStatusCode.Created);
+        await admin.PostJson($"/api/events/{key}/participants", new { products }).ReadJson<InteropTracker.Events.EventsApi.ParticipantsAdded>();
         (await admin.PostJson($"/api/events/{key}/status", new { status = "open" })).EnsureSuccessStatusCode();
         (await admin.PostJson($"/api/events/{key}/status", new { status = "closed" })).EnsureSuccessStatusCode();
         // Publishing names a snapshot of the closed event.
