@@ -168,6 +168,7 @@ public static class ResultStore
 
     private sealed record AuthorshipRow
     {
+        public long Id { get; init; }
         public long Revision { get; init; }
         public long? RecordedBy { get; init; }
         public long? RecorderOrganization { get; init; }
@@ -175,31 +176,40 @@ public static class ResultStore
         public long ResponderOrganization { get; init; }
         public string InitiatorOrganizationKey { get; init; } = "";
         public string ResponderOrganizationKey { get; init; } = "";
+
+        public ResultRules.Authorship ToAuthorship() => new(Revision, RecordedBy, RecorderOrganization, InitiatorOrganization,
+            ResponderOrganization, InitiatorOrganizationKey, ResponderOrganizationKey);
     }
+
+    private const string SelectAuthorship = """
+        SELECT r.id, r.revision, r.updated_by AS RecordedBy, t.organization_id AS RecorderOrganization,
+               i.organization_id AS InitiatorOrganization, s.organization_id AS ResponderOrganization,
+               io.key AS InitiatorOrganizationKey, so.key AS ResponderOrganizationKey
+        FROM results r
+             JOIN products i ON i.id = r.initiator_id
+             JOIN organizations io ON io.id = i.organization_id
+             JOIN products s ON s.id = r.responder_id
+             JOIN organizations so ON so.id = s.organization_id
+             LEFT JOIN tokens t ON t.id = r.updated_by
+        """;
 
     /// <summary>
     /// Who logged the result's current revision and whose products it pairs; null when the event has no such result, or
     /// only a retired one (no longer reviewed: it counts nowhere).
     /// </summary>
     public static async Task<ResultRules.Authorship?> AuthorshipAsync(SqliteConnection connection, long eventId, long id,
-        SqliteTransaction? transaction = null)
+        SqliteTransaction? transaction = null) =>
+        (await connection.QuerySingleOrDefaultAsync<AuthorshipRow>(
+            $"{SelectAuthorship} WHERE r.event_id = @eventId AND r.id = @id AND r.retired_at IS NULL", new { eventId, id }, transaction))
+        ?.ToAuthorship();
+
+    /// <summary>The authorship of each of the results the event has and has not retired, in one read: for a page of many.</summary>
+    public static async Task<IReadOnlyDictionary<long, ResultRules.Authorship>> AuthorshipsAsync(SqliteConnection connection,
+        long eventId, IReadOnlyCollection<long> ids, SqliteTransaction? transaction = null)
     {
-        const string sql = """
-            SELECT r.revision, r.updated_by AS RecordedBy, t.organization_id AS RecorderOrganization,
-                   i.organization_id AS InitiatorOrganization, s.organization_id AS ResponderOrganization,
-                   io.key AS InitiatorOrganizationKey, so.key AS ResponderOrganizationKey
-            FROM results r
-                 JOIN products i ON i.id = r.initiator_id
-                 JOIN organizations io ON io.id = i.organization_id
-                 JOIN products s ON s.id = r.responder_id
-                 JOIN organizations so ON so.id = s.organization_id
-                 LEFT JOIN tokens t ON t.id = r.updated_by
-            WHERE r.event_id = @eventId AND r.id = @id AND r.retired_at IS NULL
-            """;
-        var row = await connection.QuerySingleOrDefaultAsync<AuthorshipRow>(sql, new { eventId, id }, transaction);
-        return row is null
-            ? null
-            : new ResultRules.Authorship(row.Revision, row.RecordedBy, row.RecorderOrganization, row.InitiatorOrganization,
-                row.ResponderOrganization, row.InitiatorOrganizationKey, row.ResponderOrganizationKey);
+        if (ids.Count == 0) return new Dictionary<long, ResultRules.Authorship>();
+        var rows = await connection.QueryAsync<AuthorshipRow>(
+            $"{SelectAuthorship} WHERE r.event_id = @eventId AND r.id IN @ids AND r.retired_at IS NULL", new { eventId, ids }, transaction);
+        return rows.ToDictionary(r => r.Id, r => r.ToAuthorship());
     }
 }

@@ -6,8 +6,7 @@ namespace InteropTracker.Matrix;
 
 /// <summary>
 /// A matrix as the event page draws it: compact JSON (product labels once, then five numbers per planned cell, one
-/// zero per empty one) instead of markup per cell, so that a matrix of hundreds of products stays a few hundred
-/// kilobytes; and, for the page's live refresh, only the cells that changed since the version the page holds.
+/// zero per empty one) instead of markup per cell, so that the page grows by a few characters per cell; and, for the page's live refresh, only the cells that changed since the version the page holds.
 /// </summary>
 public static class MatrixGrid
 {

@@ -10,18 +10,7 @@ public static partial class TestPlanImport
 {
     private static Located? ReadWorkbook(byte[] content, ImportErrors errors)
     {
-        if (!WorkbookGuard.WithinLimits(content, errors, MaxRows, MaxColumns, "cases", "Split the plan")) return null;
-        XLWorkbook workbook;
-        try
-        {
-            workbook = new XLWorkbook(new MemoryStream(content));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // ClosedXML and the Open XML SDK throw many exception types for a malformed package.
-            errors.Unreadable("workbook", $"The file is not an Excel workbook that can be read ({e.Message}); save it as .xlsx.");
-            return null;
-        }
+        if (WorkbookGuard.Open(content, errors, MaxRows, MaxColumns, "cases", "Split the plan") is not { } workbook) return null;
         using (workbook)
         {
             var planSheet = Sheet(workbook, "Plan", errors);

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ClosedXML.Excel;
 using System.Xml;
 
 namespace InteropTracker.TestPlans;
@@ -18,7 +19,26 @@ public static class WorkbookGuard
     /// <summary>True when the workbook is within the limits; else <paramref name="errors"/> says which it crosses, where.</summary>
     /// <param name="rowsAre">What a row holds, for the messages ("cases").</param>
     /// <param name="advice">What to do with a file too large ("Split the plan").</param>
-    public static bool WithinLimits(byte[] content, ImportErrors errors, int maxRows, int maxColumns, string rowsAre, string advice) =>
+    /// <summary>
+    /// The workbook, opened by ClosedXML once it is measured within the limits; null when it is over one or cannot be read
+    /// (<paramref name="errors"/> says why). The caller disposes it.
+    /// </summary>
+    public static XLWorkbook? Open(byte[] content, ImportErrors errors, int maxRows, int maxColumns, string rowsAre, string advice)
+    {
+        if (!WithinLimits(content, errors, maxRows, maxColumns, rowsAre, advice)) return null;
+        try
+        {
+            return new XLWorkbook(new MemoryStream(content));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ClosedXML and the Open XML SDK throw many exception types for a malformed package.
+            errors.Unreadable("workbook", $"The file is not an Excel workbook that can be read ({e.Message}); save it as .xlsx.");
+            return null;
+        }
+    }
+
+    private static bool WithinLimits(byte[] content, ImportErrors errors, int maxRows, int maxColumns, string rowsAre, string advice) =>
         InflatesWithinLimits(content, errors) && SheetsWithinLimits(content, errors, maxRows, maxColumns, rowsAre, advice);
 
     /// <summary>Inflates every part of the zip, counting, and stops at the first limit crossed.</summary>

@@ -154,6 +154,7 @@ public class VendorsApiTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task A_bad_kind_technology_or_tag_answers_400_naming_it_and_stores_nothing()
     {
         var chair = await app.ClientFor(Roles.Chair);
+        await chair.LoadPlan(Build.Plan(new CaseSpec { Id = "VIDEO-1", Requires = ["h264"] })); // h264 a known tag, in any order of tests
         var vendor = await chair.Register(_build.Organization());
         var given = _build.Product(vendor.Key) with
         {
@@ -171,6 +172,8 @@ public class VendorsApiTests(AppFixture app) : IClassFixture<AppFixture>
     [Fact]
     public async Task Null_lists_and_null_tags_are_refused_cleanly()
     {
+        // h264 must be a tag some loaded plan uses, whichever test of the class ran first.
+        await app.Admin().LoadPlan(Build.Plan(new CaseSpec { Id = "VIDEO-1", Requires = ["h264"] }));
         var vendor = await app.Admin().Register(_build.Organization());
         var body = new { key = Build.UniqueKey("odd"), organization = vendor.Key, name = "Odd", version = "1", kind = "other",
             technologies = (string[]?)null, capabilities = new string?[] { "h264", null } };

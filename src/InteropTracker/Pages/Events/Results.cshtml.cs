@@ -257,11 +257,14 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         var contents = await PairingSheet.ContentsAsync(connection, planning);
         // Reviews outlast logging: a closed event in its review window still takes them.
         var reviews = EventGate.Check(planning, Key, caller, EventNeed.Review).Refusal is null;
+        var shown = rows.Where(r => only is null || only.Contains(r.Anchor)).ToList();
+        var authorships = reviews
+            ? await ResultStore.AuthorshipsAsync(connection, planning.Event.Id, shown.Where(r => r.Result is not null).Select(r => r.Result!.Id).ToList(), transaction)
+            : new Dictionary<long, ResultRules.Authorship>();
         var cards = new List<CaseCard>();
-        foreach (var row in rows.Where(r => only is null || only.Contains(r.Anchor)))
+        foreach (var row in shown)
         {
-            var mayReview = reviews && row.Result is { } result
-                && await ResultStore.AuthorshipAsync(connection, planning.Event.Id, result.Id, transaction) is { } authorship
+            var mayReview = row.Result is { } result && authorships.TryGetValue(result.Id, out var authorship)
                 && ResultRules.WhyCannotReview(caller, authorship) is null;
             var message = _messages.GetValueOrDefault(row.Anchor);
             cards.Add(new CaseCard(row, Link(), ReadOnlyReason is null, mayReview, message.Message, message.IsError,
