@@ -31,7 +31,7 @@ public static class Health
                 return TypedResults.Json(new HealthReport("unhealthy", $"not writable: {why}", applied), statusCode: 503);
             return TypedResults.Ok(new HealthReport("ok", "reachable", applied));
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
             return TypedResults.Json(new HealthReport("unhealthy", e.Message, []), statusCode: 503);
         }

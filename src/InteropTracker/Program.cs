@@ -29,7 +29,13 @@ var demo = args.Contains("--demo");
 var builder = WebApplication.CreateBuilder([.. args.Where(a => a != "--demo"), "--hostBuilder:reloadConfigOnChange=false"]);
 
 builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configuration, builder.Environment));
-builder.Services.AddSingleton<IResultEngine, SqliteResultEngine>();
+builder.Services.AddSingleton<IResultEngine>(sp => sp.GetRequiredService<Database>() switch
+{
+    SqliteDatabase sqlite => ActivatorUtilities.CreateInstance<SqliteResultEngine>(sp, sqlite),
+    var other => throw new InvalidOperationException($"No result engine for {other.Kind}."),
+});
+builder.Services.AddSingleton<ChangeFeed>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
 builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<FailedAuthenticationThrottle>();
 builder.AddTrustedProxies();

@@ -4,13 +4,16 @@ using System.Net.Http.Json;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InteropTracker.Tests;
 
 /// <summary>
-/// The real app over its own SQLite file, one per test class (IClassFixture&lt;AppFixture&gt;).
+/// The real app over its own database, one per test class (IClassFixture&lt;AppFixture&gt;): a SQLite file, or, when
+/// INTEROP_TEST_POSTGRES names a PostgreSQL server (what .ci/run's second pass does), a fresh database on it.
 /// The sample test plans of testcases/ are not loaded unless a test class asks for them.
 /// </summary>
 public class AppFixture : WebApplicationFactory<Program>
@@ -20,6 +23,11 @@ public class AppFixture : WebApplicationFactory<Program>
     public string DatabaseFile { get; } =
         Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
 
+    private readonly TestDatabase _database = TestDatabase.Create();
+
+    /// <summary>The connection string the app runs on.</summary>
+    public string ConnectionString => _database.ConnectionString ?? $"Data Source={DatabaseFile}";
+
     /// <summary>Settings a derived fixture adds (for example a test-case folder to load at start).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -27,7 +35,7 @@ public class AppFixture : WebApplicationFactory<Program>
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabaseFile)!);
         builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:Interop", $"Data Source={DatabaseFile}");
+        builder.UseSetting("ConnectionStrings:Interop", ConnectionString);
         builder.UseSetting("INTEROP_ADMIN_TOKEN", AdminToken);
         builder.UseSetting("Interop:TestCasesDirectory", "");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
@@ -78,10 +86,18 @@ public class AppFixture : WebApplicationFactory<Program>
     public sealed record CreatedToken(long Id, string Token);
 
     /// <summary>A connection straight to the test's database, to check what the API stored.</summary>
-    public SqliteConnection OpenDatabase()
+    public DbConnection OpenDatabase()
     {
         _ = Services; // make sure the app started and migrated (TestServer or Kestrel alike)
-        var connection = new SqliteConnection($"Data Source={DatabaseFile};Foreign Keys=True");
+        return Connect();
+    }
+
+    /// <summary>A connection to the test's database whether or not the app started.</summary>
+    public DbConnection Connect()
+    {
+        DbConnection connection = _database.ConnectionString is { } postgres
+            ? new NpgsqlConnection(postgres)
+            : new SqliteConnection($"Data Source={DatabaseFile};Foreign Keys=True");
         connection.Open();
         return connection;
     }
@@ -92,6 +108,7 @@ public class AppFixture : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
             File.Delete(DatabaseFile + suffix);
+        await _database.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }

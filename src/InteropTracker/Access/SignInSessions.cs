@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Access;
 
@@ -15,7 +15,7 @@ public static class SignInSessions
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
     /// <summary>Starts a session for the token and returns its id, the cookie's value (shown to nobody else).</summary>
-    public static async Task<(string Id, DateTime ExpiresAt)> StartAsync(SqliteConnection connection, long tokenId)
+    public static async Task<(string Id, DateTime ExpiresAt)> StartAsync(DbConnection connection, long tokenId)
     {
         var id = Tokens.Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = DateTime.UtcNow;
@@ -27,7 +27,7 @@ public static class SignInSessions
     }
 
     /// <summary>The session and its token, unless signed out or the token revoked; expiries are for the caller to check.</summary>
-    public static async Task<Credential?> FindAsync(SqliteConnection connection, string id)
+    public static async Task<Credential?> FindAsync(DbConnection connection, string id)
     {
         const string sql = """
             SELECT t.id, t.name, t.role, t.organization_id AS OrganizationId, t.expires_at AS ExpiresAt,
@@ -39,7 +39,7 @@ public static class SignInSessions
         return row?.ToCredential();
     }
 
-    public static async Task EndAsync(SqliteConnection connection, string id) =>
+    public static async Task EndAsync(DbConnection connection, string id) =>
         await connection.ExecuteAsync("UPDATE sign_in_sessions SET ended_at = @at WHERE hash = @hash AND ended_at IS NULL",
             new { hash = Tokens.Hash(id), at = Clock.Now() });
 }

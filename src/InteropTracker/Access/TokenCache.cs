@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Access;
 
@@ -30,7 +30,7 @@ public sealed class TokenCache(Database database)
     public Task<Credential?> FindSessionAsync(string session, CancellationToken ct) =>
         FindAsync(SessionKey + Tokens.Hash(session), connection => SignInSessions.FindAsync(connection, session), ct);
 
-    private async Task<Credential?> FindAsync(string key, Func<SqliteConnection, Task<Credential?>> read, CancellationToken ct)
+    private async Task<Credential?> FindAsync(string key, Func<DbConnection, Task<Credential?>> read, CancellationToken ct)
     {
         if (_byHash.TryGetValue(key, out var entry) && entry.CachedUntil > Environment.TickCount64) return entry.Credential;
 

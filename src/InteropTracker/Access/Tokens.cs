@@ -4,7 +4,7 @@ using System.Text;
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Access;
 
@@ -41,7 +41,7 @@ public static class Tokens
     }
 
     /// <summary>The token if it is stored and not revoked, expired or not (the caller says which it is).</summary>
-    public static async Task<Credential?> FindAsync(SqliteConnection connection, string token)
+    public static async Task<Credential?> FindAsync(DbConnection connection, string token)
     {
         const string sql = """
             SELECT id, name, role, organization_id AS OrganizationId, expires_at AS ExpiresAt
@@ -51,8 +51,8 @@ public static class Tokens
         return row?.ToCredential();
     }
 
-    public static async Task<long> InsertAsync(SqliteConnection connection, string secret, string role, long? organizationId,
-        string name, long? createdBy, DateTime? expiresAt = null, SqliteTransaction? transaction = null)
+    public static async Task<long> InsertAsync(DbConnection connection, string secret, string role, long? organizationId,
+        string name, long? createdBy, DateTime? expiresAt = null, DbTransaction? transaction = null)
     {
         const string sql = """
             INSERT INTO tokens (name, role, organization_id, hash, created_at, created_by, expires_at)

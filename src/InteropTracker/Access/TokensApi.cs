@@ -60,7 +60,7 @@ public static class TokensApi
         if (errors.Count > 0) return Refusal.Invalid(errors, "The token cannot be made as given.");
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         long? organizationId = null;
         if (body.Role == Roles.Engineer)
         {

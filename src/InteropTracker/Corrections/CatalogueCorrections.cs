@@ -7,7 +7,7 @@ using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.Vendors;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Corrections;
 
@@ -68,7 +68,7 @@ public static class CatalogueCorrections
         if (string.IsNullOrWhiteSpace(body.Name)) return Refusal.Invalid("name", "An organization's name cannot be empty.");
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var before = await connection.QuerySingleOrDefaultAsync<OrganizationRow>(
             "SELECT id, name FROM organizations WHERE key = @key", new { key }, transaction);
         if (before is null) return NoOrganization(key);
@@ -102,7 +102,7 @@ public static class CatalogueCorrections
         if (blank.Count > 0) return Refusal.Invalid(blank, "Some fields are not filled in as they should be.");
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var before = await connection.QuerySingleOrDefaultAsync<ProductRow>(
             "SELECT id, name, version, line, kind, technologies, capabilities FROM products WHERE key = @key", new { key }, transaction);
         if (before is null) return NoProduct(key);
@@ -200,7 +200,7 @@ public static class CatalogueCorrections
         new HashSet<string>(Vocabulary.FromJson(a), comparer).SetEquals(Vocabulary.FromJson(b));
 
     /// <summary>One audit record per event the change reaches (so that each event's log shows it), or one when it reaches none.</summary>
-    private static async Task RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Caller caller, string action,
+    private static async Task RecordAsync(DbConnection connection, DbTransaction transaction, Caller caller, string action,
         string key, IReadOnlyList<EventKey> events, object before, object after)
     {
         if (events.Count == 0) await Audit.RecordAsync(connection, transaction, caller, action, key, null, before, after);

@@ -8,7 +8,7 @@ using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Corrections;
 
@@ -71,7 +71,7 @@ public static class EventCorrections
         if (shape.Count > 0) return Refusal.Invalid(shape, "Some fields are not filled in as they should be; nothing was changed.");
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
         var planning = gate.Value!;
@@ -151,7 +151,7 @@ public static class EventCorrections
     {
         if (Permissions.Refusal(Permission.ManageEvents, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
         var planning = gate.Value!;
@@ -176,7 +176,7 @@ public static class EventCorrections
     /// <summary>A plan pinned anew (<see cref="From"/> null) or re-pinned from one version to another.</summary>
     private sealed record Pin(PinnedPlan? From, PinnedPlan To);
 
-    private static async Task<List<Pin>> PinsAsync(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning,
+    private static async Task<List<Pin>> PinsAsync(DbConnection connection, DbTransaction transaction, EventPlanning planning,
         IReadOnlyList<EventsApi.PlanPin> given, Dictionary<string, string[]> rules)
     {
         var pins = new List<Pin>();
@@ -204,7 +204,7 @@ public static class EventCorrections
     /// The cases of <paramref name="from"/> whose content is unchanged in <paramref name="to"/> (the plan's diff), as the
     /// new version's case ids; why the others cannot keep their results.
     /// </summary>
-    private static async Task MatchCasesAsync(SqliteConnection connection, SqliteTransaction transaction, PinnedPlan from, PinnedPlan to,
+    private static async Task MatchCasesAsync(DbConnection connection, DbTransaction transaction, PinnedPlan from, PinnedPlan to,
         Dictionary<long, long> moves, Dictionary<long, string> changed)
     {
         var before = TestPlanDocument.FromCanonicalJson((await TestPlanStore.FindDocumentAsync(connection, from.Plan, from.Version, transaction))!.Document);
@@ -226,7 +226,7 @@ public static class EventCorrections
         }
     }
 
-    private static async Task<int> CurrentAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId) =>
+    private static async Task<int> CurrentAsync(DbConnection connection, DbTransaction transaction, long eventId) =>
         await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM results WHERE event_id = @eventId AND retired_at IS NULL",
             new { eventId }, transaction);
 

@@ -3,7 +3,7 @@ using InteropTracker.Core;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Corrections;
 
@@ -20,7 +20,7 @@ internal static class Replanning
     private static readonly IReadOnlyDictionary<long, long> NoMoves = new Dictionary<long, long>();
     private static readonly IReadOnlyDictionary<long, string> NoChanges = new Dictionary<long, string>();
 
-    public static async Task<Sorted> SortAsync(SqliteConnection connection, SqliteTransaction transaction, EventPlanning before,
+    public static async Task<Sorted> SortAsync(DbConnection connection, DbTransaction transaction, EventPlanning before,
         IReadOnlyDictionary<long, long>? caseMoves = null, IReadOnlyDictionary<long, string>? changedCases = null)
     {
         var after = (await EventStore.PlanningAsync(connection, before.Event.Key, transaction))!;
@@ -48,7 +48,7 @@ internal static class Replanning
 
     /// <summary>Retires and moves results through the engine, records what was retired, and moves the event's stamp.</summary>
     /// <returns>False when the event changed under the transaction (it cannot while the transaction holds the write lock).</returns>
-    public static async Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, IResultEngine engine,
+    public static async Task<bool> ApplyAsync(DbConnection connection, DbTransaction transaction, IResultEngine engine,
         Caller caller, Sorted sorted, string change)
     {
         var (row, results) = (sorted.Before.Event, sorted.Results);

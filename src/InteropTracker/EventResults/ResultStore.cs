@@ -1,6 +1,6 @@
 using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.EventResults;
 
@@ -110,13 +110,13 @@ public static class ResultStore
         AND (@status IS NULL OR r.status = @status)
         """;
 
-    public static Task<ResultInfo?> FindAsync(SqliteConnection connection, long eventId, long id, SqliteTransaction? transaction = null) =>
+    public static Task<ResultInfo?> FindAsync(DbConnection connection, long eventId, long id, DbTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<ResultInfo>($"{SelectResults} WHERE r.event_id = @eventId AND r.id = @id",
             new { eventId, id }, transaction);
 
     /// <summary>One page of the event's results in the order they were first logged, with the total that match.</summary>
     /// <param name="newestFirst">The most recently first logged first, and no total (-1): counting every match reads them all.</param>
-    public static async Task<ResultPage> ListAsync(SqliteConnection connection, long eventId, ResultFilter filter, int page, int pageSize,
+    public static async Task<ResultPage> ListAsync(DbConnection connection, long eventId, ResultFilter filter, int page, int pageSize,
         bool newestFirst = false)
     {
         var sql = newestFirst
@@ -149,7 +149,7 @@ public static class ResultStore
         """;
 
     /// <summary>Every revision of a result, newest first: the current one (the results row), then the ones it replaced.</summary>
-    public static async Task<IReadOnlyList<RevisionInfo>> HistoryAsync(SqliteConnection connection, long resultId)
+    public static async Task<IReadOnlyList<RevisionInfo>> HistoryAsync(DbConnection connection, long resultId)
     {
         const string sql = """
             SELECT v.revision, v.verdict, v.notes, v.issue, v.cause, v.attributes AS StoredAttributes, v.recorded_at AS RecordedAt,
@@ -197,15 +197,15 @@ public static class ResultStore
     /// Who logged the result's current revision and whose products it pairs; null when the event has no such result, or
     /// only a retired one (no longer reviewed: it counts nowhere).
     /// </summary>
-    public static async Task<ResultRules.Authorship?> AuthorshipAsync(SqliteConnection connection, long eventId, long id,
-        SqliteTransaction? transaction = null) =>
+    public static async Task<ResultRules.Authorship?> AuthorshipAsync(DbConnection connection, long eventId, long id,
+        DbTransaction? transaction = null) =>
         (await connection.QuerySingleOrDefaultAsync<AuthorshipRow>(
             $"{SelectAuthorship} WHERE r.event_id = @eventId AND r.id = @id AND r.retired_at IS NULL", new { eventId, id }, transaction))
         ?.ToAuthorship();
 
     /// <summary>The authorship of each of the results the event has and has not retired, in one read: for a page of many.</summary>
-    public static async Task<IReadOnlyDictionary<long, ResultRules.Authorship>> AuthorshipsAsync(SqliteConnection connection,
-        long eventId, IReadOnlyCollection<long> ids, SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyDictionary<long, ResultRules.Authorship>> AuthorshipsAsync(DbConnection connection,
+        long eventId, IReadOnlyCollection<long> ids, DbTransaction? transaction = null)
     {
         if (ids.Count == 0) return new Dictionary<long, ResultRules.Authorship>();
         var rows = await connection.QueryAsync<AuthorshipRow>(

@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.EventResults;
 
@@ -19,8 +19,8 @@ public sealed record SideVerdict
 public static class SideVerdicts
 {
     /// <summary>For each of the results, the newest revision each organization logged (revisions by a caller with no organization are left out).</summary>
-    public static async Task<IReadOnlyList<SideVerdict>> NewestAsync(SqliteConnection connection, IReadOnlyCollection<long> resultIds,
-        SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyList<SideVerdict>> NewestAsync(DbConnection connection, IReadOnlyCollection<long> resultIds,
+        DbTransaction? transaction = null)
     {
         if (resultIds.Count == 0) return [];
         var sql = $"""

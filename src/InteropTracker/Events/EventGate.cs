@@ -1,6 +1,6 @@
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Events;
 
@@ -27,8 +27,8 @@ public enum EventNeed
 /// </summary>
 public static class EventGate
 {
-    public static async Task<Outcome<EventPlanning>> OpenAsync(SqliteConnection connection, PlanningCache plannings,
-        string eventKey, Caller caller, EventNeed need, SqliteTransaction? transaction = null)
+    public static async Task<Outcome<EventPlanning>> OpenAsync(DbConnection connection, PlanningCache plannings,
+        string eventKey, Caller caller, EventNeed need, DbTransaction? transaction = null)
     {
         if (Permissions.Refusal(PermissionFor(need), caller) is { } forbidden) return Refusal.Forbidden(forbidden);
         return Check(await plannings.GetAsync(connection, eventKey, transaction), eventKey, caller, need);

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Events;
 
@@ -65,8 +65,8 @@ public static class EventSnapshots
     }
 
     /// <summary>The event's snapshots, oldest first, each marked stale when the numbers moved on since.</summary>
-    public static async Task<IReadOnlyList<SnapshotInfo>> ListAsync(SqliteConnection connection, EventPlanning planning,
-        SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyList<SnapshotInfo>> ListAsync(DbConnection connection, EventPlanning planning,
+        DbTransaction? transaction = null)
     {
         var id = planning.Event.Id;
         var rows = await connection.QueryAsync<Row>(
@@ -95,7 +95,7 @@ public static class EventSnapshots
     /// What the event's numbers stand on, as one hash: the pinned plans, the pairing rule, each participant with what it
     /// declares, and the results (how many, and when the last was written or reviewed). Equal marks, equal numbers.
     /// </summary>
-    public static async Task<string> MarkAsync(SqliteConnection connection, EventPlanning planning, SqliteTransaction? transaction = null)
+    public static async Task<string> MarkAsync(DbConnection connection, EventPlanning planning, DbTransaction? transaction = null)
     {
         var results = await connection.QuerySingleAsync<string>(
             "SELECT count(*) || '|' || ifnull(max(updated_at), '') || '|' || ifnull(max(status_at), '') || '|' || ifnull(max(retired_at), '') FROM results WHERE event_id = @id",
@@ -114,8 +114,8 @@ public static class EventSnapshots
     /// The snapshot to publish: the one named, or the latest; a refusal when there is none, it does not exist, or the
     /// numbers moved on since it was taken.
     /// </summary>
-    public static async Task<Outcome<long>> ToPublishAsync(SqliteConnection connection, EventPlanning planning, long? named,
-        SqliteTransaction transaction)
+    public static async Task<Outcome<long>> ToPublishAsync(DbConnection connection, EventPlanning planning, long? named,
+        DbTransaction transaction)
     {
         var key = planning.Event.Key;
         var all = await ListAsync(connection, planning, transaction);

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Events;
 
@@ -63,7 +63,7 @@ public static class EventStore
             WHERE pa.event_id = e.id AND pr.organization_id = @organization))
         """;
 
-    public static async Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string key, string name,
+    public static async Task<long> InsertAsync(DbConnection connection, DbTransaction transaction, string key, string name,
         string location, string startDate, string endDate, bool includeSameOrganization, IEnumerable<long> planIds, long createdBy,
         string? issueUrlTemplate = null, string? reviewUntil = null)
     {
@@ -86,8 +86,8 @@ public static class EventStore
     }
 
     /// <summary>A plan version's id; with no version, the version loaded last.</summary>
-    public static Task<PinnedPlan?> FindPlanAsync(SqliteConnection connection, string plan, string? version,
-        SqliteTransaction? transaction = null)
+    public static Task<PinnedPlan?> FindPlanAsync(DbConnection connection, string plan, string? version,
+        DbTransaction? transaction = null)
     {
         const string sql = """
             SELECT id, plan, version, title, technology, (SELECT count(*) FROM test_cases c WHERE c.plan_id = p.id) AS Cases
@@ -99,16 +99,16 @@ public static class EventStore
         return connection.QuerySingleOrDefaultAsync<PinnedPlan>(sql, new { plan, version }, transaction);
     }
 
-    public static async Task<EventInfo?> InfoAsync(SqliteConnection connection, string key, Caller caller,
-        SqliteTransaction? transaction = null)
+    public static async Task<EventInfo?> InfoAsync(DbConnection connection, string key, Caller caller,
+        DbTransaction? transaction = null)
     {
         var events = await ListAsync(connection, caller, key, transaction);
         return events.SingleOrDefault();
     }
 
     /// <summary>The events the caller may see, newest start date first; with a key, only that one.</summary>
-    public static async Task<IReadOnlyList<EventInfo>> ListAsync(SqliteConnection connection, Caller caller, string? key = null,
-        SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyList<EventInfo>> ListAsync(DbConnection connection, Caller caller, string? key = null,
+        DbTransaction? transaction = null)
     {
         const string sql = $"""
             SELECT e.id, e.key, e.name, e.location, e.start_date AS StartDate, e.end_date AS EndDate, e.status, e.published,
@@ -133,7 +133,7 @@ public static class EventStore
     }
 
     /// <summary>Registers the products not yet registered; returns the keys it added.</summary>
-    public static async Task<IReadOnlyList<string>> AddParticipantsAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static async Task<IReadOnlyList<string>> AddParticipantsAsync(DbConnection connection, DbTransaction transaction,
         long eventId, IReadOnlyList<(long Id, string Key)> products, long addedBy)
     {
         const string sql = """
@@ -149,7 +149,7 @@ public static class EventStore
         return added;
     }
 
-    public static async Task SetStatusAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, string status,
+    public static async Task SetStatusAsync(DbConnection connection, DbTransaction transaction, long eventId, string status,
         bool published, long? publishedSnapshot, string? reviewUntil, long updatedBy)
     {
         await connection.ExecuteAsync(
@@ -163,7 +163,7 @@ public static class EventStore
     }
 
     /// <summary>Moves the event's stamp: its planning is to be read again, and a write checked against the old one checked again.</summary>
-    public static Task TouchAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, long by) =>
+    public static Task TouchAsync(DbConnection connection, DbTransaction transaction, long eventId, long by) =>
         connection.ExecuteAsync("UPDATE events SET updated_at = @at, updated_by = @by WHERE id = @eventId",
             new { eventId, at = Clock.Now(), by }, transaction);
 
@@ -174,8 +174,8 @@ public static class EventStore
     }
 
     /// <summary>Product ids by key, for the keys that exist.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>> FindProductIdsAsync(SqliteConnection connection,
-        IEnumerable<string> keys, SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyDictionary<string, long>> FindProductIdsAsync(DbConnection connection,
+        IEnumerable<string> keys, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<ProductKeyRow>("SELECT id, key FROM products WHERE key IN @keys",
             new { keys = keys.OfType<string>().Distinct().ToList() }, transaction);
@@ -259,7 +259,7 @@ public static class EventStore
         """;
 
     /// <summary>The event's planning, read in one round trip; null when there is no event with this key.</summary>
-    public static async Task<EventPlanning?> PlanningAsync(SqliteConnection connection, string eventKey, SqliteTransaction? transaction = null)
+    public static async Task<EventPlanning?> PlanningAsync(DbConnection connection, string eventKey, DbTransaction? transaction = null)
     {
         await using var reader = await connection.QueryMultipleAsync(PlanningSql, new { key = eventKey }, transaction);
         var row = await reader.ReadSingleOrDefaultAsync<EventRow>();

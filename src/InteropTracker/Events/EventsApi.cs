@@ -138,7 +138,7 @@ public static class EventsApi
         if (body.Plans.Count == 0) rules["plans"] = ["An event pins at least one test plan: give [{\"plan\": \"…\", \"version\": \"…\"}]."];
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var pinned = new List<PinnedPlan>();
         for (var i = 0; i < body.Plans.Count; i++)
         {
@@ -202,7 +202,7 @@ public static class EventsApi
         Database database, PlanningCache plannings)
     {
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
         var row = gate.Value!.Event;
@@ -246,7 +246,7 @@ public static class EventsApi
         if (shape.Count > 0) return Refusal.Invalid(shape, "The review window's end is not a time.");
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
         var planning = gate.Value!;

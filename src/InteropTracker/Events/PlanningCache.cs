@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Events;
 
@@ -19,7 +19,7 @@ public sealed class PlanningCache
     private readonly ConcurrentDictionary<string, EventPlanning> _byKey = new(StringComparer.Ordinal);
 
     /// <summary>The event's current planning, or null when there is no such event.</summary>
-    public async Task<EventPlanning?> GetAsync(SqliteConnection connection, string eventKey, SqliteTransaction? transaction = null)
+    public async Task<EventPlanning?> GetAsync(DbConnection connection, string eventKey, DbTransaction? transaction = null)
     {
         var stamp = await connection.QuerySingleOrDefaultAsync<string>(
             "SELECT updated_at FROM events WHERE key = @key", new { key = eventKey }, transaction);

@@ -4,7 +4,7 @@ using InteropTracker.Core;
 using InteropTracker.EventResults;
 using InteropTracker.Events;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Evidence;
 
@@ -32,7 +32,7 @@ public sealed record EvidenceOptions(long MaxFileBytes, long QuotaBytesPerEvent,
         configuration.GetValue("Evidence:QuotaBytesPerEvent", DefaultQuotaBytesPerEvent),
         configuration["Evidence:Folder"] is { Length: > 0 } folder
             ? folder
-            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database.DataFile))!, "evidence"));
+            : Path.Combine(database.DataFolder, "evidence"));
 }
 
 /// <summary>
@@ -58,7 +58,7 @@ public static class EvidenceFiles
     /// Finds the result for a caller who may see its evidence; anyone else gets the same answer as for a result that
     /// does not exist.
     /// </summary>
-    private static async Task<Outcome<Holder>> HolderAsync(SqliteConnection connection, PlanningCache plannings, string eventKey,
+    private static async Task<Outcome<Holder>> HolderAsync(DbConnection connection, PlanningCache plannings, string eventKey,
         long resultId, Caller caller)
     {
         var gate = await EventGate.OpenAsync(connection, plannings, eventKey, caller, EventNeed.Read);
@@ -164,8 +164,8 @@ public static class EvidenceFiles
     private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.##} MB";
 
     /// <summary>The result, for a caller who may attach to it: it sees its evidence, logs its pairing, and the event is open.</summary>
-    private static async Task<Outcome<Holder>> WritableAsync(SqliteConnection connection, PlanningCache plannings, string eventKey,
-        long resultId, Caller caller, SqliteTransaction? transaction = null)
+    private static async Task<Outcome<Holder>> WritableAsync(DbConnection connection, PlanningCache plannings, string eventKey,
+        long resultId, Caller caller, DbTransaction? transaction = null)
     {
         var gate = await EventGate.OpenAsync(connection, plannings, eventKey, caller, EventNeed.Read, transaction);
         if (gate.Refusal is { } refusal) return refusal;
@@ -179,8 +179,8 @@ public static class EvidenceFiles
         return new Holder(planning, resultId);
     }
 
-    private static async Task<string?> WhyOverQuotaAsync(SqliteConnection connection, EventPlanning planning, long adding,
-        EvidenceOptions options, SqliteTransaction? transaction = null)
+    private static async Task<string?> WhyOverQuotaAsync(DbConnection connection, EventPlanning planning, long adding,
+        EvidenceOptions options, DbTransaction? transaction = null)
     {
         var used = await connection.ExecuteScalarAsync<long>("SELECT coalesce(sum(size), 0) FROM evidence WHERE event_id = @id",
             new { id = planning.Event.Id }, transaction);
@@ -198,7 +198,7 @@ public static class EvidenceFiles
         await Placing.WaitAsync(ct);
         try
         {
-            await using var transaction = connection.BeginTransaction();
+            await using var transaction = connection.BeginWrite();
             // Read again: the event may have closed, or the quota filled, while the file came in.
             var holder = await WritableAsync(connection, plannings, eventKey, resultId, caller, transaction);
             if (holder.Refusal is { } refusal) return refusal;
@@ -235,7 +235,7 @@ public static class EvidenceFiles
         await Placing.WaitAsync();
         try
         {
-            await using var transaction = connection.BeginTransaction();
+            await using var transaction = connection.BeginWrite();
             var holder = await WritableAsync(connection, plannings, eventKey, resultId, caller, transaction);
             if (holder.Refusal is { } refusal) return refusal;
             var file = await connection.QuerySingleOrDefaultAsync<EvidenceInfo>($"{Select} WHERE e.result_id = @resultId AND e.n = @n",

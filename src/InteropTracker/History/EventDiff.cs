@@ -4,7 +4,7 @@ using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.History;
 
@@ -75,7 +75,7 @@ public static class EventDiff
     /// How many cells of each change, for two events already opened by the caller's own rule (a published event's report
     /// carries these aggregates to anyone who may read it): counts only, no cell listed.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<CellChange, long>> CountAsync(SqliteConnection connection, IResultEngine engine,
+    public static async Task<IReadOnlyDictionary<CellChange, long>> CountAsync(DbConnection connection, IResultEngine engine,
         EventPlanning from, EventPlanning to, CancellationToken ct = default)
     {
         var cases = await MatchCasesAsync(connection, from, to);
@@ -90,7 +90,7 @@ public static class EventDiff
     /// the earlier event has come after). A case whose plan is pinned at two versions is changed when
     /// <see cref="TestPlanDiff"/> finds any field of it changed.
     /// </summary>
-    private static async Task<IReadOnlyList<MatchedCase>> MatchCasesAsync(SqliteConnection connection, EventPlanning from,
+    private static async Task<IReadOnlyList<MatchedCase>> MatchCasesAsync(DbConnection connection, EventPlanning from,
         EventPlanning to)
     {
         var matched = new List<MatchedCase>();
@@ -118,7 +118,7 @@ public static class EventDiff
     private static Dictionary<string, CaseDetails> Details(EventPlanning planning, string plan) =>
         planning.Cases.Where(c => c.Plan == plan).Select(c => planning.Details(c.Id)).ToDictionary(c => c.Case.Key, StringComparer.Ordinal);
 
-    private static async Task<HashSet<string>> ChangedCasesAsync(SqliteConnection connection, string plan, string fromVersion,
+    private static async Task<HashSet<string>> ChangedCasesAsync(DbConnection connection, string plan, string fromVersion,
         string toVersion)
     {
         var earlier = await TestPlanStore.FindDocumentAsync(connection, plan, fromVersion);
@@ -138,7 +138,7 @@ public static class EventDiff
     /// The product line of each participant, read with each diff rather than kept in the cached planning: a product's
     /// line may be corrected without the event changing.
     /// </summary>
-    internal static async Task<IReadOnlyDictionary<long, string>> LinesAsync(SqliteConnection connection, EventPlanning planning)
+    internal static async Task<IReadOnlyDictionary<long, string>> LinesAsync(DbConnection connection, EventPlanning planning)
     {
         var rows = await connection.QueryAsync<ProductLine>("""
             SELECT pa.product_id AS ProductId, p.line FROM participants pa JOIN products p ON p.id = pa.product_id

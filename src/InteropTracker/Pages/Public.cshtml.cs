@@ -31,7 +31,7 @@ public sealed class PublicModel(Database database, PlanningCache plannings, IRes
     public async Task<IActionResult> OnGetAsync()
     {
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = connection.BeginSnapshot();
         // Only a closed, published event has a public page; any other answers as an unknown one does, so that the
         // page tells nobody which event keys exist.
         if (await plannings.GetAsync(connection, Key, transaction) is not { Event: { IsClosed: true, Published: true } } planning)

@@ -4,7 +4,7 @@ using InteropTracker.Events;
 using InteropTracker.Storage;
 using InteropTracker.TestPlans;
 using InteropTracker.Vendors;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Registrations;
 
@@ -98,7 +98,7 @@ public static partial class RegistrationImport
         }
 
         await using var connection = await database.OpenAsync(ct);
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var plan = await CheckAsync(connection, transaction, rows, columns, caller, plannings, errors);
         if (plan is null) return null;
         var imported = await WriteAsync(connection, transaction, plan, caller);
@@ -135,7 +135,7 @@ public static partial class RegistrationImport
         IReadOnlyDictionary<string, ExistingProduct> ExistingProducts,
         IReadOnlyList<(string Event, long EventId, string Product)> Registrations);
 
-    private static async Task<Plan?> CheckAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async Task<Plan?> CheckAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<IReadOnlyList<Cell>> rows, Dictionary<string, int> columns, Caller caller, PlanningCache plannings,
         ImportErrors errors)
     {
@@ -305,7 +305,7 @@ public static partial class RegistrationImport
     private static List<string> Split(string text, params char[] separators) =>
         text.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
-    private static async Task<Imported> WriteAsync(SqliteConnection connection, SqliteTransaction transaction, Plan plan, Caller caller)
+    private static async Task<Imported> WriteAsync(DbConnection connection, DbTransaction transaction, Plan plan, Caller caller)
     {
         int organizationsCreated = 0, organizationsUpdated = 0, productsCreated = 0, productsUpdated = 0, registered = 0;
         var organizationIds = plan.ExistingOrganizations.ToDictionary(o => o.Key, o => o.Value.Id, StringComparer.Ordinal);

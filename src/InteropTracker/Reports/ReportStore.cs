@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Dapper;
+using InteropTracker.Storage;
 using InteropTracker.Engine;
 using InteropTracker.Events;
 using InteropTracker.Core;
 using InteropTracker.Input;
 using InteropTracker.Matrix;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Reports;
 
@@ -23,7 +24,7 @@ public static class ReportStore
         public string? Source { get; init; }
     }
 
-    public static async Task<ReportFacts> LoadAsync(SqliteConnection connection, SqliteTransaction transaction, EventPlanning planning,
+    public static async Task<ReportFacts> LoadAsync(DbConnection connection, DbTransaction transaction, EventPlanning planning,
         IResultEngine engine)
     {
         var source = planning.ToNumbersSource();
@@ -77,8 +78,8 @@ public static class ReportStore
     }
 
     /// <summary>Each case's references from its plan's stored document (sections[].cases[].references), by case id.</summary>
-    private static async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ReferencesAsync(SqliteConnection connection,
-        SqliteTransaction transaction, EventPlanning planning)
+    private static async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ReferencesAsync(DbConnection connection,
+        DbTransaction transaction, EventPlanning planning)
     {
         var references = new Dictionary<long, IReadOnlyList<string>>();
         var documents = await connection.QueryAsync<(long Id, string Document)>("SELECT id, document FROM test_plans WHERE id IN @ids",
@@ -98,17 +99,17 @@ public static class ReportStore
 
     // Verdict and status come back as the enums' numbers, and the time as an Excel serial date (days since
     // 1899-12-30, which is Julian day 2415018.5), so that a row costs no string allocation beyond its notes.
-    private const string Columns = """
+    private static string Columns(DbConnection connection) => $"""
         SELECT case_id, initiator_id, responder_id,
                CASE verdict WHEN 'pass' THEN 0 WHEN 'fail' THEN 1 WHEN 'na' THEN 2 ELSE 3 END,
                CASE status WHEN 'confirmed' THEN 1 WHEN 'disputed' THEN 2 ELSE 0 END,
-               revision, julianday(updated_at) - 2415018.5
+               revision, {Sql.OaDate(connection, "updated_at")}
         """;
 
     // One initiator at a time, through the results' (event, case, initiator, responder) index: for each of the event's
     // cases a seek to that initiator's cells, in case order, then responder; no sort.
-    private static string Query(IEnumerable<long> caseIds) =>
-        $"{Columns}, notes, issue, status_reason, cause, (SELECT count(*) FROM evidence e WHERE e.result_id = results.id) FROM results " +
+    private static string Query(DbConnection connection, IEnumerable<long> caseIds) =>
+        $"{Columns(connection)}, notes, issue, status_reason, cause, (SELECT count(*) FROM evidence e WHERE e.result_id = results.id) FROM results " +
         $"WHERE event_id = @eventId AND case_id IN ({string.Join(", ", caseIds)}) AND initiator_id = @initiator AND retired_at IS NULL";
 
     private const int BatchSize = 512;
@@ -117,7 +118,7 @@ public static class ReportStore
     /// Reading the rows (SQLite) and writing them (XML, deflate) cost about the same, so the rows are read ahead of the
     /// writer in batches and both cores work. The connection is the reading's alone until it has finished.
     /// </summary>
-    private static async IAsyncEnumerable<StoredResult> StreamAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async IAsyncEnumerable<StoredResult> StreamAsync(DbConnection connection, DbTransaction transaction,
         long eventId, IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -130,15 +131,15 @@ public static class ReportStore
         }
     }
 
-    private static async Task ReadAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId,
+    private static async Task ReadAsync(DbConnection connection, DbTransaction transaction, long eventId,
         IReadOnlyList<long> caseIds, IReadOnlyList<long> initiators,
         Func<(StoredResult[] Rows, int Count), ValueTask> hand, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = Query(caseIds);
-        command.Parameters.AddWithValue("@eventId", eventId);
-        var initiator = command.Parameters.Add("@initiator", SqliteType.Integer);
+        command.CommandText = Query(connection, caseIds);
+        command.AddParameter("@eventId", eventId);
+        var initiator = command.AddParameter("@initiator", 0L);
         var rows = ArrayPool<StoredResult>.Shared.Rent(BatchSize);
         var count = 0;
         foreach (var id in initiators)

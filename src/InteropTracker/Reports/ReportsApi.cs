@@ -46,7 +46,7 @@ public static class ReportsApi
         var ct = context.RequestAborted;
         var connection = await database.OpenAsync(ct);
         context.Response.RegisterForDisposeAsync(connection);
-        var transaction = connection.BeginTransaction(deferred: true);
+        var transaction = connection.BeginSnapshot();
         context.Response.RegisterForDisposeAsync(transaction);
 
         var planning = await context.RequestServices.GetRequiredService<PlanningCache>().GetAsync(connection, eventKey, transaction);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
@@ -63,7 +64,7 @@ public static class SnapshotsApi
         SnapshotNumbers numbers;
         var files = new List<(string Variant, string Format, byte[] Content)>();
         await using (var connection = await database.OpenAsync(ct))
-        await using (var read = connection.BeginTransaction(deferred: true))
+        await using (var read = connection.BeginSnapshot())
         {
             var gate = await EventGate.OpenAsync(connection, plannings, eventKey, caller, EventNeed.Chair, read);
             if (gate.Refusal is { } refusal) return refusal;
@@ -88,7 +89,7 @@ public static class SnapshotsApi
         }
 
         await using var db = await database.OpenAsync(ct);
-        await using var transaction = db.BeginTransaction();
+        await using var transaction = db.BeginWrite();
         var again = await EventGate.OpenAsync(db, plannings, eventKey, caller, EventNeed.Chair, transaction);
         if (again.Refusal is { } gone) return gone;
         var now = again.Value!;
@@ -151,7 +152,7 @@ public static class SnapshotsApi
     /// A kept report as it was written, with its SHA-256 as the representation digest (RFC 9530) and an ETag; null when
     /// there is no such snapshot.
     /// </summary>
-    public static async Task<FileContentHttpResult?> FileAsync(Microsoft.Data.Sqlite.SqliteConnection connection, EventRow @event, long number,
+    public static async Task<FileContentHttpResult?> FileAsync(DbConnection connection, EventRow @event, long number,
         bool anonymize, string format, HttpContext context, string fileName)
     {
         var file = await connection.QuerySingleOrDefaultAsync<StoredFile>(

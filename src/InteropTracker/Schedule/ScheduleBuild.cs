@@ -48,7 +48,7 @@ public static class ScheduleBuild
     {
         if (Permissions.Refusal(Permission.BuildSchedule, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Chair, transaction);
         if (gate.Refusal is { } refusal) return refusal;
         var planning = gate.Value!;

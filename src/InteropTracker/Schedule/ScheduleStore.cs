@@ -2,21 +2,21 @@ using System.Text.Json;
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Schedule;
 
 /// <summary>The stored timetable of each event (one, replaced by each build) and the cells that already have a verdict.</summary>
 public static class ScheduleStore
 {
-    public static async Task<Timetable?> ReadAsync(SqliteConnection connection, long eventId, SqliteTransaction? transaction = null)
+    public static async Task<Timetable?> ReadAsync(DbConnection connection, long eventId, DbTransaction? transaction = null)
     {
         var json = await connection.QuerySingleOrDefaultAsync<string>(
             "SELECT timetable FROM schedules WHERE event_id = @eventId", new { eventId }, transaction);
         return json is null ? null : JsonSerializer.Deserialize<Timetable>(json, JsonSerializerOptions.Web);
     }
 
-    public static Task SaveAsync(SqliteConnection connection, SqliteTransaction transaction, long eventId, Timetable timetable,
+    public static Task SaveAsync(DbConnection connection, DbTransaction transaction, long eventId, Timetable timetable,
         long builtBy) =>
         connection.ExecuteAsync("""
             INSERT INTO schedules (event_id, timetable, built_at, built_by) VALUES (@eventId, @json, @at, @builtBy)
@@ -34,8 +34,8 @@ public static class ScheduleStore
     }
 
     /// <summary>The cells of the event that have a current verdict (read only; the engine writes results).</summary>
-    public static async Task<HashSet<(long Case, long Initiator, long Responder)>> TestedCellsAsync(SqliteConnection connection,
-        long eventId, SqliteTransaction? transaction = null)
+    public static async Task<HashSet<(long Case, long Initiator, long Responder)>> TestedCellsAsync(DbConnection connection,
+        long eventId, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<TestedCell>(
             "SELECT case_id AS CaseId, initiator_id AS InitiatorId, responder_id AS ResponderId FROM results WHERE event_id = @eventId AND retired_at IS NULL",

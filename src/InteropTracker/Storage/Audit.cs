@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Storage;
 
@@ -13,7 +13,7 @@ public static class Audit
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static Task RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Caller caller, string action,
+    public static Task RecordAsync(DbConnection connection, DbTransaction transaction, Caller caller, string action,
         string subject, long? eventId = null, object? before = null, object? after = null) =>
         connection.ExecuteAsync("""
             INSERT INTO audit_log (at, token_id, action, subject, event_id, before_value, after_value)

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace InteropTracker.Storage;
 
@@ -14,13 +16,13 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
 
     /// <summary>
     /// The detail for this violation, naming what is taken from SQLite's message ("UNIQUE constraint failed:
-    /// organizations.key"): "An organization with this key already exists (organizations.key is unique); …".
+    /// organizations.key") or PostgreSQL's (table organizations, "Key (key)=(acme) already exists."): "An organization
+    /// with this key already exists (organizations.key is unique); …".
     /// </summary>
     public static string DetailOf(Exception exception)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(exception.Message, @"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)");
-        if (!match.Success) return Detail;
-        var columns = match.Groups[1].Value;
+        var columns = UniqueColumns(exception);
+        if (columns is null) return Detail;
         var table = columns.Split('.')[0];
         var fields = string.Join(" and ", columns.Split(", ").Select(c => c.Split('.')[^1].Replace('_', ' ')));
         var thing = table switch
@@ -35,10 +37,26 @@ public sealed class ConflictHandler(IProblemDetailsService problems) : IExceptio
         return $"{thing} with this {fields} already exists ({columns} is unique); choose another {fields}, or change the existing one.";
     }
 
-    /// <summary>Whether the exception is SQLite refusing a second row with the same unique key.</summary>
-    public static bool IsUniqueViolation(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: SqliteConstraint } sqlite
-        && sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+    /// <summary>The unique columns as "table.column, table.column", or null when the message does not say.</summary>
+    private static string? UniqueColumns(Exception exception)
+    {
+        if (exception is PostgresException { TableName: { } table, Detail: { } detail })
+        {
+            var key = System.Text.RegularExpressions.Regex.Match(detail, @"^Key \(([^)]*)\)=");
+            return key.Success ? string.Join(", ", key.Groups[1].Value.Split(", ").Select(c => $"{table}.{c}")) : null;
+        }
+        var match = System.Text.RegularExpressions.Regex.Match(exception.Message, @"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    /// <summary>Whether the exception is the database refusing a second row with the same unique key.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: SqliteConstraint } sqlite =>
+            sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {

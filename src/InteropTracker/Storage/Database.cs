@@ -3,116 +3,56 @@ using Microsoft.Data.Sqlite;
 
 namespace InteropTracker.Storage;
 
-/// <summary>The app's one data source. Every connection it opens has the same SQLite settings.</summary>
-public sealed class Database
+public enum DatabaseKind { Sqlite, Postgres }
+
+/// <summary>
+/// The app's one data source: the embedded SQLite file by default, or a PostgreSQL database when the connection string
+/// names a host (several instances of the process on one database). Features open connections here and speak SQL
+/// both engines understand; what differs between them (transactions, migrations, the result engine) stays in Storage
+/// and Engine.
+/// </summary>
+public abstract class Database
 {
-    private readonly DbDataSource _source;
+    public abstract string ConnectionString { get; }
 
-    public Database(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString)
-        {
-            ForeignKeys = true,
-            DefaultTimeout = 30, // seconds Microsoft.Data.Sqlite keeps retrying a busy database
-            Pooling = true,
-        };
-        ConnectionString = builder.ConnectionString;
-        DataFile = builder.DataSource;
-        _source = SqliteFactory.Instance.CreateDataSource(ConnectionString);
-        _onCommit = Committed;
-    }
+    public abstract DatabaseKind Kind { get; }
 
-    public string ConnectionString { get; }
+    /// <summary>The folder the app keeps its files in beside the database (evidence, by default).</summary>
+    public abstract string DataFolder { get; }
 
-    // What every connection runs once opened: synchronous=FULL, so that an acknowledged write survives power loss (WAL
-    // itself is set once, persistently), and the size cap when there is one. One command, written when the cap changes.
-    private volatile string _setup = "PRAGMA synchronous = FULL;";
-    private long? _maxPageCount;
-    private bool _everCapped;
+    public abstract Task<DbConnection> OpenAsync(CancellationToken ct = default);
+
+    public abstract DbConnection Open();
+
     private volatile string? _notWritable;
 
     /// <summary>
-    /// A cap on the database's size, in pages, for every connection opened from now on (null: SQLite's own, about four
-    /// billion). Past it a write is refused as if the disk were full (SQLITE_FULL), which is how tests run out of space
-    /// on purpose and deterministically.
-    /// </summary>
-    public long? MaxPageCount
-    {
-        get => _maxPageCount;
-        set
-        {
-            _maxPageCount = value;
-            _everCapped |= value is not null;
-            _setup = $"PRAGMA synchronous = FULL; {SizeCap}";
-        }
-    }
-
-    /// <summary>The pragma that puts <see cref="MaxPageCount"/> on a connection ("" until a cap was ever set).</summary>
-    /// <remarks>Pooled connections keep the last cap they were given: once lifted, it is lifted on each, not left out.</remarks>
-    public string SizeCap => _maxPageCount is { } pages ? $"PRAGMA max_page_count = {pages};"
-        : _everCapped ? "PRAGMA max_page_count = 4294967294;" : "";
-
-    /// <summary>
     /// Why the database is not writable (a write was refused for lack of space), or null. Set where that refusal becomes
-    /// an answer (<see cref="DiskFullHandler"/>), cleared by the next commit on any connection (a commit hook each
-    /// connection gets when opened, whichever feature writes through it); /healthz reports it.
+    /// an answer (<see cref="DiskFullHandler"/>), cleared by the next write that commits; /healthz reports it.
     /// </summary>
     public string? NotWritable => _notWritable;
 
     public void RefusedForSpace(string why) => _notWritable = why;
 
-    /// <summary>A write is being committed: whatever space ran out is back (a commit that still fails sets it again).</summary>
-    private int Committed(object _)
+    /// <summary>A write committed: whatever space ran out is back (a commit that still fails sets it again).</summary>
+    public void WriteSucceeded()
     {
         if (_notWritable is not null) _notWritable = null;
-        return 0;
     }
 
-    // Held by the instance so that the hook SQLite calls is not collected.
-    private readonly SQLitePCL.delegate_commit _onCommit;
-
-    /// <summary>The database file, for tools (backups, the benchmark's sqlite3 baselines).</summary>
-    public string DataFile { get; }
-
+    /// <summary>
+    /// ConnectionStrings:Interop: <c>Host=…</c> (Npgsql's keywords) selects PostgreSQL; anything else is a SQLite file,
+    /// data/interop.db under the content root when nothing is set.
+    /// </summary>
     public static Database FromConfiguration(IConfiguration configuration, IHostEnvironment environment)
     {
         var cs = configuration.GetConnectionString("Interop");
-        if (string.IsNullOrWhiteSpace(cs))
-        {
-            var dir = Path.Combine(environment.ContentRootPath, "data");
-            cs = $"Data Source={Path.Combine(dir, "interop.db")}";
-        }
+        var dataFolder = Path.Combine(environment.ContentRootPath, "data");
+        if (PostgresDatabase.Names(cs)) return new PostgresDatabase(cs!, dataFolder);
+        if (string.IsNullOrWhiteSpace(cs)) cs = $"Data Source={Path.Combine(dataFolder, "interop.db")}";
         var file = new SqliteConnectionStringBuilder(cs).DataSource;
         var folder = Path.GetDirectoryName(Path.GetFullPath(file));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        return new Database(cs);
-    }
-
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
-    {
-        var connection = (SqliteConnection)await _source.OpenConnectionAsync(ct);
-        using var pragma = Prepare(connection);
-        await pragma.ExecuteNonQueryAsync(ct);
-        return connection;
-    }
-
-    public SqliteConnection Open()
-    {
-        var connection = (SqliteConnection)_source.OpenConnection();
-        using var pragma = Prepare(connection);
-        pragma.ExecuteNonQuery();
-        return connection;
-    }
-
-    /// <summary>Lets the connection's commits clear <see cref="NotWritable"/>: every connection that writes needs it.</summary>
-    public void HookCommits(SqliteConnection connection) => SQLitePCL.raw.sqlite3_commit_hook(connection.Handle, _onCommit, null);
-
-    /// <summary>Hooks the connection's commits and returns the command of its settings, to run.</summary>
-    private SqliteCommand Prepare(SqliteConnection connection)
-    {
-        HookCommits(connection);
-        var pragma = connection.CreateCommand();
-        pragma.CommandText = _setup;
-        return pragma;
+        return new SqliteDatabase(cs);
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace InteropTracker.Storage;
 
@@ -21,11 +23,12 @@ public sealed class DiskFullHandler(IProblemDetailsService problems, Database da
 
     /// <summary>
     /// Whether the exception is a write refused for lack of space: SQLite's "database or disk is full" (which it also
-    /// answers when a write to its files meets a full disk), or the flush of the write-ahead log meeting one.
+    /// answers when a write to its files meets a full disk), PostgreSQL's disk_full, or the flush of the write-ahead log meeting one.
     /// </summary>
     public static bool IsOutOfSpace(Exception exception) => exception switch
     {
         SqliteException { SqliteErrorCode: SqliteFull } => true,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.DiskFull,
         IOException io when OperatingSystem.IsWindows() => io.HResult is WindowsDiskFull or WindowsHandleDiskFull,
         IOException io => io.HResult is NoSpace or QuotaExceeded,
         _ => false,

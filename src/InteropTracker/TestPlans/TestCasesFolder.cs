@@ -20,7 +20,7 @@ public static class TestCasesFolder
         if (await TestPlanStore.AnyAsync(connection)) return;
 
         var documents = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(file => (file, Read(file))).ToList();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         foreach (var (file, document) in documents)
         {
             var saved = await TestPlanStore.SaveAsync(connection, transaction, document, loadedBy: null);

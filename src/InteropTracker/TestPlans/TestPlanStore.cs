@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.TestPlans;
 
@@ -49,7 +49,7 @@ public static class TestPlanStore
     /// Stores a new version, or finds the same content already stored (loading twice is harmless), or reports that
     /// the plan and version exist with other content. The caller owns the transaction.
     /// </summary>
-    public static async Task<Saved> SaveAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static async Task<Saved> SaveAsync(DbConnection connection, DbTransaction transaction,
         TestPlanDocument document, long? loadedBy)
     {
         var hash = document.ContentHash();
@@ -92,18 +92,18 @@ public static class TestPlanStore
         return new Saved(Outcome.Created, created!);
     }
 
-    public static Task<TestPlanSummary?> FindVersionAsync(SqliteConnection connection, string plan, string version,
-        SqliteTransaction? transaction = null) =>
+    public static Task<TestPlanSummary?> FindVersionAsync(DbConnection connection, string plan, string version,
+        DbTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<TestPlanSummary>(
             $"{SelectVersions} WHERE p.plan = @plan AND p.version = @version", new { plan, version }, transaction);
 
     /// <summary>Every version of every plan, each plan's versions in the order they were loaded.</summary>
-    public static Task<IEnumerable<TestPlanSummary>> ListVersionsAsync(SqliteConnection connection) =>
+    public static Task<IEnumerable<TestPlanSummary>> ListVersionsAsync(DbConnection connection) =>
         connection.QueryAsync<TestPlanSummary>($"{SelectVersions} ORDER BY p.plan, p.id");
 
     /// <summary>One version's whole document; with no version, the latest: the one loaded last.</summary>
-    public static Task<DocumentRow?> FindDocumentAsync(SqliteConnection connection, string plan, string? version,
-        SqliteTransaction? transaction = null)
+    public static Task<DocumentRow?> FindDocumentAsync(DbConnection connection, string plan, string? version,
+        DbTransaction? transaction = null)
     {
         const string sql = """
             SELECT version, content_hash AS ContentHash, document, created_at AS LoadedAt, created_by AS LoadedBy
@@ -115,6 +115,6 @@ public static class TestPlanStore
         return connection.QuerySingleOrDefaultAsync<DocumentRow>(sql, new { plan, version }, transaction);
     }
 
-    public static async Task<bool> AnyAsync(SqliteConnection connection) =>
+    public static async Task<bool> AnyAsync(DbConnection connection) =>
         await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM test_plans") > 0;
 }

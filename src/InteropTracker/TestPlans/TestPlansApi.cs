@@ -2,7 +2,7 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.OpenApi;
 using static InteropTracker.TestPlans.TestPlanStore;
 
@@ -87,7 +87,7 @@ public static class TestPlansApi
         if (document is null) return errors.ToProblem();
 
         await using var connection = await database.OpenAsync(ct);
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var saved = await SaveAsync(connection, transaction, document, request.HttpContext.Caller().TokenId);
         transaction.Commit();
         return saved.Outcome switch
@@ -151,7 +151,7 @@ public static class TestPlansApi
             TestPlanDocument.FromCanonicalJson(before.Document), TestPlanDocument.FromCanonicalJson(after.Document)));
     }
 
-    private static async Task<ProblemHttpResult> NotFound(SqliteConnection connection, string plan, string? version)
+    private static async Task<ProblemHttpResult> NotFound(DbConnection connection, string plan, string? version)
     {
         if (version is null || await FindDocumentAsync(connection, plan, null) is null)
             return Problems.NotFound($"There is no test plan '{plan}'; GET /api/test-plans lists the loaded plans.");

@@ -1,5 +1,5 @@
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Vendors;
 
@@ -11,8 +11,8 @@ namespace InteropTracker.Vendors;
 public static class KnownCapabilities
 {
     /// <param name="field">The key of the list in the errors: <c>capabilities</c> gives <c>capabilities[2]</c>.</param>
-    public static async Task<Dictionary<string, string[]>> CheckAsync(SqliteConnection connection, IReadOnlyList<string> capabilities,
-        SqliteTransaction? transaction = null, string field = "capabilities")
+    public static async Task<Dictionary<string, string[]>> CheckAsync(DbConnection connection, IReadOnlyList<string> capabilities,
+        DbTransaction? transaction = null, string field = "capabilities")
     {
         if (capabilities.Count == 0) return [];
         var known = await VendorStore.KnownTagsAsync(connection, transaction);

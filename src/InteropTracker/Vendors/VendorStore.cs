@@ -1,7 +1,7 @@
 using Dapper;
 using InteropTracker.Core;
 using InteropTracker.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Vendors;
 
@@ -79,7 +79,7 @@ public static class VendorStore
         FROM products p JOIN organizations o ON o.id = p.organization_id
         """;
 
-    public static async Task<Organization> InsertOrganizationAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static async Task<Organization> InsertOrganizationAsync(DbConnection connection, DbTransaction transaction,
         string key, string name, long createdBy)
     {
         const string sql = """
@@ -90,19 +90,19 @@ public static class VendorStore
     }
 
     /// <summary>The organizations the caller may read (DESIGN.md, Access: an engineer not the whole catalogue).</summary>
-    public static Task<IEnumerable<Organization>> ListOrganizationsAsync(SqliteConnection connection, Caller caller) =>
+    public static Task<IEnumerable<Organization>> ListOrganizationsAsync(DbConnection connection, Caller caller) =>
         connection.QueryAsync<Organization>($"{SelectOrganizations} WHERE {VisibleOrganization} ORDER BY o.key",
             new { organization = caller.LimitedTo });
 
     /// <summary>The organization if the caller may read it; one it may not is answered as one that does not exist.</summary>
-    public static Task<Organization?> FindOrganizationAsync(SqliteConnection connection, string key, Caller caller) =>
+    public static Task<Organization?> FindOrganizationAsync(DbConnection connection, string key, Caller caller) =>
         connection.QuerySingleOrDefaultAsync<Organization>($"{SelectOrganizations} WHERE o.key = @key AND {VisibleOrganization}",
             new { key, organization = caller.LimitedTo });
 
-    public static Task<long?> FindOrganizationIdAsync(SqliteConnection connection, string key, SqliteTransaction? transaction = null) =>
+    public static Task<long?> FindOrganizationIdAsync(DbConnection connection, string key, DbTransaction? transaction = null) =>
         connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM organizations WHERE key = @key", new { key }, transaction);
 
-    public static async Task<Product> InsertProductAsync(SqliteConnection connection, SqliteTransaction transaction,
+    public static async Task<Product> InsertProductAsync(DbConnection connection, DbTransaction transaction,
         long organizationId, string key, string name, string version, string line, string kind,
         IReadOnlyList<string> technologies, IReadOnlyList<string> capabilities, long createdBy)
     {
@@ -121,7 +121,7 @@ public static class VendorStore
     }
 
     /// <summary>The products the caller may read, all or one organization's.</summary>
-    public static async Task<IReadOnlyList<Product>> ListProductsAsync(SqliteConnection connection, string? ofOrganization, Caller caller)
+    public static async Task<IReadOnlyList<Product>> ListProductsAsync(DbConnection connection, string? ofOrganization, Caller caller)
     {
         var rows = await connection.QueryAsync<ProductRow>(
             $"{SelectProducts} WHERE (@ofOrganization IS NULL OR o.key = @ofOrganization) AND {VisibleProduct} ORDER BY p.key",
@@ -130,7 +130,7 @@ public static class VendorStore
     }
 
     /// <summary>The product if the caller may read it; one it may not is answered as one that does not exist.</summary>
-    public static async Task<Product?> FindProductAsync(SqliteConnection connection, string key, Caller caller)
+    public static async Task<Product?> FindProductAsync(DbConnection connection, string key, Caller caller)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ProductRow>($"{SelectProducts} WHERE p.key = @key AND {VisibleProduct}",
             new { key, organization = caller.LimitedTo });
@@ -142,8 +142,8 @@ public static class VendorStore
     /// loaded), so that lists and reports show one spelling; planning compares them case-insensitively anyway.
     /// Duplicates (in any case) are dropped, the first spelling given kept.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> NormaliseTechnologiesAsync(SqliteConnection connection,
-        IEnumerable<string> technologies, SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyList<string>> NormaliseTechnologiesAsync(DbConnection connection,
+        IEnumerable<string> technologies, DbTransaction? transaction = null)
     {
         var known = (await connection.QueryAsync<string>("SELECT DISTINCT technology FROM test_plans", transaction: transaction))
             .GroupBy(t => t, StringComparer.OrdinalIgnoreCase)
@@ -163,7 +163,7 @@ public static class VendorStore
     }
 
     /// <summary>Every capability tag a loaded test plan's case uses (requires, initiator, responder), each once, in order.</summary>
-    public static async Task<IReadOnlyList<string>> KnownTagsAsync(SqliteConnection connection, SqliteTransaction? transaction = null)
+    public static async Task<IReadOnlyList<string>> KnownTagsAsync(DbConnection connection, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<TagRow>("SELECT DISTINCT requires, initiator, responder FROM test_cases",
             transaction: transaction);

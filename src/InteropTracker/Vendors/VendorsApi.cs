@@ -81,7 +81,7 @@ public static class VendorsApi
     {
         if (Permissions.Refusal(Permission.ManageCatalogue, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var organization = await VendorStore.InsertOrganizationAsync(connection, transaction, body.Key, body.Name.Trim(), caller.TokenId);
         await Audit.RecordAsync(connection, transaction, caller, "organization.create", body.Key);
         transaction.Commit();
@@ -119,7 +119,7 @@ public static class VendorsApi
         foreach (var (field, messages) in CheckShape(body)) shape.TryAdd(field, messages);
 
         await using var connection = await database.OpenAsync();
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var rules = new Dictionary<string, string[]>();
         var organizationId = await VendorStore.FindOrganizationIdAsync(connection, body.Organization, transaction);
         if (organizationId is null && !shape.ContainsKey("organization"))

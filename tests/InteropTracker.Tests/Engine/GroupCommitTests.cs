@@ -9,13 +9,13 @@ namespace InteropTracker.Tests.Engine;
 public sealed class GroupCommitTests : IAsyncLifetime
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
-    private Database _database = null!;
+    private SqliteDatabase _database = null!;
     private GroupCommit _commits = null!;
 
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
-        _database = new Database($"Data Source={_file}");
+        _database = new SqliteDatabase($"Data Source={_file}");
         Migrations.Apply(_database);
         _commits = new GroupCommit(_database, NullLogger<GroupCommit>.Instance);
         return Task.CompletedTask;
@@ -69,7 +69,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(3, batches.Count);
         Assert.Single(batches.Distinct());
 
-        using var connection = _database.Open();
+        using var connection = _database.OpenSqlite();
         Assert.Equal(["after", "before", "first"],
             connection.Query<string>("SELECT subject FROM audit_log ORDER BY subject").ToList());
     }
@@ -81,7 +81,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         foreach (var (write, i) in writes.Select((w, i) => (w, i)))
         {
             await write;
-            using var connection = _database.Open();
+            using var connection = _database.OpenSqlite();
             Assert.Equal(1L, connection.ExecuteScalar<long>("SELECT count(*) FROM audit_log WHERE subject = @s", new { s = $"w{i}" }));
         }
     }
@@ -111,13 +111,13 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await Task.WhenAny(holder); // in the failed batch or in one before it: either way not part of this test's claim
         Assert.Equal(1, await _commits.WriteAsync(batch => Audit(batch, "the loop goes on")));
 
-        using var connection = _database.Open();
+        using var connection = _database.OpenSqlite();
         Assert.Equal(["the loop goes on"], connection.Query<string>("SELECT subject FROM audit_log").ToList());
         Assert.Equal(0L, connection.ExecuteScalar<long>("SELECT count(*) FROM result_revisions"));
     }
 
     /// <summary>A log flush the test holds until it lets it go, or makes fail.</summary>
-    private sealed class HeldFlush(Database database) : LogFlush(database)
+    private sealed class HeldFlush(SqliteDatabase database) : LogFlush(database)
     {
         public ManualResetEventSlim Entered { get; } = new();
         public ManualResetEventSlim Release { get; } = new();
@@ -140,7 +140,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var write = commits.WriteAsync(batch => Audit(batch, "held"));
 
         Assert.True(flush.Entered.Wait(TimeSpan.FromSeconds(10)));
-        using (var connection = _database.Open()) // committed: another connection reads it ...
+        using (var connection = _database.OpenSqlite()) // committed: another connection reads it ...
             Assert.Equal(["held"], connection.Query<string>("SELECT subject FROM audit_log").ToList());
         await Task.Delay(100);
         Assert.False(write.IsCompleted); // ... but not acknowledged while its flush has not returned
@@ -170,7 +170,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             await Task.WhenAll(Enumerable.Range(0, 10).Select(i => commits.WriteAsync(batch => Audit(batch, $"{wave:D3}.{i} {page}"))));
 
         Assert.True(new FileInfo(_file + "-wal").Length < 6_000_000, $"the log is {new FileInfo(_file + "-wal").Length:N0} bytes");
-        using var connection = _database.Open();
+        using var connection = _database.OpenSqlite();
         Assert.Equal(3000L, connection.ExecuteScalar<long>("SELECT count(*) FROM audit_log"));
         Assert.Equal("ok", connection.ExecuteScalar<string>("PRAGMA integrity_check"));
     }
@@ -178,7 +178,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Foreign_keys_off_for_a_bulk_write_come_back_on_for_the_connection_after_it()
     {
-        await using var connection = await _database.OpenAsync();
+        await using var connection = await _database.OpenSqliteAsync();
         await using (await ForeignKeys.OffAsync(connection))
             Assert.Equal(0L, connection.ExecuteScalar<long>("PRAGMA foreign_keys"));
         Assert.Equal(1L, connection.ExecuteScalar<long>("PRAGMA foreign_keys"));

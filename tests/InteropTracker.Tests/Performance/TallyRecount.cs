@@ -1,6 +1,6 @@
 using Dapper;
 using InteropTracker.Core;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Tests.Performance;
 
@@ -49,7 +49,7 @@ public static class TallyRecount
     }
 
     /// <returns>How many current results the recount covered.</returns>
-    public static int AssertTalliesMatchResults(SqliteConnection db)
+    public static int AssertTalliesMatchResults(DbConnection db)
     {
         var results = db.Query<ResultRow>("""
             SELECT r.event_id AS EventId, c.plan_id AS PlanId, r.case_id AS CaseId, r.initiator_id AS InitiatorId,

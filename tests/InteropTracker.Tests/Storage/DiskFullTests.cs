@@ -28,7 +28,7 @@ public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
         var admin = app.Admin();
         var (eventKey, cells) = await SetUpAsync(admin);
         var results = $"/api/events/{eventKey}/results";
-        var database = app.Database;
+        var database = (SqliteDatabase)app.Database;
         using (var db = app.OpenDatabase())
             database.MaxPageCount = db.ExecuteScalar<long>("PRAGMA page_count") + 4;
 
@@ -126,7 +126,7 @@ public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
     public async Task A_chairs_write_once_space_is_back_is_enough_for_healthz_to_say_ok()
     {
         var admin = app.Admin();
-        var database = app.Database;
+        var database = (SqliteDatabase)app.Database;
         using (var db = app.OpenDatabase())
             database.MaxPageCount = db.ExecuteScalar<long>("PRAGMA page_count") + 2;
         var organization = new Build(31).Organization() with { Name = new string('q', 200) };

@@ -103,8 +103,7 @@ public class TestCasesFolderTests
             var message = failure.ToString();
             Assert.Contains("b-broken.yaml", message);
             Assert.Contains("line 43: case 'MD-001': priority 'someday'", message);
-            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabaseFile}");
-            db.Open();
+            using var db = app.Connect();
             Assert.Equal(0, db.ExecuteScalar<long>("SELECT count(*) FROM test_plans"));
         }
         finally

@@ -28,7 +28,7 @@ public sealed class Checkpointer : IDisposable
     private readonly Thread _thread;
     private volatile bool _restartWanted;
 
-    public Checkpointer(Database database, ILogger logger, int restartFrames = DefaultRestartFrames)
+    public Checkpointer(SqliteDatabase database, ILogger logger, int restartFrames = DefaultRestartFrames)
     {
         _restartFrames = restartFrames;
         _connectionString = new SqliteConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString;

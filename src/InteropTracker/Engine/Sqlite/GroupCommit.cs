@@ -35,7 +35,7 @@ public sealed class GroupCommit : IAsyncDisposable
     /// <summary>The loop connection's page cache, in KiB (SQLite's negative cache_size).</summary>
     private const int CacheKiB = -65536;
 
-    private readonly Database _database;
+    private readonly SqliteDatabase _database;
     private readonly ILogger<GroupCommit> _logger;
     private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
@@ -52,7 +52,7 @@ public sealed class GroupCommit : IAsyncDisposable
 
     /// <param name="flush">How the log is made durable (a test may watch or hold it); by default an fsync of the log file.</param>
     /// <param name="restartFrames">How long the log grows before it starts over (<see cref="Checkpointer"/>).</param>
-    public GroupCommit(Database database, ILogger<GroupCommit> logger, LogFlush? flush = null,
+    public GroupCommit(SqliteDatabase database, ILogger<GroupCommit> logger, LogFlush? flush = null,
         int restartFrames = Checkpointer.DefaultRestartFrames)
     {
         _database = database;

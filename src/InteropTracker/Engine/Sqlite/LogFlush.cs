@@ -12,7 +12,7 @@ public class LogFlush : IDisposable
     private readonly string _log;
     private FileStream? _file;
 
-    public LogFlush(Database database) => _log = database.DataFile + "-wal";
+    public LogFlush(SqliteDatabase database) => _log = database.DataFile + "-wal";
 
     /// <summary>Whether the database has a log file to flush (WAL mode, on disk).</summary>
     public bool Available => File.Exists(_log);

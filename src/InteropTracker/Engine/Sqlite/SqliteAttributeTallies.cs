@@ -10,7 +10,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// (their attributes column, compact JSON) on a connection of its own: no tally is kept per attribute, and a filtered
 /// figure is asked for far less often than the matrix is watched. Reads only.
 /// </summary>
-public sealed class SqliteAttributeTallies(Database database, IReadOnlyList<KeyValuePair<string, string>> filters) : ITallies
+public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyList<KeyValuePair<string, string>> filters) : ITallies
 {
     public Task<IReadOnlyList<CellCount>> PairsAsync(long eventId, IReadOnlyCollection<long> planIds) =>
         Pairs(eventId, "case_id IN (SELECT id FROM test_cases WHERE plan_id IN @ids)", planIds);
@@ -20,7 +20,7 @@ public sealed class SqliteAttributeTallies(Database database, IReadOnlyList<KeyV
 
     private Task<IReadOnlyList<CellCount>> Pairs(long eventId, string scope, IReadOnlyCollection<long> ids)
     {
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         var parameters = Parameters(eventId, filters);
         parameters.Add("ids", ids);
         var sql = $"""
@@ -36,7 +36,7 @@ public sealed class SqliteAttributeTallies(Database database, IReadOnlyList<KeyV
 
     public Task<IReadOnlyList<CaseTally>> CasesAsync(long eventId)
     {
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         // A passing pair is unordered: a pass in either direction counts the pair once, as case_tallies keeps it.
         var sql = $"""
             SELECT case_id AS CaseId,
@@ -57,7 +57,7 @@ public sealed class SqliteAttributeTallies(Database database, IReadOnlyList<KeyV
 
     public Task<IReadOnlyList<AttributeCount>> AttributesAsync(long eventId)
     {
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         return Task.FromResult(Attributes(connection, null, eventId, filters));
     }
 

@@ -13,7 +13,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// bulk <see cref="ResultWriter"/>; a review is one short transaction. Each keeps the tallies in the transaction of
 /// its write (<see cref="TallyChanges"/>).
 /// </summary>
-public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> logger) : IResultEngine, IAsyncDisposable
+public sealed class SqliteResultEngine(SqliteDatabase database, ILogger<GroupCommit> logger) : IResultEngine, IAsyncDisposable
 {
     private readonly GroupCommit _commits = new(database, logger);
 
@@ -25,7 +25,7 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
 
     public async Task<IResultImport?> BeginImportAsync(long eventId, string eventStamp, int expectedRows, CancellationToken ct)
     {
-        var connection = await database.OpenAsync(ct);
+        var connection = await database.OpenSqliteAsync(ct);
         ForeignKeys? checks = null;
         SqliteTransaction? transaction = null;
         try
@@ -94,7 +94,7 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
 
     public async Task<ReviewOutcome> ReviewAsync(ResultReview review, string eventStamp, AuditEntry audit)
     {
-        await using var connection = await database.OpenAsync();
+        await using var connection = await database.OpenSqliteAsync();
         await using var transaction = connection.BeginTransaction();
         if (!new EventStamps(connection, transaction).IsCurrent(review.EventId, eventStamp)) return ReviewOutcome.EventChanged;
         var before = await connection.QuerySingleOrDefaultAsync<ReviewedRow>(
@@ -129,7 +129,7 @@ public sealed class SqliteResultEngine(Database database, ILogger<GroupCommit> l
     /// </remarks>
     public async Task<long> ResultsVersionAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await database.OpenSqliteAsync(ct);
         return await connection.ExecuteScalarAsync<long>(
             "SELECT (SELECT coalesce(max(id), 0) FROM results) + (SELECT coalesce(max(id), 0) FROM result_revisions)");
     }

@@ -9,7 +9,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// Reads the tallies that <see cref="TallyChanges"/> keeps, on a connection of its own per read, or inside the read
 /// transaction it was given.
 /// </summary>
-public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot) : ITallies
+public sealed class SqliteTallies(SqliteDatabase database, SqliteTransaction? snapshot) : ITallies
 {
     public Task<IReadOnlyList<CellCount>> PairsAsync(long eventId, IReadOnlyCollection<long> planIds) =>
         Read<IReadOnlyList<CellCount>>((connection, transaction) =>
@@ -122,7 +122,7 @@ public sealed class SqliteTallies(Database database, SqliteTransaction? snapshot
     private Task<T> Read<T>(Func<SqliteConnection, SqliteTransaction?, T> read)
     {
         if (snapshot is not null) return Task.FromResult(read(snapshot.Connection!, snapshot));
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         return Task.FromResult(read(connection, null));
     }
 

@@ -20,9 +20,9 @@ internal static class VerdictScan
 
     // Run once per event read, over up to millions of rows: compiled optimised straight away, not first as a quick tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Read(Database database, long eventId, VerdictVisitor visit)
+    public static void Read(SqliteDatabase database, long eventId, VerdictVisitor visit)
     {
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         using var statement = new Statement(connection, Sql).Bind(1, eventId);
         while (statement.Row())
             visit(statement.Long(0), statement.Long(1), statement.Long(2), (Verdict)statement.Long(3));

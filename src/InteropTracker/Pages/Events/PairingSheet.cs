@@ -2,7 +2,7 @@ using InteropTracker.Core;
 using InteropTracker.Matrix;
 using InteropTracker.EventResults;
 using InteropTracker.TestPlans;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Pages.Events;
 
@@ -41,7 +41,7 @@ public static class PairingSheet
 
     /// <summary>Every current result the product takes part in, by (case, initiator, responder).</summary>
     public static async Task<IReadOnlyDictionary<(long Case, string Initiator, string Responder), ResultInfo>> ResultsOfAsync(
-        SqliteConnection connection, EventPlanning planning, Participant product)
+        DbConnection connection, EventPlanning planning, Participant product)
     {
         var page = await ResultStore.ListAsync(connection, planning.Event.Id,
             new ResultFilter(product.Key, null, null, null, null, null, null), 1, AllResults);
@@ -86,7 +86,7 @@ public static class PairingSheet
             .ToList();
 
     /// <summary>The content of every pinned case (purpose, steps, expected results, references), by plan and case key.</summary>
-    public static async Task<IReadOnlyDictionary<(string Plan, string Case), TestCase>> ContentsAsync(SqliteConnection connection,
+    public static async Task<IReadOnlyDictionary<(string Plan, string Case), TestCase>> ContentsAsync(DbConnection connection,
         EventPlanning planning)
     {
         var contents = new Dictionary<(string, string), TestCase>();

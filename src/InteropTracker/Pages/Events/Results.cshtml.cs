@@ -8,7 +8,7 @@ using InteropTracker.EventResults;
 using InteropTracker.TestPlans;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace InteropTracker.Pages.Events;
 
@@ -216,7 +216,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     {
         Viewer = (await Viewer.OfAsync(HttpContext))!;
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = connection.BeginSnapshot();
         if ((await EventGate.OpenAsync(connection, plannings, Key, Viewer.Caller, EventNeed.Read, transaction)).Value is not { } planning)
             return false;
         Planning = planning;
@@ -276,7 +276,7 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
     }
 
     /// <summary>For each row whose two sides' newest verdicts differ, what each side logged, by row id.</summary>
-    private async Task<IReadOnlyDictionary<string, string>> DisagreementsAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private async Task<IReadOnlyDictionary<string, string>> DisagreementsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<SheetRow> rows)
     {
         var logged = rows.Where(r => r.Result is not null).ToDictionary(r => r.Result!.Id);

@@ -61,7 +61,7 @@ public sealed class IndexModel(Database database) : PageModel
         }
 
         await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
-        await using var transaction = connection.BeginTransaction();
+        await using var transaction = connection.BeginWrite();
         var saved = await SaveAsync(connection, transaction, document, Viewer.Caller.TokenId);
         transaction.Commit();
         if (saved.Outcome == Outcome.Conflict)

@@ -1,0 +1,41 @@
+-- The end of an event's life (DESIGN.md, "Corrections and the event's life"): a review window before publication,
+-- numbered immutable snapshots of the numbers and the four reports, and which snapshot a publication serves.
+-- The report bytes live in the database beside their snapshot, not in files: a snapshot and its bytes are written in
+-- one transaction (never a row without its file, nor a file without its row), a dump of the database is a complete
+-- backup, and nothing outside SQL can rewrite them. Triggers refuse any change to a snapshot once written.
+ALTER TABLE events ADD COLUMN review_until TEXT;
+ALTER TABLE events ADD COLUMN published_snapshot BIGINT;
+
+CREATE TABLE event_snapshots (
+    event_id     BIGINT NOT NULL REFERENCES events (id),
+    number       BIGINT NOT NULL,
+    taken_at     TEXT    NOT NULL,
+    taken_by     BIGINT REFERENCES tokens (id),
+    -- What the numbers stood on when taken: the event's stamp, and a hash of its plans, participants and results.
+    event_stamp  TEXT    NOT NULL,
+    results_mark TEXT    NOT NULL,
+    numbers      TEXT    NOT NULL,
+    PRIMARY KEY (event_id, number)
+);
+
+CREATE TABLE snapshot_files (
+    event_id   BIGINT NOT NULL,
+    number     BIGINT NOT NULL,
+    variant    TEXT    NOT NULL CHECK (variant IN ('full', 'anonymised')),
+    format     TEXT    NOT NULL CHECK (format IN ('xlsx', 'pdf')),
+    sha256     TEXT    NOT NULL,
+    size       BIGINT NOT NULL,
+    content    BYTEA    NOT NULL,
+    PRIMARY KEY (event_id, number, variant, format),
+    FOREIGN KEY (event_id, number) REFERENCES event_snapshots (event_id, number)
+);
+
+CREATE FUNCTION snapshots_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'snapshots are immutable';
+END;
+$$;
+CREATE TRIGGER event_snapshots_immutable BEFORE UPDATE OR DELETE ON event_snapshots
+FOR EACH ROW EXECUTE FUNCTION snapshots_are_immutable();
+CREATE TRIGGER snapshot_files_immutable BEFORE UPDATE OR DELETE ON snapshot_files
+FOR EACH ROW EXECUTE FUNCTION snapshots_are_immutable();

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace InteropTracker.Storage;
+
+/// <summary>What one instance tells the others it changed, so that what they remember of it is read again.</summary>
+public enum Change
+{
+    /// <summary>A current verdict may have changed: matrices and numbers derived from the results.</summary>
+    Results,
+
+    /// <summary>A token was revoked or a sign-in session ended: who may do what.</summary>
+    Credentials,
+}
+
+/// <summary>
+/// Keeps what each process remembers (credentials, matrices) in step with the database when several instances share
+/// one PostgreSQL database: a change is announced inside the transaction that makes it (NOTIFY, which PostgreSQL
+/// delivers to every listening instance when, and only if, that transaction commits), and each instance listens on one
+/// connection of its own and counts what it hears. A lost listening connection counts as every kind of change (what
+/// was said while it was down is unknown) and is opened again. On SQLite there is one process, whose own writes tell it.
+/// </summary>
+public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : BackgroundService
+{
+    public const string Channel = "interop_changes";
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Probe = TimeSpan.FromSeconds(30);
+
+    private readonly long[] _versions = new long[Enum.GetValues<Change>().Length];
+
+    /// <summary>A number that moves whenever this instance heard or made a change of the kind.</summary>
+    public long Version(Change change) => Interlocked.Read(ref _versions[(int)change]);
+
+    /// <summary>Raised on this instance for every change of the kind, its own and the other instances'.</summary>
+    public event Action<Change>? Changed;
+
+    /// <summary>Whether this instance is listening now (always on SQLite, which has no other instance to hear).</summary>
+    public bool Listening => database.Kind == DatabaseKind.Sqlite || _listening;
+
+    private volatile bool _listening;
+
+    /// <summary>Tells the other instances about a change, once <paramref name="transaction"/> commits.</summary>
+    public Task AnnounceAsync(DbConnection connection, DbTransaction? transaction, Change change) =>
+        connection is NpgsqlConnection
+            ? connection.ExecuteAsync("SELECT pg_notify(@channel, @payload)", new { channel = Channel, payload = change.ToString() }, transaction)
+            : Task.CompletedTask;
+
+    /// <summary>This instance committed a change of the kind: what it remembers of it is stale from now on.</summary>
+    public void Committed(Change change)
+    {
+        Interlocked.Increment(ref _versions[(int)change]);
+        Changed?.Invoke(change);
+    }
+
+    private void CommittedEverything()
+    {
+        foreach (var change in Enum.GetValues<Change>()) Committed(change);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        if (database is not PostgresDatabase postgres) return;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(postgres, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            {
+                logger.LogWarning("Lost the connection that hears other instances' changes ({Reason}); opening it again.", e.Message);
+            }
+            finally
+            {
+                _listening = false;
+                CommittedEverything();
+            }
+            await Task.Delay(Retry, stop).ContinueWith(_ => { }, CancellationToken.None);
+        }
+    }
+
+    private async Task ListenAsync(PostgresDatabase postgres, CancellationToken stop)
+    {
+        await using var connection = await postgres.Source.OpenConnectionAsync(stop);
+        connection.Notification += (_, e) =>
+        {
+            if (Enum.TryParse<Change>(e.Payload, out var change)) Committed(change);
+        };
+        await connection.ExecuteAsync($"LISTEN {Channel}");
+        _listening = true;
+        // Whatever changed before this connection listened was not heard.
+        CommittedEverything();
+        while (!stop.IsCancellationRequested)
+        {
+            // A quiet connection is probed now and then, so that one dropped without a word is noticed and reopened.
+            if (!await connection.WaitAsync(Probe, stop))
+                await connection.ExecuteAsync("SELECT 1");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace InteropTracker.Storage;
+
+/// <summary>
+/// A PostgreSQL database that several instances of the process share. Connections come from one pooled data source;
+/// the files kept beside the database (evidence) live under the content root's data folder, which the instances share.
+/// </summary>
+public sealed class PostgresDatabase : Database
+{
+    public PostgresDatabase(string connectionString, string dataFolder)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Which instance holds a connection shows in pg_stat_activity.
+        if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "InteropTracker";
+        ConnectionString = builder.ConnectionString;
+        DataFolder = dataFolder;
+        Source = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    /// <summary>Whether a connection string names a PostgreSQL server (Host= or Server=) rather than a SQLite file.</summary>
+    public static bool Names(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString)) return false;
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return builder.ContainsKey("Host") || builder.ContainsKey("Server");
+    }
+
+    public NpgsqlDataSource Source { get; }
+
+    public override string ConnectionString { get; }
+
+    public override DatabaseKind Kind => DatabaseKind.Postgres;
+
+    public override string DataFolder { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await Source.OpenConnectionAsync(ct);
+
+    public override DbConnection Open() => Source.OpenConnection();
+}
