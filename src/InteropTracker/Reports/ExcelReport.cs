@@ -309,7 +309,7 @@ public static class ExcelReport
         public async ValueTask SummaryAsync(ReportModel model, string name)
         {
             var e = model.Event;
-            var options = Widths(26, 12, 12, 12, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
+            var options = Widths(26, 14, 14, 14, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
             await spreadsheet.StartWorksheetAsync(name, options, ct);
             await Text(e.Title, styles.Title).EndRowAsync(24);
             await Text(e.Name, styles.Subtitle).EndRowAsync();
@@ -355,7 +355,7 @@ public static class ExcelReport
             await EndRowAsync();
             await Text("Rate = pass / executed (executed = pass + fail); progress = logged / planned. " +
                        "Not applicable and blocked verdicts are logged but not executed.", null).EndRowAsync();
-            if (model.DeclaredAttributes.Count > 0) await AttributesAsync(model);
+            if (model.HasAttributes) await AttributesAsync(model);
             if (model.Comparison is { } comparison) await ComparisonAsync(comparison);
         }
 
@@ -367,8 +367,9 @@ public static class ExcelReport
             // The declared values are the plans' own (public) words, but a list of them reads like a product's capabilities,
             // which the anonymised report never lists.
             if (!model.Anonymised)
-                foreach (var (attribute, values) in model.DeclaredAttributes)
-                    await Text(attribute, styles.Label).Text(string.Join(", ", values)).EndRowAsync();
+                foreach (var plan in model.Plans)
+                    foreach (var (attribute, values) in plan.Attributes)
+                        await Text(plan.Plan, styles.Label).Text(attribute, styles.Label).Text(string.Join(", ", values)).EndRowAsync();
             await HeaderAsync(["Plan", "Technology", "Attribute", "Value", "Results", "Executed", "Share"]);
             foreach (var share in model.AttributeShares)
                 await Text(share.Plan ?? AllPlans).Text(share.Technology).Text(share.Attribute).Text(share.Value)

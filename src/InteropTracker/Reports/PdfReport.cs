@@ -333,7 +333,7 @@ public static class PdfReport
             ]);
             Paragraph("Rate = pass / executed, where executed = pass + fail. Progress = logged / planned; not applicable " +
                       "and blocked verdicts count as logged but not executed.", _small, Muted);
-            if (_model.DeclaredAttributes.Count > 0) Attributes();
+            if (_model.HasAttributes) Attributes();
             if (_model.Comparison is { } comparison) Comparison(comparison);
         }
 
@@ -344,7 +344,9 @@ public static class PdfReport
             // The declared values are the plans' own (public) words, but a list of them reads like a product's capabilities,
             // which the anonymised report never lists.
             if (!_model.Anonymised)
-                Paragraph("Declared: " + string.Join("; ", _model.DeclaredAttributes.Select(a => $"{a.Key} ({string.Join(", ", a.Value)})")) + ".");
+                foreach (var plan in _model.Plans.Where(p => p.Attributes.Count > 0))
+                    Paragraph($"Declared by {plan.Plan}: " +
+                              string.Join("; ", plan.Attributes.Select(a => $"{a.Key} ({string.Join(", ", a.Value)})")) + ".");
             if (_model.AttributeShares.Count == 0)
             {
                 Paragraph("No executed result names an attribute yet.");
@@ -352,7 +354,7 @@ public static class PdfReport
             }
             Table(
             [
-                new("Plan", 2.2), new("Technology", 1.3), new("Attribute", 1.6), new("Value", 1.4),
+                new("Plan", 2.0), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 1.4),
                 new("Results", 1.1, XStringAlignment.Far), new("Executed", 1.2, XStringAlignment.Far),
                 new("Share", 1.1, XStringAlignment.Far), new("", 2.4),
             ],

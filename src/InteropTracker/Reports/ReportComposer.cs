@@ -67,11 +67,10 @@ public static class ReportComposer
                 .Select(g => new LineupRow(g.Key, g.Count(), g.Select(p => p.OrganizationId).Distinct().Count()))
                 .OrderByDescending(k => k.Products).ThenBy(k => k.Name, StringComparer.Ordinal)
                 .ToList(),
-            Plans = facts.Plans,
+            Plans = facts.Plans.Select(p => p with { Attributes = Declared(facts, p.Plan) }).ToList(),
             ResultCount = 0,
             Results = AsyncEnumerable.Empty<ReportResult>(),
             Feedback = Feedback(facts, cases, anonymise),
-            DeclaredAttributes = Declared(facts),
             AttributeShares = facts.AttributeShares,
         };
         if (anonymise)
@@ -112,18 +111,9 @@ public static class ReportComposer
             .ThenBy(f => f.Case.Plan, StringComparer.Ordinal).ThenBy(f => f.Case.Key, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>The attributes the event's plans declare, by name; a name two plans declare has the values of both.</summary>
-    private static IReadOnlyDictionary<string, IReadOnlyList<string>> Declared(ReportFacts facts)
-    {
-        var declared = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var attributes in facts.Cases.Select(c => c.Case.Attributes).Distinct())
-            foreach (var (name, values) in attributes)
-            {
-                if (!declared.TryGetValue(name, out var list)) declared[name] = list = [];
-                list.AddRange(values.Where(v => !list.Contains(v, StringComparer.Ordinal)));
-            }
-        return declared.ToDictionary(a => a.Key, a => (IReadOnlyList<string>)a.Value, StringComparer.Ordinal);
-    }
+    /// <summary>The attributes a plan declares (each of its cases carries the plan's declaration).</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> Declared(ReportFacts facts, string plan) =>
+        facts.Cases.FirstOrDefault(c => c.Case.Plan == plan)?.Case.Attributes ?? ResultAttributes.None;
 
     /// <summary>
     /// The evidence files of the technology's cells, placed as the arranged matrix places its products. Only the named
@@ -309,18 +299,17 @@ public static class RateBands
 }
 
 /// <summary>How a cell of the evidence grid reads, the same in the workbook and the PDF.</summary>
-public enum EvidenceMark { Attached, Missing, None, NotPlanned }
+public enum EvidenceMark { Attached, Missing, None }
 
 public static class EvidenceMarks
 {
     /// <summary>
-    /// A cell with files attached; one with failed or blocked results and none (the traces a chair asks for); one with
-    /// nothing failed and none attached; one not planned.
+    /// A cell with files attached; one with failed or blocked results and none (the traces a chair asks for); any other
+    /// (nothing failed, or nothing planned: the matrix tells which) is left blank.
     /// </summary>
     public static EvidenceMark Of(long files, Tally cell) => (files, cell) switch
     {
         ( > 0, _) => EvidenceMark.Attached,
-        (_, { Planned: 0 }) => EvidenceMark.NotPlanned,
         (_, { Fail: 0, Blocked: 0 }) => EvidenceMark.None,
         _ => EvidenceMark.Missing,
     };
@@ -337,8 +326,7 @@ public static class EvidenceMarks
     {
         EvidenceMark.Attached => "files attached",
         EvidenceMark.Missing => "failed or blocked, none attached",
-        EvidenceMark.None => "nothing failed, none attached",
-        _ => "not planned",
+        _ => "nothing failed, none attached",
     };
 
     /// <summary>What the cell shows: its file count, a 0 where failures have none, nothing otherwise.</summary>
@@ -349,6 +337,5 @@ public static class EvidenceMarks
         _ => null,
     };
 
-    public static readonly IReadOnlyList<EvidenceMark> InLegendOrder =
-        [EvidenceMark.Attached, EvidenceMark.Missing, EvidenceMark.None, EvidenceMark.NotPlanned];
+    public static readonly IReadOnlyList<EvidenceMark> InLegendOrder = [EvidenceMark.Attached, EvidenceMark.Missing, EvidenceMark.None];
 }

@@ -61,18 +61,15 @@ public sealed record ReportModel
     public ReportComparison? Comparison { get; init; }
 
     /// <summary>
-    /// The result attributes the event's plans declare, each with its values (in the plans' order, merged over plans);
-    /// empty when no plan declares any.
-    /// </summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> DeclaredAttributes { get; init; } = ResultAttributes.None;
-
-    /// <summary>
     /// Each attribute value's share of the executed results, per technology (plan null) then per plan, in the order and
     /// with the figures of the API's /summary. Aggregates over every product, so the anonymised model keeps them.
     /// </summary>
     public IReadOnlyList<AttributeShare> AttributeShares { get; init; } = [];
 
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
+
+    /// <summary>Whether any pinned plan declares result attributes: the summary then gives their shares.</summary>
+    public bool HasAttributes => Plans.Any(p => p.Attributes.Count > 0);
 
     /// <summary>The executed results an attribute share is of: its plan's, or (plan null) its technology's.</summary>
     public long ExecutedOf(AttributeShare share) => share.Plan is { } plan
@@ -221,6 +218,9 @@ public sealed record ReportPlan
     public required string Source { get; init; }
     public required int Sections { get; init; }
     public required int Cases { get; init; }
+
+    /// <summary>The result attributes the plan declares, each with its values in the plan's order; empty when it declares none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes { get; init; } = ResultAttributes.None;
 }
 
 public enum ReviewStatus { Reported, Confirmed, Disputed }
