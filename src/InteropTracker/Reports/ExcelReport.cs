@@ -463,13 +463,18 @@ public static class ExcelReport
 
         /// <summary>
         /// Below the matrix, in its columns (so the frozen responders head it too): the evidence files of each cell, a row
-        /// total at the right, column totals below.
+        /// total at the right, column totals below; a line instead when the technology has none at all.
         /// </summary>
         private async ValueTask EvidenceAsync(ReportMatrix matrix, ReportEvidence evidence)
         {
             var table = matrix.Table;
             var n = matrix.Products.Count;
             await EndRowAsync();
+            if (evidence.Total == 0)
+            {
+                await Text(ReportNotes.NoEvidence).EndRowAsync();
+                return;
+            }
             Text("Evidence files attached to each cell's results", styles.Subtitle);
             foreach (var mark in EvidenceMarks.InLegendOrder) Text(EvidenceMarks.Legend(mark), styles.Evidence[(int)mark]);
             await EndRowAsync(20);

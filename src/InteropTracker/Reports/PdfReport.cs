@@ -45,7 +45,8 @@ public static class PdfReport
         foreach (var matrix in model.Matrices)
         {
             layout.HeatMap(matrix);
-            if (matrix.Evidence is { } evidence) layout.HeatMap(matrix, evidence);
+            // A technology without any evidence gets a line on its matrix (below), not a grid of zeros.
+            if (matrix.Evidence is { Total: > 0 } evidence) layout.HeatMap(matrix, evidence);
         }
         layout.WorstCases();
         layout.Feedback();
@@ -354,9 +355,9 @@ public static class PdfReport
             }
             Table(
             [
-                new("Plan", 2.0), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 1.4),
+                new("Plan", 2.0), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 2.0),
                 new("Results", 1.1, XStringAlignment.Far), new("Executed", 1.2, XStringAlignment.Far),
-                new("Share", 1.1, XStringAlignment.Far), new("", 2.4),
+                new("Share", 1.1, XStringAlignment.Far), new("", 1.8),
             ],
             _model.AttributeShares.Select(a => new PdfCell[]
             {
@@ -504,6 +505,9 @@ public static class PdfReport
                           (pages > 1 ? $" · part {page} of {pages}" : "") +
                           (_model.Anonymised ? " · labels drawn for this technology alone" : "");
                     G.DrawString(where, _small, new XSolidBrush(Muted), new XRect(Margin, _y + 22, ContentWidth, 10), XStringFormats.TopLeft);
+                    if (evidence is null && matrix.Evidence is { Total: 0 })
+                        G.DrawString(ReportNotes.NoEvidence, _small, new XSolidBrush(Muted), new XRect(Margin, _y + 31, ContentWidth, 10),
+                            XStringFormats.TopLeft);
                     var top = _y + titleSpace;
                     DrawGrid(matrix, evidence, rows, cols, top, rowHeader, columnHeader, cellWidth, cellHeight, totalWidth, labelFont);
                     if (evidence is null) Legend(Bottom - 12);

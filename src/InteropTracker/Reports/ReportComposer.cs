@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using InteropTracker.Core;
+using InteropTracker.Matrix;
 
 namespace InteropTracker.Reports;
 
@@ -71,7 +72,7 @@ public static class ReportComposer
             ResultCount = 0,
             Results = AsyncEnumerable.Empty<ReportResult>(),
             Feedback = Feedback(facts, cases, anonymise),
-            AttributeShares = facts.AttributeShares,
+            AttributeShares = Shares(facts),
         };
         if (anonymise)
             return model with { Matrices = facts.Matrices.Select(m => Anonymous(facts, m.Technology, m.Table)).ToList() };
@@ -110,6 +111,17 @@ public static class ReportComposer
             .OrderByDescending(f => f.OfTheDocuments).ThenByDescending(f => f.Fail + f.Blocked)
             .ThenBy(f => f.Case.Plan, StringComparer.Ordinal).ThenBy(f => f.Case.Key, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>
+    /// The API's attribute shares, less the technology rows of a technology that has one plan: its plan's rows give the
+    /// same figures, under the plan's name.
+    /// </summary>
+    private static List<AttributeShare> Shares(ReportFacts facts)
+    {
+        var alone = facts.Summary.Plans.GroupBy(p => p.Technology, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return facts.AttributeShares.Where(s => s.Plan is not null || !alone.Contains(s.Technology)).ToList();
+    }
 
     /// <summary>The attributes a plan declares (each of its cases carries the plan's declaration).</summary>
     private static IReadOnlyDictionary<string, IReadOnlyList<string>> Declared(ReportFacts facts, string plan) =>

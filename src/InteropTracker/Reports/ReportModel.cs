@@ -62,7 +62,8 @@ public sealed record ReportModel
 
     /// <summary>
     /// Each attribute value's share of the executed results, per technology (plan null) then per plan, in the order and
-    /// with the figures of the API's /summary. Aggregates over every product, so the anonymised model keeps them.
+    /// with the figures of the API's /summary; a technology of one plan has only its plan's rows (the same figures).
+    /// Aggregates over every product, so the anonymised model keeps them.
     /// </summary>
     public IReadOnlyList<AttributeShare> AttributeShares { get; init; } = [];
 

@@ -10,4 +10,6 @@ public static class ReportNotes
     public const string Evidence =
         "Each cell: the evidence files (traces, logs, screenshots) attached to its current results. The files stay with the " +
         "results, for the two vendors, the chairs and the admins.";
+
+    public const string NoEvidence = "No evidence file is attached to any of this technology's results.";
 }

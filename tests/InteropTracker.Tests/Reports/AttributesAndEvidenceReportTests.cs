@@ -99,7 +99,9 @@ public class AttributesAndEvidenceReportTests(EvidenceFixture app) : IClassFixtu
         // Four executed results (the n/a one is not): tls 2, udp 2; vp8 1, h264 1, once for SIP and once for the plan.
         Assert.Equal(8, summary.AttributeShares.Count);
         Assert.Equal((2L, 0.5), (summary.AttributeShares[0].Results, summary.AttributeShares[0].Share));
-        var expected = summary.AttributeShares.Select(s => Row(summary, s)).ToList();
+        // The event's one technology has one plan: the report gives the shares once, under the plan's name.
+        var expected = summary.AttributeShares.Where(s => s.Plan is not null).Select(s => Row(summary, s)).ToList();
+        Assert.Equal(4, expected.Count);
 
         foreach (var anonymise in new[] { false, true })
         {
@@ -136,10 +138,11 @@ public class AttributesAndEvidenceReportTests(EvidenceFixture app) : IClassFixtu
             var bytes = await w.Chair.GetByteArrayAsync($"/api/events/{w.Event}/report.pdf?anonymize={anonymise}");
             using var pdf = PdfDocument.Open(bytes);
             var text = Squash(string.Concat(pdf.GetPages().Select(p => p.Text)));
+            Assert.DoesNotContain("Allplans", text);
             var at = text.IndexOf("Resultattributes:shareofexecutedresults", StringComparison.Ordinal);
             Assert.True(at > 0, "no attribute section");
             Assert.Equal(!anonymise, text[at..].Contains($"Declaredby{w.Floor.Plan}:transport(udp,tcp,tls);video-codec(h264,vp8,av1)."));
-            foreach (var share in summary.AttributeShares)
+            foreach (var share in summary.AttributeShares.Where(s => s.Plan is not null))
             {
                 var (plan, technology, attribute, value, results, executed, fraction) = Row(summary, share);
                 var row = Squash($"{plan}{technology}{attribute}{value}{results}{executed}{PdfShare(fraction)}");
@@ -260,5 +263,45 @@ public class AttributesAndEvidenceReportTests(EvidenceFixture app) : IClassFixtu
         }
         (exit, output) = await PrintReadyReportsTests.QpdfCheckAsync(anonymised);
         Assert.True(exit == 0 && !output.Contains("WARNING"), output);
+    }
+
+    [Fact]
+    public void A_technology_of_one_plan_gives_its_shares_once_under_the_plan_and_one_of_two_plans_per_technology_and_plan()
+    {
+        var sample = ReportSample.Make();
+        Assert.Equal(["sip-video-basic", "sip-video-basic"], sample.Model(anonymise: false).AttributeShares.Select(s => s.Plan));
+
+        // A second SIP plan: the technology's rows come back, first, as the API orders them.
+        var sip = sample.Facts.Summary.Plans.Single(p => p.Technology == "SIP");
+        var facts = sample.Facts with
+        {
+            Summary = sample.Facts.Summary with { Plans = [.. sample.Facts.Summary.Plans, sip with { Plan = "sip-extra" }] },
+        };
+        Assert.Equal([null, null, "sip-video-basic", "sip-video-basic"],
+            ReportComposer.Compose(facts, anonymise: true, DateTime.UtcNow).AttributeShares.Select(s => s.Plan));
+    }
+
+    [Fact]
+    public async Task A_technology_without_any_evidence_gets_a_line_under_its_matrix_instead_of_a_grid()
+    {
+        var model = ReportSample.Make().Model(anonymise: false);
+        var with = model.Matrices.Single(m => m.Evidence!.Total > 0).Technology;
+        var without = model.Matrices.Single(m => m.Evidence!.Total == 0).Technology;
+
+        using var xlsx = new MemoryStream();
+        await ExcelReport.WriteAsync(model, xlsx);
+        using var workbook = new XLWorkbook(new MemoryStream(xlsx.ToArray()));
+        var texts = workbook.Worksheet($"Matrix {without}").CellsUsed().Select(c => c.GetString()).ToList();
+        Assert.Contains(ReportNotes.NoEvidence, texts);
+        Assert.DoesNotContain("Evidence files attached to each cell's results", texts);
+        Assert.Contains("Evidence files attached to each cell's results", workbook.Worksheet($"Matrix {with}").CellsUsed().Select(c => c.GetString()));
+
+        using var pdf = new MemoryStream();
+        await PdfReport.WriteAsync(model, pdf);
+        using var document = PdfDocument.Open(pdf.ToArray());
+        var pages = document.GetPages().Select(p => p.Text).ToList();
+        Assert.Contains(ReportNotes.NoEvidence, pages.Single(p => p.Contains($"Matrix: {without}")));
+        Assert.DoesNotContain(pages, p => p.Contains($"Evidence files: {without}"));
+        Assert.Single(pages, p => p.Contains($"Evidence files: {with}"));
     }
 }
