@@ -355,9 +355,9 @@ public static class PdfReport
             }
             Table(
             [
-                new("Plan", 2.0), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 2.0),
+                new("Plan", 1.9), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 2.4),
                 new("Results", 1.1, XStringAlignment.Far), new("Executed", 1.2, XStringAlignment.Far),
-                new("Share", 1.1, XStringAlignment.Far), new("", 1.8),
+                new("Share", 1.1, XStringAlignment.Far), new("", 1.5),
             ],
             _model.AttributeShares.Select(a => new PdfCell[]
             {
