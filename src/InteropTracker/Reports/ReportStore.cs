@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
 using InteropTracker.Storage;
