@@ -211,6 +211,23 @@ public static class ExcelReport
                 if (rgb is { } p) percent.Fill.Color = Color.FromArgb(p.R, p.G, p.B);
                 BandPercent[(int)band] = s.AddStyle(percent);
             }
+            foreach (var mark in EvidenceMarks.InLegendOrder)
+            {
+                var style = new Style
+                {
+                    Format = NumberFormat.Custom("#,##0"),
+                    Alignment = { Horizontal = HorizontalAlignment.Center },
+                    Border =
+                    {
+                        Left = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Right = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Top = { BorderStyle = BorderStyle.Thin, Color = border },
+                        Bottom = { BorderStyle = BorderStyle.Thin, Color = border },
+                    },
+                };
+                if (EvidenceMarks.Colour(mark) is { } c) style.Fill.Color = Color.FromArgb(c.R, c.G, c.B);
+                Evidence[(int)mark] = s.AddStyle(style);
+            }
         }
 
         public StyleId Title { get; }
@@ -231,6 +248,7 @@ public static class ExcelReport
         public StyleId ColumnHeader { get; }
         public StyleId[] Bands { get; } = new StyleId[RateBands.InLegendOrder.Count];
         public StyleId[] BandPercent { get; } = new StyleId[RateBands.InLegendOrder.Count];
+        public StyleId[] Evidence { get; } = new StyleId[EvidenceMarks.InLegendOrder.Count];
     }
 
     private sealed class Writer(Spreadsheet spreadsheet, Styles styles, CancellationToken ct)
@@ -291,7 +309,7 @@ public static class ExcelReport
         public async ValueTask SummaryAsync(ReportModel model, string name)
         {
             var e = model.Event;
-            var options = Widths(26, 12, 12, 12, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
+            var options = Widths(26, 14, 14, 14, 10, 10, 10, 10, 10, 10, 10, 12, 13, 10, 10);
             await spreadsheet.StartWorksheetAsync(name, options, ct);
             await Text(e.Title, styles.Title).EndRowAsync(24);
             await Text(e.Name, styles.Subtitle).EndRowAsync();
@@ -337,8 +355,31 @@ public static class ExcelReport
             await EndRowAsync();
             await Text("Rate = pass / executed (executed = pass + fail); progress = logged / planned. " +
                        "Not applicable and blocked verdicts are logged but not executed.", null).EndRowAsync();
+            if (model.HasAttributes) await AttributesAsync(model);
             if (model.Comparison is { } comparison) await ComparisonAsync(comparison);
         }
+
+        /// <summary>"Result attributes": each value's share of the executed results, per technology then per plan (the API's rows).</summary>
+        private async ValueTask AttributesAsync(ReportModel model)
+        {
+            await EndRowAsync();
+            await Text("Result attributes: share of executed results", styles.Section).EndRowAsync(20);
+            // The declared values are the plans' own (public) words, but a list of them reads like a product's capabilities,
+            // which the anonymised report never lists.
+            if (!model.Anonymised)
+                foreach (var plan in model.Plans)
+                    foreach (var (attribute, values) in plan.Attributes)
+                        await Text(plan.Plan, styles.Label).Text(attribute, styles.Label).Text(string.Join(", ", values)).EndRowAsync();
+            await HeaderAsync(["Plan", "Technology", "Attribute", "Value", "Results", "Executed", "Share"]);
+            foreach (var share in model.AttributeShares)
+                await Text(share.Plan ?? AllPlans).Text(share.Technology).Text(share.Attribute).Text(share.Value)
+                    .Number(share.Results).Number(model.ExecutedOf(share)).Rate(share.Share).EndRowAsync();
+            if (model.AttributeShares.Count == 0)
+                await Text("No executed result names an attribute yet.").EndRowAsync();
+            await Text(ReportNotes.AttributeShares, null).EndRowAsync();
+        }
+
+        private const string AllPlans = "All plans";
 
         /// <summary>"Compared with the previous event": which event, then counts and rates only.</summary>
         private async ValueTask ComparisonAsync(ReportComparison c)
@@ -406,6 +447,7 @@ public static class ExcelReport
             if (anonymised)
                 await Text("Labels are drawn for this technology alone: Vendor A here is not Vendor A of another technology's " +
                            "matrix. Planned counts per product are left out; the summary has them per technology.").EndRowAsync();
+            if (matrix.Evidence is { } evidence) await EvidenceAsync(matrix, evidence);
 
             // The corner holds the technology's total under the matching row-total column: a diagonal.
             async ValueTask ColumnTotalAsync(string label, Func<Tally, long> figure, int corner)
@@ -417,6 +459,46 @@ public static class ExcelReport
                     else Blank();
                 await EndRowAsync();
             }
+        }
+
+        /// <summary>
+        /// Below the matrix, in its columns (so the frozen responders head it too): the evidence files of each cell, a row
+        /// total at the right, column totals below; a line instead when the technology has none at all.
+        /// </summary>
+        private async ValueTask EvidenceAsync(ReportMatrix matrix, ReportEvidence evidence)
+        {
+            var table = matrix.Table;
+            var n = matrix.Products.Count;
+            await EndRowAsync();
+            if (evidence.Total == 0)
+            {
+                await Text(ReportNotes.NoEvidence).EndRowAsync();
+                return;
+            }
+            Text("Evidence files attached to each cell's results", styles.Subtitle);
+            foreach (var mark in EvidenceMarks.InLegendOrder) Text(EvidenceMarks.Legend(mark), styles.Evidence[(int)mark]);
+            await EndRowAsync(20);
+
+            Text("Initiator \\ Responder", styles.Header);
+            foreach (var p in matrix.Products) Text(p.Label, styles.ColumnHeader);
+            await Text("Evidence files", styles.Header).EndRowAsync(45);
+            for (var i = 0; i < n; i++)
+            {
+                Text(matrix.Products[i].Label, styles.RowHeader);
+                for (var j = 0; j < n; j++)
+                {
+                    var files = evidence.Files[i, j];
+                    var mark = EvidenceMarks.Of(files, table.Cells[i, j]);
+                    if (EvidenceMarks.Figure(files, mark) is { } figure) Number(figure, styles.Evidence[(int)mark]);
+                    else Text(null, styles.Evidence[(int)mark]);
+                }
+                await Number(evidence.Row(i)).EndRowAsync();
+            }
+            Text("Evidence files", styles.TotalLabel);
+            for (var j = 0; j < n; j++) Number(evidence.Column(j), styles.TotalInteger);
+            await Number(evidence.Total, styles.TotalInteger).EndRowAsync();
+            await EndRowAsync();
+            await Text(ReportNotes.Evidence).EndRowAsync();
         }
 
         public async ValueTask CasesAsync(ReportModel model, string name)

@@ -42,7 +42,12 @@ public static class PdfReport
         var layout = new Layout(document, model);
         layout.Cover();
         layout.ExecutiveSummary();
-        foreach (var matrix in model.Matrices) layout.HeatMap(matrix);
+        foreach (var matrix in model.Matrices)
+        {
+            layout.HeatMap(matrix);
+            // A technology without any evidence gets a line on its matrix (below), not a grid of zeros.
+            if (matrix.Evidence is { Total: > 0 } evidence) layout.HeatMap(matrix, evidence);
+        }
         layout.WorstCases();
         layout.Feedback();
         layout.ShortOfTwoPairs();
@@ -329,7 +334,37 @@ public static class PdfReport
             ]);
             Paragraph("Rate = pass / executed, where executed = pass + fail. Progress = logged / planned; not applicable " +
                       "and blocked verdicts count as logged but not executed.", _small, Muted);
+            if (_model.HasAttributes) Attributes();
             if (_model.Comparison is { } comparison) Comparison(comparison);
+        }
+
+        /// <summary>"Result attributes": each value's share of the executed results, per technology then per plan (the API's rows).</summary>
+        private void Attributes()
+        {
+            Subheading("Result attributes: share of executed results");
+            // The declared values are the plans' own (public) words, but a list of them reads like a product's capabilities,
+            // which the anonymised report never lists.
+            if (!_model.Anonymised)
+                foreach (var plan in _model.Plans.Where(p => p.Attributes.Count > 0))
+                    Paragraph($"Declared by {plan.Plan}: " +
+                              string.Join("; ", plan.Attributes.Select(a => $"{a.Key} ({string.Join(", ", a.Value)})")) + ".");
+            if (_model.AttributeShares.Count == 0)
+            {
+                Paragraph("No executed result names an attribute yet.");
+                return;
+            }
+            Table(
+            [
+                new("Plan", 1.9), new("Technology", 1.6), new("Attribute", 1.6), new("Value", 2.4),
+                new("Results", 1.1, XStringAlignment.Far), new("Executed", 1.2, XStringAlignment.Far),
+                new("Share", 1.1, XStringAlignment.Far), new("", 1.5),
+            ],
+            _model.AttributeShares.Select(a => new PdfCell[]
+            {
+                a.Plan ?? "All plans", a.Technology, a.Attribute, a.Value, Count(a.Results), Count(_model.ExecutedOf(a)),
+                Share(a.Share), new("", Bar: a.Share),
+            }));
+            Paragraph(ReportNotes.AttributeShares, _small, Muted);
         }
 
         /// <summary>"Compared with the previous event": which event, then counts and rates only.</summary>
@@ -430,7 +465,8 @@ public static class PdfReport
         /// The technology's matrix as a heat map on landscape pages: as many responder columns and initiator rows as fit,
         /// each page repeating its row and column headers, with the totals of its rows and columns and the legend.
         /// </summary>
-        public void HeatMap(ReportMatrix matrix)
+        /// <remarks>With <paramref name="evidence"/>, the same grid shows each cell's evidence files instead of its rate.</remarks>
+        public void HeatMap(ReportMatrix matrix, ReportEvidence? evidence = null)
         {
             NewPage(true);
             var table = matrix.Table;
@@ -440,7 +476,7 @@ public static class PdfReport
             var rowHeader = Math.Clamp(longest + 10, 70, 170);
             var columnHeader = Math.Clamp(longest + 10, 40, 150);
             const double totalWidth = 50;
-            const double legendSpace = 26;
+            var legendSpace = evidence is null ? 26.0 : 38.0;
             var titleSpace = 44.0;
 
             var cellWidth = Math.Clamp((ContentWidth - rowHeader - totalWidth) / Math.Max(1, n), 30, 46);
@@ -461,7 +497,7 @@ public static class PdfReport
                 foreach (var cols in columnChunks)
                 {
                     if (page++ > 0) NewPage(true);
-                    var title = $"Matrix: {matrix.Technology}";
+                    var title = evidence is null ? $"Matrix: {matrix.Technology}" : $"Evidence files: {matrix.Technology}";
                     G.DrawString(title, _h1, new XSolidBrush(Navy), new XRect(Margin, _y, ContentWidth, 20), XStringFormats.TopLeft);
                     var where = n == 0
                         ? "No participant declares this technology."
@@ -469,9 +505,13 @@ public static class PdfReport
                           (pages > 1 ? $" · part {page} of {pages}" : "") +
                           (_model.Anonymised ? " · labels drawn for this technology alone" : "");
                     G.DrawString(where, _small, new XSolidBrush(Muted), new XRect(Margin, _y + 22, ContentWidth, 10), XStringFormats.TopLeft);
+                    if (evidence is null && matrix.Evidence is { Total: 0 })
+                        G.DrawString(ReportNotes.NoEvidence, _small, new XSolidBrush(Muted), new XRect(Margin, _y + 31, ContentWidth, 10),
+                            XStringFormats.TopLeft);
                     var top = _y + titleSpace;
-                    DrawGrid(matrix, rows, cols, top, rowHeader, columnHeader, cellWidth, cellHeight, totalWidth, labelFont);
-                    Legend(Bottom - 12);
+                    DrawGrid(matrix, evidence, rows, cols, top, rowHeader, columnHeader, cellWidth, cellHeight, totalWidth, labelFont);
+                    if (evidence is null) Legend(Bottom - 12);
+                    else EvidenceLegend(Bottom - 24);
                 }
         }
 
@@ -487,8 +527,8 @@ public static class PdfReport
             return list;
         }
 
-        private void DrawGrid(ReportMatrix matrix, Range rows, Range cols, double top, double rowHeader, double columnHeader,
-            double cellWidth, double cellHeight, double totalWidth, XFont labelFont)
+        private void DrawGrid(ReportMatrix matrix, ReportEvidence? evidence, Range rows, Range cols, double top, double rowHeader,
+            double columnHeader, double cellWidth, double cellHeight, double totalWidth, XFont labelFont)
         {
             var table = matrix.Table;
             var left = Margin;
@@ -501,6 +541,12 @@ public static class PdfReport
             var ink = new XSolidBrush(Ink);
             var rateFont = new XFont(ReportFonts.Family, cellWidth >= 38 ? 7.5 : 6.5, XFontStyleEx.Bold);
             var countFont = new XFont(ReportFonts.Family, cellWidth >= 38 ? 6.5 : 5.5, XFontStyleEx.Regular);
+
+            void Figure(Tally tally, long? files, XRect rect, bool total)
+            {
+                if (files is { } n) EvidenceCell(tally, n, total, rect, rateFont, pen, ink);
+                else Cell(tally, rect, rateFont, countFont, pen, ink);
+            }
 
             G.DrawRectangle(new XSolidBrush(HeaderFill), left, gridTop - columnHeader, rowHeader, columnHeader);
             G.DrawString("Responders →", _small, new XSolidBrush(Muted),
@@ -527,24 +573,51 @@ public static class PdfReport
                 for (var c = 0; c < ncols; c++)
                 {
                     var rect = new XRect(gridLeft + c * cellWidth, y, cellWidth, cellHeight);
-                    Cell(table.Cells[i, cols.Start + c], rect, rateFont, countFont, pen, ink);
+                    Figure(table.Cells[i, cols.Start + c], evidence?.Files[i, cols.Start + c], rect, total: false);
                     if (cols.Start + c == i) G.DrawLine(pen, rect.Left, rect.Bottom, rect.Right, rect.Top); // a product never meets itself
                 }
-                Cell(table.Rows[i], new XRect(gridRight, y, totalWidth, cellHeight), rateFont, countFont, pen, ink);
+                Figure(table.Rows[i], evidence?.Row(i), new XRect(gridRight, y, totalWidth, cellHeight), total: true);
             }
 
             var totalsY = gridTop + nrows * cellHeight;
             G.DrawRectangle(new XSolidBrush(HeaderFill), left, totalsY, rowHeader, cellHeight);
             G.DrawString("Column total", _tableBold, ink, new XRect(left + 4, totalsY, rowHeader - 8, cellHeight), XStringFormats.CenterLeft);
             for (var c = 0; c < ncols; c++)
-                Cell(table.Columns[cols.Start + c], new XRect(gridLeft + c * cellWidth, totalsY, cellWidth, cellHeight), rateFont, countFont, pen, ink);
-            Cell(table.Total, new XRect(gridRight, totalsY, totalWidth, cellHeight), rateFont, countFont, pen, ink);
+                Figure(table.Columns[cols.Start + c], evidence?.Column(cols.Start + c),
+                    new XRect(gridLeft + c * cellWidth, totalsY, cellWidth, cellHeight), total: true);
+            Figure(table.Total, evidence?.Total, new XRect(gridRight, totalsY, totalWidth, cellHeight), total: true);
 
             var heavy = new XPen(Navy, 0.9);
             G.DrawLine(heavy, gridLeft, top, gridLeft, totalsY + cellHeight);
             G.DrawLine(heavy, left, gridTop, gridRight + totalWidth, gridTop);
             G.DrawLine(heavy, gridRight, top, gridRight, totalsY + cellHeight);
             G.DrawLine(heavy, left, totalsY, gridRight + totalWidth, totalsY);
+        }
+
+        /// <summary>A cell's evidence files, coloured by <see cref="EvidenceMarks"/>; a total is the plain sum.</summary>
+        private void EvidenceCell(Tally t, long files, bool total, XRect rect, XFont font, XPen pen, XBrush ink)
+        {
+            var mark = total ? EvidenceMark.None : EvidenceMarks.Of(files, t);
+            if (EvidenceMarks.Colour(mark) is { } c) G.DrawRectangle(new XSolidBrush(Rgb(c.R, c.G, c.B)), rect);
+            G.DrawRectangle(pen, rect);
+            if ((total ? files : EvidenceMarks.Figure(files, mark)) is { } figure)
+                G.DrawString(Count(figure), font, ink, rect, XStringFormats.Center);
+        }
+
+        private void EvidenceLegend(double y)
+        {
+            var x = Margin;
+            G.DrawString("Evidence:", _small, new XSolidBrush(Muted), new XPoint(x, y + 7), XStringFormats.BaseLineLeft);
+            x += 42;
+            foreach (var mark in EvidenceMarks.InLegendOrder)
+            {
+                if (EvidenceMarks.Colour(mark) is { } c) G.DrawRectangle(new XSolidBrush(Rgb(c.R, c.G, c.B)), x, y, 14, 9);
+                G.DrawRectangle(new XPen(Rule, 0.5), x, y, 14, 9);
+                var label = EvidenceMarks.Legend(mark);
+                G.DrawString(label, _small, new XSolidBrush(Ink), new XPoint(x + 18, y + 7), XStringFormats.BaseLineLeft);
+                x += 18 + G.MeasureString(label, _small).Width + 12;
+            }
+            G.DrawString(ReportNotes.Evidence, _small, new XSolidBrush(Muted), new XPoint(Margin, y + 19), XStringFormats.BaseLineLeft);
         }
 
         private void Cell(Tally t, XRect rect, XFont rateFont, XFont countFont, XPen pen, XBrush ink)

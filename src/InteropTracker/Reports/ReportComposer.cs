@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using InteropTracker.Core;
+using InteropTracker.Matrix;
 
 namespace InteropTracker.Reports;
 
@@ -23,7 +24,8 @@ namespace InteropTracker.Reports;
 /// <item>matrix tallies with planned counts withheld (<see cref="Anonymizer.Withheld"/>): no planned, untested or
 /// progress per product or cell, and a cell with nothing logged is empty whether it was planned or not;</item>
 /// <item>no results (which cases a product has results in shows its capabilities), hence no revisions or update times;
-/// no per-product sheets; the date it was made without the time.</item>
+/// no per-product sheets; the date it was made without the time;</item>
+/// <item>no evidence counts per cell, nor any evidence name (the named report has counts, never names).</item>
 /// </list>
 /// </remarks>
 public static class ReportComposer
@@ -66,10 +68,11 @@ public static class ReportComposer
                 .Select(g => new LineupRow(g.Key, g.Count(), g.Select(p => p.OrganizationId).Distinct().Count()))
                 .OrderByDescending(k => k.Products).ThenBy(k => k.Name, StringComparer.Ordinal)
                 .ToList(),
-            Plans = facts.Plans,
+            Plans = facts.Plans.Select(p => p with { Attributes = Declared(facts, p.Plan) }).ToList(),
             ResultCount = 0,
             Results = AsyncEnumerable.Empty<ReportResult>(),
             Feedback = Feedback(facts, cases, anonymise),
+            AttributeShares = Shares(facts),
         };
         if (anonymise)
             return model with { Matrices = facts.Matrices.Select(m => Anonymous(facts, m.Technology, m.Table)).ToList() };
@@ -79,7 +82,11 @@ public static class ReportComposer
         foreach (var (id, participant) in participants) byId[id] = participant;
         return model with
         {
-            Matrices = facts.Matrices.Select(m => Arrange(m.Technology, m.Table, byId)).ToList(),
+            Matrices = facts.Matrices.Select(m =>
+            {
+                var arranged = Arrange(m.Technology, m.Table, byId);
+                return arranged with { Evidence = Evidence(facts, arranged) };
+            }).ToList(),
             Participants = participants.Select(p => p.Participant).ToList(),
             ResultCount = facts.ResultCount,
             // Results grouped by initiator in the order the participants are listed.
@@ -104,6 +111,39 @@ public static class ReportComposer
             .OrderByDescending(f => f.OfTheDocuments).ThenByDescending(f => f.Fail + f.Blocked)
             .ThenBy(f => f.Case.Plan, StringComparer.Ordinal).ThenBy(f => f.Case.Key, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>
+    /// The API's attribute shares, less the technology rows of a technology that has one plan: its plan's rows give the
+    /// same figures, under the plan's name.
+    /// </summary>
+    private static List<AttributeShare> Shares(ReportFacts facts)
+    {
+        var alone = facts.Summary.Plans.GroupBy(p => p.Technology, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return facts.AttributeShares.Where(s => s.Plan is not null || !alone.Contains(s.Technology)).ToList();
+    }
+
+    /// <summary>The attributes a plan declares (each of its cases carries the plan's declaration).</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> Declared(ReportFacts facts, string plan) =>
+        facts.Cases.FirstOrDefault(c => c.Case.Plan == plan)?.Case.Attributes ?? ResultAttributes.None;
+
+    /// <summary>
+    /// The evidence files of the technology's cells, placed as the arranged matrix places its products. Only the named
+    /// report has them: which pairs attached traces is known to those pairs' vendors, and would help them tell an
+    /// anonymised label from another, while telling a reader outside the event nothing it needs.
+    /// </summary>
+    private static ReportEvidence Evidence(ReportFacts facts, ReportMatrix matrix)
+    {
+        var technology = facts.Cases.ToDictionary(c => c.Case.Id, c => c.Case.Technology);
+        var position = new Dictionary<long, int>();
+        for (var i = 0; i < matrix.Table.Products.Count; i++) position[matrix.Table.Products[i].Id] = i;
+        var files = new long[position.Count, position.Count];
+        foreach (var e in facts.Evidence)
+            if (technology.TryGetValue(e.CaseId, out var t) && string.Equals(t, matrix.Technology, StringComparison.OrdinalIgnoreCase)
+                && position.TryGetValue(e.InitiatorId, out var i) && position.TryGetValue(e.ResponderId, out var j))
+                files[i, j] += e.Files;
+        return new ReportEvidence(files);
+    }
 
     private static List<(long Id, ReportParticipant Participant)> Named(ReportFacts facts)
     {
@@ -268,4 +308,46 @@ public static class RateBands
 
     public static string Percent(double? rate) =>
         rate is { } r ? Math.Floor(r * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "–";
+}
+
+/// <summary>How a cell of the evidence grid reads, the same in the workbook and the PDF.</summary>
+public enum EvidenceMark { Attached, Missing, None }
+
+public static class EvidenceMarks
+{
+    /// <summary>
+    /// A cell with files attached; one with failed or blocked results and none (the traces a chair asks for); any other
+    /// (nothing failed, or nothing planned: the matrix tells which) is left blank.
+    /// </summary>
+    public static EvidenceMark Of(long files, Tally cell) => (files, cell) switch
+    {
+        ( > 0, _) => EvidenceMark.Attached,
+        (_, { Fail: 0, Blocked: 0 }) => EvidenceMark.None,
+        _ => EvidenceMark.Missing,
+    };
+
+    /// <summary>Fill colour as RGB; null for a cell left white.</summary>
+    public static (byte R, byte G, byte B)? Colour(EvidenceMark mark) => mark switch
+    {
+        EvidenceMark.Attached => (0xBB, 0xDE, 0xFB),
+        EvidenceMark.Missing => (0xFF, 0xD5, 0x80),
+        _ => null,
+    };
+
+    public static string Legend(EvidenceMark mark) => mark switch
+    {
+        EvidenceMark.Attached => "files attached",
+        EvidenceMark.Missing => "failed or blocked, none attached",
+        _ => "nothing failed, none attached",
+    };
+
+    /// <summary>What the cell shows: its file count, a 0 where failures have none, nothing otherwise.</summary>
+    public static long? Figure(long files, EvidenceMark mark) => mark switch
+    {
+        EvidenceMark.Attached => files,
+        EvidenceMark.Missing => 0,
+        _ => null,
+    };
+
+    public static readonly IReadOnlyList<EvidenceMark> InLegendOrder = [EvidenceMark.Attached, EvidenceMark.Missing, EvidenceMark.None];
 }

@@ -60,7 +60,22 @@ public sealed record ReportModel
     /// <summary>A published event's aggregates against the previous published event of the same product lines; counts only.</summary>
     public ReportComparison? Comparison { get; init; }
 
+    /// <summary>
+    /// Each attribute value's share of the executed results, per technology (plan null) then per plan, in the order and
+    /// with the figures of the API's /summary; a technology of one plan has only its plan's rows (the same figures).
+    /// Aggregates over every product, so the anonymised model keeps them.
+    /// </summary>
+    public IReadOnlyList<AttributeShare> AttributeShares { get; init; } = [];
+
     public string Classification => Anonymised ? "Anonymised" : "Confidential to participants";
+
+    /// <summary>Whether any pinned plan declares result attributes: the summary then gives their shares.</summary>
+    public bool HasAttributes => Plans.Any(p => p.Attributes.Count > 0);
+
+    /// <summary>The executed results an attribute share is of: its plan's, or (plan null) its technology's.</summary>
+    public long ExecutedOf(AttributeShare share) => share.Plan is { } plan
+        ? Summary.Plans.First(p => p.Plan == plan && p.Technology == share.Technology).Tally.Executed
+        : Summary.Technologies.First(t => t.Technology == share.Technology).Tally.Executed;
 
     /// <summary>Cases with fewer than two distinct product pairs that passed them: not yet shown to interoperate.</summary>
     public IEnumerable<ReportCaseFigures> ShortOfTwoPassingPairs => Cases.Where(c => c.PassingPairs < 2);
@@ -126,7 +141,42 @@ public sealed record ReportParticipant
 /// products are that technology's labels and each tally's planned count is what was logged
 /// (<see cref="Anonymizer.Withheld"/>): nothing untested, an empty cell where nothing was logged.
 /// </summary>
-public sealed record ReportMatrix(string Technology, MatrixTable Table, IReadOnlyList<ReportParticipant> Products);
+public sealed record ReportMatrix(string Technology, MatrixTable Table, IReadOnlyList<ReportParticipant> Products)
+{
+    /// <summary>The evidence files attached to each cell's current results; null in an anonymised model, which has none.</summary>
+    public ReportEvidence? Evidence { get; init; }
+}
+
+/// <summary>
+/// How many evidence files the current results of each cell of a <see cref="ReportMatrix"/> have: <see cref="Files"/>[i, j]
+/// for initiator i and responder j, in the matrix's product order.
+/// </summary>
+public sealed record ReportEvidence(long[,] Files)
+{
+    public long Row(int i)
+    {
+        var sum = 0L;
+        for (var j = 0; j < Files.GetLength(1); j++) sum += Files[i, j];
+        return sum;
+    }
+
+    public long Column(int j)
+    {
+        var sum = 0L;
+        for (var i = 0; i < Files.GetLength(0); i++) sum += Files[i, j];
+        return sum;
+    }
+
+    public long Total
+    {
+        get
+        {
+            var sum = 0L;
+            foreach (var files in Files) sum += files;
+            return sum;
+        }
+    }
+}
 
 /// <summary>A line of the participants' lineup: a technology or a kind, with its products and their organizations.</summary>
 public sealed record LineupRow(string Name, int Products, int Organizations);
@@ -169,6 +219,9 @@ public sealed record ReportPlan
     public required string Source { get; init; }
     public required int Sections { get; init; }
     public required int Cases { get; init; }
+
+    /// <summary>The result attributes the plan declares, each with its values in the plan's order; empty when it declares none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes { get; init; } = ResultAttributes.None;
 }
 
 public enum ReviewStatus { Reported, Confirmed, Disputed }
@@ -190,6 +243,15 @@ public readonly record struct ReportResult(
     string? StatusReason,
     string? Cause = null,
     long Evidence = 0);
+
+/// <summary>How many evidence files the current results of one case between an initiator and a responder have.</summary>
+public sealed record PairEvidence
+{
+    public long CaseId { get; init; }
+    public long InitiatorId { get; init; }
+    public long ResponderId { get; init; }
+    public long Files { get; init; }
+}
 
 /// <summary>One current verdict as stored, by database ids. Input to <see cref="ReportComposer"/>.</summary>
 public readonly record struct StoredResult(
@@ -224,6 +286,12 @@ public sealed record ReportFacts
 
     /// <summary>Each case's references (such as "RFC 3261 §13"), by case id, from its plan document.</summary>
     public IReadOnlyDictionary<long, IReadOnlyList<string>> References { get; init; } = new Dictionary<long, IReadOnlyList<string>>();
+
+    /// <summary>Each attribute value's share of the executed results (the API's /summary).</summary>
+    public IReadOnlyList<AttributeShare> AttributeShares { get; init; } = [];
+
+    /// <summary>How many evidence files the current results of each case and ordered pair have (only pairs with some).</summary>
+    public IReadOnlyList<PairEvidence> Evidence { get; init; } = [];
 
     /// <summary>The current verdicts, grouped by initiator in the given order of product ids (only the full report reads them).</summary>
     public required Func<IReadOnlyList<long>, IAsyncEnumerable<StoredResult>> Results { get; init; }

@@ -35,6 +35,7 @@ public static class ReportStore
             matrices.Add((technology.Technology, await EventNumbers.MatrixAsync(tallies, source,
                 new Scope(Technology: technology.Technology), MatrixView.Ordered)));
         var statistics = await EventNumbers.CaseStatisticsAsync(tallies, source, Scope.Event);
+        var shares = await EventNumbers.AttributeSharesAsync(tallies, source, summary);
         var eventId = planning.Event.Id;
         var sources = (await connection.QueryAsync<PlanSource>("SELECT id, source FROM test_plans WHERE id IN @ids",
             new { ids = planning.Plans.Select(p => p.Id) }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");
@@ -70,12 +71,26 @@ public static class ReportStore
             Matrices = matrices,
             CaseStatistics = statistics,
             Causes = causes,
+            AttributeShares = shares,
+            Evidence = await EvidenceAsync(connection, transaction, eventId),
             References = await ReferencesAsync(connection, transaction, planning),
             ResultCount = summary.Total.Pass + summary.Total.Fail + summary.Total.Na + summary.Total.Blocked, // every current result, from the tallies
             Results = initiators => StreamAsync(connection, transaction, eventId,
                 planning.Cases.Select(c => c.Id).Order().ToList(), initiators),
         };
     }
+
+    /// <summary>
+    /// How many evidence files the current results of each case and ordered pair have. One row per group that has any,
+    /// so never more rows than the event has evidence files, however many results it holds.
+    /// </summary>
+    private static async Task<IReadOnlyList<PairEvidence>> EvidenceAsync(DbConnection connection, DbTransaction transaction, long eventId) =>
+        (await connection.QueryAsync<PairEvidence>("""
+            SELECT r.case_id AS CaseId, r.initiator_id AS InitiatorId, r.responder_id AS ResponderId, count(*) AS Files
+            FROM evidence e JOIN results r ON r.id = e.result_id
+            WHERE e.event_id = @eventId AND r.event_id = @eventId AND r.retired_at IS NULL
+            GROUP BY r.case_id, r.initiator_id, r.responder_id
+            """, new { eventId }, transaction)).ToList();
 
     /// <summary>Each case's references from its plan's stored document (sections[].cases[].references), by case id.</summary>
     private static async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> ReferencesAsync(DbConnection connection,

@@ -7,7 +7,7 @@ namespace InteropTracker.Tests.Reports;
 public class PrintReadyReportsTests
 {
     /// <summary>What qpdf --check says of a PDF, and its exit code (0 clean, 3 warnings, 2 errors).</summary>
-    private static async Task<(int Exit, string Output)> QpdfCheckAsync(byte[] pdf)
+    internal static async Task<(int Exit, string Output)> QpdfCheckAsync(byte[] pdf)
     {
         var file = Path.Combine(Path.GetTempPath(), $"interop-report-{Guid.NewGuid():N}.pdf");
         await File.WriteAllBytesAsync(file, pdf);

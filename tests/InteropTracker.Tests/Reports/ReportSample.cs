@@ -70,6 +70,7 @@ internal sealed class ReportSample
             {
                 Id = id, PlanId = plan == "sip-video-basic" ? 1 : 2, Plan = plan, Section = section, Key = key,
                 Technology = technology, Directional = directional, Requires = requires ?? [],
+                Attributes = technology == "SIP" ? Transports : ResultAttributes.None,
             };
             planned.Add(@case);
             caseFacts.Add(new CaseDetails
@@ -154,9 +155,24 @@ internal sealed class ReportSample
             CaseStatistics = ranking,
             ResultCount = results.Count,
             Results = initiators => Stream(results, initiators),
+            AttributeShares = Shares(summary),
+            // Evidence on the first results logged: a cell of each technology with some.
+            Evidence = results.Take(3).Select((r, i) => new PairEvidence
+                { CaseId = r.CaseId, InitiatorId = r.InitiatorId, ResponderId = r.ResponderId, Files = i + 1 }).ToList(),
         };
         return new ReportSample { Facts = facts, Products = participants, Results = results };
     }
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Transports =
+        new Dictionary<string, IReadOnlyList<string>> { ["transport"] = ["udp", "tcp", "tls"] };
+
+    /// <summary>Half the executed SIP results over TLS, a quarter over UDP: for the technology and its plan, as the API orders them.</summary>
+    private static List<AttributeShare> Shares(EventSummary summary) =>
+        summary.Technologies.Where(t => t.Technology == "SIP").Concat(summary.Plans.Where(p => p.Technology == "SIP"))
+            .SelectMany(scope => new[] { ("tls", scope.Tally.Executed / 2), ("udp", scope.Tally.Executed / 4) }
+                .Select(v => new AttributeShare(scope.Technology, scope.Plan, "transport", v.Item1, v.Item2,
+                    scope.Tally.Executed == 0 ? 0 : (double)v.Item2 / scope.Tally.Executed)))
+            .ToList();
 
     /// <summary>As the store streams them: grouped by initiator in the order asked for.</summary>
     private static async IAsyncEnumerable<StoredResult> Stream(IReadOnlyList<StoredResult> results, IReadOnlyList<long> initiators)
