@@ -138,21 +138,25 @@ internal sealed class CellSpace
         }
 
         /// <summary>The event's current results as keyed cells.</summary>
-        public KeyedCells Read(IResultEngine engine)
+        public async Task<KeyedCells> Read(IResultEngine engine)
         {
-            var collector = new Collector(this);
+            // Sized once from the tallies of the cases the filter keeps: grown on the way, the arrays of an event of a
+            // million results would leave a trail of large copies behind, each freed only by a full collection.
+            var expected = (await engine.Tallies().CasesAsync(Planning.Event.Id))
+                .Where(c => SlotOf(c.CaseId) >= 0).Sum(c => c.Pass + c.Fail + c.Na + c.Blocked);
+            var collector = new Collector(this, (int)Math.Clamp(expected, 1, Array.MaxLength));
             engine.ReadVerdicts(Planning.Event.Id, collector.Add);
             return KeyedCells.Sort(collector.Keys, collector.Items, collector.Count);
         }
 
         /// <summary>Gathers the keys and items of the results that the filter keeps.</summary>
-        private sealed class Collector(Side side)
+        private sealed class Collector(Side side, int capacity)
         {
             private long _lastCase = -1;
             private int _slot = -1;
 
-            public long[] Keys = new long[1 << 12];
-            public long[] Items = new long[1 << 12];
+            public long[] Keys = new long[capacity];
+            public long[] Items = new long[capacity];
             public int Count;
 
             // Called once per result of the event: compiled optimised straight away.

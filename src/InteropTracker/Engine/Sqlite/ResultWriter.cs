@@ -18,7 +18,17 @@ public sealed class ResultWriter : IDisposable
 {
     private readonly record struct Cell(long CaseId, long InitiatorId, long ResponderId);
 
-    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status, bool Retired = false);
+    /// <summary>A cell's current result. Sixteen bytes: a bulk write may remember hundreds of thousands of them.</summary>
+    private readonly struct Current(long id, long revision, Verdict verdict, string status, bool retired = false)
+    {
+        public long Id { get; } = id;
+        public int Revision { get; } = checked((int)revision);
+        public bool Retired { get; } = retired;
+        private readonly byte _verdict = (byte)verdict, _status = (byte)Array.IndexOf(Statuses, status);
+
+        public Verdict Verdict => (Verdict)_verdict;
+        public string Status => Statuses[_status];
+    }
 
     /// <summary>The most new results a bulk write holds in its staging table before moving them to results.</summary>
     public const int MaxStaged = IResultImport.ChunkRows;
@@ -91,10 +101,13 @@ public sealed class ResultWriter : IDisposable
     /// into a big event.
     /// </summary>
     /// <param name="rows">About how many rows the bulk write is to record, to size what it keeps in memory once.</param>
-    public void BeginBulk(long eventId, int rows, bool preload)
+    /// <param name="stored">How many results the event holds: with a preload, what it keeps in memory is sized for them too.</param>
+    public void BeginBulk(long eventId, int rows, bool preload, long stored)
     {
         _bulkEvent = eventId;
-        _known = new Dictionary<Cell, Current>(rows);
+        // Sized once: grown on the way, it would leave a copy half its size behind at every step, each one a large object
+        // that only a full collection frees.
+        _known = new Dictionary<Cell, Current>((int)Math.Min(Array.MaxLength, rows + (preload ? stored : 0)));
         _cacheSize ??= Scalar("PRAGMA cache_size");
         Scalar($"PRAGMA cache_size = {BulkCacheKiB}");
         if (_stage is null)
@@ -231,14 +244,13 @@ public sealed class ResultWriter : IDisposable
 
     private const string Reported = "reported";
 
-    /// <summary>The review statuses, as interned constants: a preloaded event's results share three strings.</summary>
-    private static string Status(string status) => status switch
-    {
-        "reported" => Reported,
-        "confirmed" => "confirmed",
-        "disputed" => "disputed",
-        _ => throw new InvalidDataException($"Unknown review status '{status}' in the results table."),
-    };
+    /// <summary>The review statuses, as interned constants (a <see cref="Current"/> holds one as its place here).</summary>
+    private static readonly string[] Statuses = [Reported, "confirmed", "disputed"];
+
+    private static string Status(string status) =>
+        Array.IndexOf(Statuses, status) is var known and >= 0
+            ? Statuses[known]
+            : throw new InvalidDataException($"Unknown review status '{status}' in the results table.");
 
     /// <summary>The cell's current result: from memory when a bulk write knows it, else from the results table.</summary>
     private Current? Find(long eventId, Cell cell)

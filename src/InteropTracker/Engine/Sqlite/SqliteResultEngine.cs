@@ -163,8 +163,8 @@ internal sealed class SqliteImport : IResultImport
         _writer = new ResultWriter(connection, transaction);
         // Preloading the event's current results pays when they are few beside the rows to write, not when a small
         // file goes into a big event.
-        _writer.BeginBulk(eventId, expectedRows,
-            preload: SqliteTallies.Results(connection, transaction, eventId) <= 2L * expectedRows);
+        var stored = SqliteTallies.Results(connection, transaction, eventId);
+        _writer.BeginBulk(eventId, expectedRows, preload: stored <= 2L * expectedRows, stored);
     }
 
     public int Created { get; private set; }
@@ -198,5 +198,7 @@ internal sealed class SqliteImport : IResultImport
     {
         ReleaseWriter();
         await SqliteResultEngine.Release(_connection, _checks, _transaction);
+        // The bulk write's page cache is freed by now: its pages go back to the system, not to a thread's arena.
+        NativeHeap.GiveBack();
     }
 }

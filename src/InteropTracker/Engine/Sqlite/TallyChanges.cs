@@ -32,7 +32,14 @@ public sealed class TallyChanges(SqliteConnection connection) : IDisposable
         private long _count;
     }
 
-    private readonly Dictionary<PairKey, Counts> _pairs = new();
+    /// <summary>pass, fail, na, blocked: a pair's counts only, for an import gathers tens of thousands of pairs.</summary>
+    [InlineArray(4)]
+    private struct VerdictCounts
+    {
+        private long _count;
+    }
+
+    private readonly Dictionary<PairKey, VerdictCounts> _pairs = new();
     private readonly Dictionary<CaseKey, Counts> _cases = new();
     private Statement? _pairUpsert;
     private Statement? _caseUpsert;
@@ -85,25 +92,23 @@ public sealed class TallyChanges(SqliteConnection connection) : IDisposable
         {
             _pairUpsert ??= Upsert("pair_tallies", PairKeys, PairCounts);
             foreach (var (key, counts) in _pairs)
-                Run(_pairUpsert, [key.Event, key.Plan, key.Initiator, key.Responder], counts, PairCounts.Length);
+                Run(_pairUpsert, [key.Event, key.Plan, key.Initiator, key.Responder], counts);
             _pairs.Clear();
         }
         if (_cases.Count > 0)
         {
             _caseUpsert ??= Upsert("case_tallies", CaseKeys, CaseCounts);
             foreach (var (key, counts) in _cases)
-                Run(_caseUpsert, [key.Event, key.Case], counts, CaseCounts.Length);
+                Run(_caseUpsert, [key.Event, key.Case], counts);
             _cases.Clear();
         }
     }
 
-    private static void Run(Statement upsert, ReadOnlySpan<long> key, Counts counts, int columns)
+    private static void Run(Statement upsert, ReadOnlySpan<long> key, ReadOnlySpan<long> counts)
     {
-        var any = false;
-        for (var c = 0; c < columns; c++) any |= counts[c] != 0;
-        if (!any) return;
+        if (!counts.ContainsAnyExcept(0)) return;
         for (var k = 0; k < key.Length; k++) upsert.Bind(k + 1, key[k]);
-        for (var c = 0; c < columns; c++) upsert.Bind(key.Length + c + 1, counts[c]);
+        for (var c = 0; c < counts.Length; c++) upsert.Bind(key.Length + c + 1, counts[c]);
         upsert.Run();
     }
 
