@@ -108,7 +108,7 @@ internal sealed class PostgresImport : IResultImport
     private void Move()
     {
         if (EndCopy() is not { } sql) return;
-        _connection.Execute(sql, new { eventId = _eventId }, _transaction);
+        _connection.Execute(sql, new { eventId = _eventId }, _transaction, MoveSeconds);
         Counted(_connection.QuerySingle<Counts>(CountsSql, transaction: _transaction));
         _connection.Execute(ClearSql, transaction: _transaction);
     }
@@ -116,10 +116,16 @@ internal sealed class PostgresImport : IResultImport
     private async Task MoveAsync()
     {
         if (EndCopy() is not { } sql) return;
-        await _connection.ExecuteAsync(sql, new { eventId = _eventId }, _transaction);
+        await _connection.ExecuteAsync(sql, new { eventId = _eventId }, _transaction, MoveSeconds);
         Counted(await _connection.QuerySingleAsync<Counts>(CountsSql, transaction: _transaction));
         await _connection.ExecuteAsync(ClearSql, transaction: _transaction);
     }
+
+    /// <summary>
+    /// How long moving the rows into place may take: an import of the most rows one takes, on a busy server, runs well
+    /// past a command's usual 30 seconds.
+    /// </summary>
+    private const int MoveSeconds = 600;
 
     /// <summary>Ends the COPY under way: the statements that move its rows into place, or null when none came since the last move.</summary>
     private string? EndCopy()
