@@ -98,6 +98,19 @@ CREATE TABLE events (
     updated_by                BIGINT REFERENCES tokens (id)
 );
 
+-- Every change to an event takes the event's result-writing lock first, exclusively (a transaction-scoped advisory
+-- lock; the result engine's writes hold it shared while they check the event's stamp and write): the change waits for
+-- the writes in flight, and the writes queued behind it see its new stamp. The row lock alone would not do: a stream of
+-- writers holding the row FOR SHARE, each starting before the last ends, keeps an UPDATE of it waiting for ever.
+CREATE FUNCTION events_hold_result_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(1163284052, (OLD.id % 2147483647)::integer);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER events_hold_result_writes BEFORE UPDATE ON events
+FOR EACH ROW EXECUTE FUNCTION events_hold_result_writes();
+
 CREATE TABLE event_plans (
     event_id BIGINT NOT NULL REFERENCES events (id),
     plan_id  BIGINT NOT NULL REFERENCES test_plans (id),

@@ -23,6 +23,10 @@ internal static class Replanning
     public static async Task<Sorted> SortAsync(DbConnection connection, DbTransaction transaction, EventPlanning before,
         IReadOnlyDictionary<long, long>? caseMoves = null, IReadOnlyDictionary<long, string>? changedCases = null)
     {
+        // The event is held from here to the commit, before its results are read: a result write in flight is waited
+        // for and read, and one that comes later waits and then finds the stamp moved (on PostgreSQL, any change to the
+        // event's row takes the lock result writes share; on SQLite the transaction's write lock holds every write).
+        await connection.ExecuteAsync("UPDATE events SET updated_at = updated_at WHERE id = @Id", before.Event, transaction);
         var after = (await EventStore.PlanningAsync(connection, before.Event.Key, transaction))!;
         const string sql = """
             SELECT r.id, r.case_id AS CaseId, r.initiator_id AS InitiatorId, r.responder_id AS ResponderId, p.plan,

@@ -133,7 +133,8 @@ public sealed class ImportInChunksTests : IAsyncLifetime
         Assert.Equal((0L, 0L), Counts());
         using var db = _app.OpenDatabase();
         Assert.Equal(0L, db.ExecuteScalar<long>("SELECT count(*) FROM pair_tallies"));
-        Assert.Equal(1L, db.ExecuteScalar<long>("PRAGMA foreign_keys")); // the import's connection went back to the pool with them on
+        // SQLite's import switches foreign keys off on its connection: it went back to the pool with them on.
+        if (db is Microsoft.Data.Sqlite.SqliteConnection) Assert.Equal(1L, db.ExecuteScalar<long>("PRAGMA foreign_keys"));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ namespace InteropTracker.Tests.Performance;
 /// acknowledged must be in the database file it leaves, with the revision it answered. Then it starts again on that
 /// file, and again.
 /// </summary>
+[Trait("Engine", "Sqlite")]
 public sealed class SharedCommitDurabilityTests
 {
     private sealed record Acknowledged(long Id, long Revision, string Verdict);

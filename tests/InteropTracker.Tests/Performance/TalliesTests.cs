@@ -20,6 +20,7 @@ namespace InteropTracker.Tests.Performance;
 /// declarations edited, participants withdrawn and entered again, same-organization pairs turned on and off, the plan
 /// re-pinned back and forth), refused with nothing changed or retiring what they leave outside the plan.
 /// </summary>
+[Trait("Engine", "Sqlite")]
 public sealed class TalliesTests
 {
     /// <summary>The app over a given database file, so that a second app can start where the first stopped.</summary>

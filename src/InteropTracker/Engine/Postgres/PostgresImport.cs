@@ -108,7 +108,7 @@ internal sealed class PostgresImport : IResultImport
     private void Move()
     {
         if (EndCopy() is not { } sql) return;
-        _connection.Execute(sql, new { eventId = _eventId }, _transaction);
+        _connection.Execute(sql, new { eventId = _eventId }, _transaction, MoveSeconds);
         Counted(_connection.QuerySingle<Counts>(CountsSql, transaction: _transaction));
         _connection.Execute(ClearSql, transaction: _transaction);
     }
@@ -116,10 +116,16 @@ internal sealed class PostgresImport : IResultImport
     private async Task MoveAsync()
     {
         if (EndCopy() is not { } sql) return;
-        await _connection.ExecuteAsync(sql, new { eventId = _eventId }, _transaction);
+        await _connection.ExecuteAsync(sql, new { eventId = _eventId }, _transaction, MoveSeconds);
         Counted(await _connection.QuerySingleAsync<Counts>(CountsSql, transaction: _transaction));
         await _connection.ExecuteAsync(ClearSql, transaction: _transaction);
     }
+
+    /// <summary>
+    /// How long moving the rows into place may take: an import of the most rows one takes, on a busy server, runs well
+    /// past a command's usual 30 seconds.
+    /// </summary>
+    private const int MoveSeconds = 600;
 
     /// <summary>Ends the COPY under way: the statements that move its rows into place, or null when none came since the last move.</summary>
     private string? EndCopy()
@@ -149,31 +155,38 @@ internal sealed class PostgresImport : IResultImport
     private const string ClearSql = "DROP TABLE staged_cells, staged_pairs; TRUNCATE staged_results";
 
     /// <remarks>
-    /// Every cell of the staged rows once, with the result already there (retired or not) and what it counted; then
-    /// whether each unordered pair of a case passed before the writes, so that the case's passing pairs move by what the
-    /// writes changed. A retired result counted nothing, so its cell's rows count as a new result's would.
+    /// Every cell of the staged rows once, with its last row's verdict and the result already there (retired or not) and
+    /// what it counted; then whether each direction of each unordered pair of a case passed before the writes, so that
+    /// the case's passing pairs move by what the writes changed (a direction the import wrote passes as its last row
+    /// says, the other as it did). A retired result counted nothing, so its cell's rows count as a new result's would.
+    /// Every statement joins by equality, the temporary tables analysed: the results table's statistics may lag far
+    /// behind a large import into it.
     /// </remarks>
     private const string MoveSql = """
         ANALYZE staged_results;
         CREATE TEMP TABLE staged_cells ON COMMIT DROP AS
-        SELECT s.case_id, s.initiator_id, s.responder_id, min(s.plan_id) AS plan_id, count(*) AS n, min(s.seq) AS first,
-               max(s.seq) AS last, r.id AS result_id, COALESCE(r.revision, 0) AS old_revision,
+        SELECT g.case_id, g.initiator_id, g.responder_id, g.plan_id, g.n, g.first, g.last, s.verdict = 'pass' AS passes,
+               r.id AS result_id, COALESCE(r.revision, 0) AS old_revision,
                CASE WHEN r.retired_at IS NULL THEN r.verdict END AS old_verdict,
                CASE WHEN r.retired_at IS NULL THEN r.status END AS old_status
-        FROM staged_results s
-             LEFT JOIN results r ON r.event_id = @eventId AND r.case_id = s.case_id AND r.initiator_id = s.initiator_id
-                                    AND r.responder_id = s.responder_id
-        GROUP BY s.case_id, s.initiator_id, s.responder_id, r.id, r.revision, r.retired_at, r.verdict, r.status;
+        FROM (SELECT case_id, initiator_id, responder_id, min(plan_id) AS plan_id, count(*) AS n, min(seq) AS first,
+                     max(seq) AS last
+              FROM staged_results
+              GROUP BY case_id, initiator_id, responder_id) AS g
+             JOIN staged_results s ON s.seq = g.last
+             LEFT JOIN results r ON r.event_id = @eventId AND r.case_id = g.case_id AND r.initiator_id = g.initiator_id
+                                    AND r.responder_id = g.responder_id;
         ANALYZE staged_cells;
 
         CREATE TEMP TABLE staged_pairs ON COMMIT DROP AS
         SELECT p.case_id, p.lo, p.hi,
-               EXISTS (SELECT 1 FROM results r
-                       WHERE r.event_id = @eventId AND r.case_id = p.case_id AND r.verdict = 'pass' AND r.retired_at IS NULL
-                             AND ((r.initiator_id = p.lo AND r.responder_id = p.hi)
-                                  OR (r.initiator_id = p.hi AND r.responder_id = p.lo))) AS passed
+               COALESCE(f.verdict = 'pass' AND f.retired_at IS NULL, false) AS forward_passed,
+               COALESCE(b.verdict = 'pass' AND b.retired_at IS NULL, false) AS backward_passed
         FROM (SELECT DISTINCT case_id, least(initiator_id, responder_id) AS lo, greatest(initiator_id, responder_id) AS hi
-              FROM staged_cells) p;
+              FROM staged_cells) AS p
+             LEFT JOIN results f ON f.event_id = @eventId AND f.case_id = p.case_id AND f.initiator_id = p.lo AND f.responder_id = p.hi
+             LEFT JOIN results b ON b.event_id = @eventId AND b.case_id = p.case_id AND b.initiator_id = p.hi AND b.responder_id = p.lo;
+        ANALYZE staged_pairs;
 
         INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by, cause, attributes)
         SELECT r.id, r.revision, r.verdict, r.notes, r.issue, r.updated_at, r.updated_by, r.cause, r.attributes
@@ -237,13 +250,11 @@ internal sealed class PostgresImport : IResultImport
             FROM staged_cells c JOIN staged_results s ON s.seq = c.last
             UNION ALL
             SELECT p.case_id, 0, 0, 0, 0, 0, 0, 0,
-                   CASE WHEN EXISTS (SELECT 1 FROM results r
-                                     WHERE r.event_id = @eventId AND r.case_id = p.case_id AND r.verdict = 'pass'
-                                           AND r.retired_at IS NULL
-                                           AND ((r.initiator_id = p.lo AND r.responder_id = p.hi)
-                                                OR (r.initiator_id = p.hi AND r.responder_id = p.lo)))
-                        THEN 1 ELSE 0 END - CASE WHEN p.passed THEN 1 ELSE 0 END
+                   CASE WHEN COALESCE(f.passes, p.forward_passed) OR COALESCE(b.passes, p.backward_passed) THEN 1 ELSE 0 END
+                   - CASE WHEN p.forward_passed OR p.backward_passed THEN 1 ELSE 0 END
             FROM staged_pairs p
+                 LEFT JOIN staged_cells f ON f.case_id = p.case_id AND f.initiator_id = p.lo AND f.responder_id = p.hi
+                 LEFT JOIN staged_cells b ON b.case_id = p.case_id AND b.initiator_id = p.hi AND b.responder_id = p.lo
         ) t
         GROUP BY t.case_id
         ORDER BY t.case_id

@@ -9,19 +9,20 @@ namespace InteropTracker.Engine.Postgres;
 
 /// <summary>
 /// The result engine on PostgreSQL, which several instances share. Every request is one transaction of its own, and
-/// PostgreSQL groups the commits of concurrent ones itself. A write holds its event's row while it runs (FOR SHARE: a
-/// correction, which updates that row, waits for the writes in flight, and the writes after it see its new stamp), locks
-/// the cell it writes, and adjusts the tallies by upsert, always the pair's row before the case's, so that concurrent
-/// writers wait for each other rather than deadlock; should PostgreSQL still find a deadlock or a serialization failure,
-/// the whole request's transaction runs again. An import copies its rows into a temporary table and moves them into
-/// place with a few set-based statements (<see cref="PostgresImport"/>).
+/// PostgreSQL groups the commits of concurrent ones itself. A write holds its event (shared) while it checks the
+/// event's stamp and writes: a change to the event, which takes it exclusively (the trigger on events in
+/// db/migrations/postgres/0001_initial.sql), waits for the writes in flight, and the writes after it see its new stamp.
+/// A write locks the cell it writes and adjusts the tallies by upsert, always the pair's row before the case's, so that
+/// concurrent writers wait for each other rather than deadlock; should PostgreSQL still find a deadlock or a
+/// serialization failure, the whole request's transaction runs again. An import copies its rows into a temporary table
+/// and moves them into place with a few set-based statements (<see cref="PostgresImport"/>).
 /// </summary>
 /// <remarks>
-/// Locks, in the order they are taken: the event's row (writes FOR SHARE; an import or a correction FOR NO KEY UPDATE,
-/// which waits for the writes in flight and holds off new ones, so that it may count the event's tallies set-based
-/// without racing them), then a write's unordered pair of a case (a transaction-scoped advisory lock: whether the pair
-/// gains or loses a pass depends on the reverse cell, which may have no row to lock), the cell's result, the pair's
-/// tally, the case's tally.
+/// Locks, in the order they are taken: the event (transaction-scoped advisory locks, which queue fairly: single writes
+/// and reviews share it; an import, a correction and any change to the event's row hold it alone, so that an import
+/// may adjust the event's tallies set-based without racing other writes), then a write's unordered pair of a case (an
+/// advisory lock too: whether the pair gains or loses a pass depends on the reverse cell, which may have no row to
+/// lock), the cell's result, the pair's tally, the case's tally.
 /// </remarks>
 public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed feed, ILogger<PostgresResultEngine> logger)
     : IResultEngine, IAsyncDisposable
@@ -43,7 +44,8 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
         bool reversePasses;
         await using (var look = new NpgsqlBatch(connection, transaction))
         {
-            look.BatchCommands.Add(Command("SELECT updated_at FROM events WHERE id = $1 FOR SHARE", Long(write.EventId)));
+            look.BatchCommands.Add(Command($"SELECT pg_advisory_xact_lock_shared({EventLockClass}, $1)", Int(EventLock(write.EventId))));
+            look.BatchCommands.Add(Command("SELECT updated_at FROM events WHERE id = $1", Long(write.EventId)));
             look.BatchCommands.Add(Command("SELECT pg_advisory_xact_lock($1, $2)", Int(keyHigh), Int(keyLow)));
             look.BatchCommands.Add(Command("""
                 SELECT id, revision, verdict, status, retired_at IS NOT NULL FROM results
@@ -56,6 +58,7 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
                       AND retired_at IS NULL
                 """, Long(write.EventId), Long(write.CaseId), Long(write.ResponderId), Long(write.InitiatorId)));
             await using var reader = await look.ExecuteReaderAsync();
+            await reader.NextResultAsync();
             stamp = await reader.ReadAsync() ? reader.GetString(0) : null;
             await reader.NextResultAsync();
             await reader.NextResultAsync();
@@ -200,18 +203,28 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
     }
 
     /// <summary>
-    /// The event's stamp, its row held until the transaction ends against every other engine write to the event (which
-    /// holds it FOR SHARE) and every change to it; reads and foreign-key checks go on.
+    /// The event's stamp, the event held until the transaction ends against every other engine write to it and every
+    /// change to it (which wait); reads go on.
     /// </summary>
-    private static Task<string?> HoldEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long eventId,
-        CancellationToken ct = default) =>
-        connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT updated_at FROM events WHERE id = @eventId FOR NO KEY UPDATE", new { eventId }, transaction, cancellationToken: ct));
+    private static async Task<string?> HoldEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long eventId,
+        CancellationToken ct = default)
+    {
+        await connection.ExecuteAsync(new CommandDefinition($"SELECT pg_advisory_xact_lock({EventLockClass}, @key)",
+            new { key = EventLock(eventId) }, transaction, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT updated_at FROM events WHERE id = @eventId", new { eventId }, transaction, cancellationToken: ct));
+    }
+
+    /// <summary>The first key of an event's advisory lock ("EVNT"), as the trigger on events takes it.</summary>
+    internal const int EventLockClass = 1163284052;
+
+    /// <summary>The second key of an event's advisory lock, as the trigger on events computes it.</summary>
+    internal static int EventLock(long eventId) => (int)(eventId % int.MaxValue);
 
     /// <remarks>
     /// A correction is rare and may touch any number of cells, so rather than adjusting the tallies cell by cell the
-    /// event's tallies are counted again from its results, in the caller's transaction, which holds the event's row
-    /// against every other write to it. A result moving to a cell where a retired result already sits (a plan re-pinned
+    /// event's tallies are counted again from its results, in the caller's transaction, which holds the event against
+    /// every other write to it. A result moving to a cell where a retired result already sits (a plan re-pinned
     /// back to a version it had before) trades places with it in one statement: the results' cell constraint is checked
     /// at the end of each statement (DEFERRABLE), so that each cell keeps one row. The other instances hear of the change
     /// when the caller commits; this one when its own listener does.
@@ -267,7 +280,7 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
             WHERE event_id = @eventId AND retired_at IS NULL
             GROUP BY event_id, case_id
             ORDER BY case_id;
-            """, new { eventId }, transaction);
+            """, new { eventId }, transaction, commandTimeout: 600);
 
     public Task<ReviewOutcome> ReviewAsync(ResultReview review, string eventStamp, AuditEntry audit) =>
         RetryingAsync("review", () => ReviewOnceAsync(review, eventStamp, audit));
@@ -276,8 +289,9 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
     {
         await using var connection = await database.Source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var stamp = await connection.ExecuteScalarAsync<string?>(
-            "SELECT updated_at FROM events WHERE id = @EventId FOR SHARE", review, transaction);
+        await connection.ExecuteAsync($"SELECT pg_advisory_xact_lock_shared({EventLockClass}, @key)",
+            new { key = EventLock(review.EventId) }, transaction);
+        var stamp = await connection.ExecuteScalarAsync<string?>("SELECT updated_at FROM events WHERE id = @EventId", review, transaction);
         if (stamp != eventStamp) return ReviewOutcome.EventChanged;
         var before = await connection.QuerySingleOrDefaultAsync<ReviewedRow>("""
             SELECT case_id AS CaseId, revision, status FROM results
