@@ -119,8 +119,8 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         Assert.True(took < Within, $"Instance B still took the ended session {took.TotalMilliseconds:0} ms after A signed it out.");
     }
 
-    [Fact]
-    public async Task A_result_logged_on_one_instance_shows_in_the_other_instances_matrix_within_a_second()
+    /// <summary>An open event of one SIP case and two products of different organizations, made on A.</summary>
+    private async Task<(string Event, string Plan, string Caller, string Callee)> OpenEventAsync()
     {
         var chair = _a.Admin();
         var build = new Build(13);
@@ -132,19 +132,56 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         var created = await chair.Create(build.Event(plan.Plan));
         await chair.Enter(created.Key, caller, callee);
         await chair.MoveTo(created.Key, "open");
+        return (created.Key, plan.Plan, caller, callee);
+    }
 
-        var matrixOnB = $"/api/events/{created.Key}/matrix";
+    private static Task<HttpResponseMessage> Log(Instance on, (string Event, string Plan, string Caller, string Callee) e, string verdict) =>
+        on.Admin().PostJson($"/api/events/{e.Event}/results",
+            new { plan = e.Plan, @case = "CALL-1", initiator = e.Caller, responder = e.Callee, verdict });
+
+    [Fact]
+    public async Task A_result_logged_on_one_instance_shows_in_the_other_instances_matrix_within_a_second()
+    {
+        var e = await OpenEventAsync();
+        var matrixOnB = $"/api/events/{e.Event}/matrix";
         async Task<long> PassesOnB() =>
             (await _b.Admin().GetAsync(matrixOnB).ReadJson<JsonElement>()).GetProperty("total").GetProperty("pass").GetInt64();
         // B has built this matrix and remembers it under its results version.
         Assert.Equal(0, await PassesOnB());
         Assert.Equal(0, await PassesOnB());
 
-        (await chair.PostJson($"/api/events/{created.Key}/results",
-            new { plan = plan.Plan, @case = "CALL-1", initiator = caller, responder = callee, verdict = "pass" })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Created, (await Log(_a, e, "pass")).StatusCode);
         var took = await UntilAsync(async () => await PassesOnB() == 1);
 
         Assert.True(took < Within, $"Instance B's matrix showed the result {took.TotalMilliseconds:0} ms after A logged it.");
+    }
+
+    [Fact]
+    public async Task A_page_that_polls_its_matrix_through_another_instance_is_sent_the_matrix_as_that_instance_has_it()
+    {
+        var e = await OpenEventAsync();
+        var created = await _a.Admin().PostJson("/api/tokens", new { role = Roles.Member, name = "member watching the matrix" })
+            .ReadJson<AppFixture.CreatedToken>(HttpStatusCode.Created);
+        var cookie = await _a.WithToken(null).SignInAsync(created.Token);
+        async Task<HttpResponseMessage> Grid(Instance on, string query)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/events/{e.Event}?handler=Grid&technology=SIP{query}");
+            request.Headers.Add("Cookie", cookie);
+            return await on.WithToken(null).SendAsync(request);
+        }
+        var held = await (await Grid(_a, "")).ReadJson<JsonElement>();
+        var since = $"&since={held.GetProperty("version").GetInt64()}&stamp={Uri.EscapeDataString(held.GetProperty("stamp").GetString()!)}";
+        Assert.Equal(HttpStatusCode.NoContent, (await Grid(_a, since)).StatusCode);
+
+        // A result is logged, then the proxy sends the page's next poll to an instance started since: it has counted
+        // no more changes than A had when the page was sent its matrix, yet its matrix holds the result.
+        Assert.Equal(HttpStatusCode.Created, (await Log(_b, e, "pass")).StatusCode);
+        await using var third = new Instance(_database.ConnectionString!, _dataFolder);
+        var polled = await Grid(third, since);
+
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+        Assert.Equal(await (await Grid(third, "")).Content.ReadAsStringAsync(), await polled.Content.ReadAsStringAsync());
+        Assert.NotEqual(held.GetProperty("version").GetInt64(), (await polled.ReadJson<JsonElement>()).GetProperty("version").GetInt64());
     }
 
     /// <summary>How long until <paramref name="holds"/> held, asked every 10 ms; fails the test after ten seconds.</summary>
