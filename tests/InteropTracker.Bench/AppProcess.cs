@@ -39,7 +39,8 @@ public sealed class AppProcess : IAsyncDisposable
         throw new DirectoryNotFoundException("The bench runs from inside the repository (no InteropTracker.sln above it).");
     }
 
-    public static async Task<AppProcess> StartAsync(string appDll, string workDirectory, string adminToken)
+    /// <param name="connectionString">The database to run on (a PostgreSQL one); by default a fresh SQLite file in the folder.</param>
+    public static async Task<AppProcess> StartAsync(string appDll, string workDirectory, string adminToken, string? connectionString = null)
     {
         Directory.CreateDirectory(workDirectory);
         var port = FreePort();
@@ -55,7 +56,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Interop"] = $"Data Source={databaseFile}";
+        start.Environment["ConnectionStrings__Interop"] = connectionString ?? $"Data Source={databaseFile}";
         start.Environment["INTEROP_ADMIN_TOKEN"] = adminToken;
         start.Environment["Interop__TestCasesDirectory"] = "";
         // As a deployment would: no log line per request (the app ships no appsettings.json that says so).

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,13 +8,18 @@ using ClosedXML.Excel;
 using InteropTracker.Core;
 using InteropTracker.EventResults;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace InteropTracker.Bench;
 
 /// <summary>One benchmark run: set up the programme through the API, load its results, measure each figure.</summary>
 /// <param name="only">The figures to measure (peak_rss_mb always is); null for all.</param>
-public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only = null)
+/// <param name="postgres">The PostgreSQL server to run on (a fresh database of it), measuring <see cref="PostgresFigures"/>; null for SQLite.</param>
+public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only = null, Postgres? postgres = null)
 {
+    /// <summary>The figures measured on PostgreSQL: those whose bare version PostgreSQL has, and two instances on one database.</summary>
+    public static readonly IReadOnlySet<string> PostgresFigures = new HashSet<string> { "post_throughput", "import_rate", "matrix_latency", "two_instances" };
+
     private const string MainEvent = "bench-main";
     private readonly Programme _programme = new(scale);
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"interop-bench-{scale.Name}-{DateTime.UtcNow:yyyyMMddHHmmss}");
@@ -25,6 +31,10 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
 
     private AppProcess? _app;
 
+    // On PostgreSQL: the fresh database the app runs on, and its connection string.
+    private string? _postgresDatabase;
+    private string? _connectionString;
+
     /// <summary>The server's memory now and at its peak so far, for the progress lines.</summary>
     private string Memory() => _app is null ? "" : $"server RSS {_app.RssMb():0} MB, peak {_app.PeakRssMb():0} MB";
 
@@ -35,7 +45,13 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             $"~{scale.Results:N0} results; work folder {_work}");
 
         var cells = SelectCells();
-        var app = await AppProcess.StartAsync(AppProcess.LocateApp(), _work, _adminToken);
+        if (postgres is not null)
+        {
+            _postgresDatabase = $"interop_bench_{scale.Name}_{DateTime.UtcNow:yyyyMMddHHmmss}";
+            _connectionString = postgres.CreateDatabase(_postgresDatabase);
+            Say($"on PostgreSQL: database {_postgresDatabase}");
+        }
+        var app = await AppProcess.StartAsync(AppProcess.LocateApp(), _work, _adminToken, _connectionString);
         var figures = new List<Figure>();
         try
         {
@@ -46,13 +62,15 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             var tokens = await SetUpAsync(api);
             var idleRss = app.RssMb();
 
-            bool Wanted(string figure) => only is null || only.Contains(figure);
+            bool Wanted(string figure) =>
+                (postgres is null ? figure != "two_instances" : PostgresFigures.Contains(figure)) && (only is null || only.Contains(figure));
             var pageFigures = Wanted("event_page_mb") || Wanted("event_page_load_s");
             if (Wanted("matrix_latency") || Wanted("post_throughput") || Wanted("xlsx_export") || pageFigures) await LoadResultsAsync(api, cells.Main);
             if (Wanted("import_rate")) figures.Add(await ImportRateAsync(api, cells.ImportFile));
-            Checkpoint(app.DatabaseFile);
+            if (postgres is null) Checkpoint(app.DatabaseFile);
             if (Wanted("matrix_latency")) figures.Add(await MatrixLatencyAsync(api, app.DatabaseFile, cells.Main));
             if (Wanted("post_throughput")) figures.Add(await PostThroughputAsync(api, tokens, cells.ForOrganization));
+            if (Wanted("two_instances")) figures.Add(await TwoInstancesAsync(api, tokens, cells.ForOrganization));
             if (pageFigures)
                 figures.AddRange(await PageLoad.MeasureAsync(app.Address, _adminToken, MainEvent, _programme.LargestTechnology,
                     async technology => (await (await api.Client.SendAsync(api.Request(HttpMethod.Get,
@@ -65,7 +83,10 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             if (Wanted("evidence_memory")) figures.Add(await EvidenceMemory.MeasureAsync(_work, _adminToken, Say));
 
             static double Mb(string path) => File.Exists(path) ? new FileInfo(path).Length / 1e6 : 0;
-            Notes.Add($"database file {Mb(app.DatabaseFile):N0} MB, write-ahead log {Mb(app.DatabaseFile + "-wal"):N0} MB at the end");
+            if (_connectionString is null)
+                Notes.Add($"database file {Mb(app.DatabaseFile):N0} MB, write-ahead log {Mb(app.DatabaseFile + "-wal"):N0} MB at the end");
+            else
+                Notes.Add($"PostgreSQL database {await ScalarAsync<long>(app.DatabaseFile, "SELECT pg_database_size(current_database())") / 1e6:N0} MB at the end");
             figures.Add(new Figure("peak_rss_mb", "MB", app.PeakRssMb(), idleRss, "MB", Rule.ValueBelow, 400,
                 "the server's resident set size after start-up and set-up, before any result (VmRSS); the value is the peak over the whole run (VmHWM)"));
             Notes.Add($"scale {scale.Name}: {scale.Products} products, {scale.Organizations} organizations, {_programme.Cases.Count} cases " +
@@ -76,6 +97,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
         {
             await app.DisposeAsync();
             if (!keep) Directory.Delete(_work, recursive: true);
+            if (!keep && _postgresDatabase is not null) postgres!.DropDatabase(_postgresDatabase);
         }
         return figures;
     }
@@ -200,13 +222,17 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             await api.PostTextAsync($"/api/events/bench-import-{r}/results/import", text, "text/csv");
             times.Add(clock.Elapsed.TotalSeconds);
         }
-        var baselines = Enumerable.Range(0, scale.ImportRuns).Select(_ => Sqlite3.ImportSeconds(file, _work)).ToList();
+        var baselines = Enumerable.Range(0, scale.ImportRuns)
+            .Select(_ => _connectionString is { } pg ? Postgres.CopySeconds(pg, file) : Sqlite3.ImportSeconds(file, _work)).ToList();
         var (app, bare) = (Sqlite3.Median(times), Sqlite3.Median(baselines));
-        Say($"import of {rows:N0} rows: app {app:0.000} s, sqlite3 .import {bare:0.000} s; {Memory()}");
+        var tool = _connectionString is null ? "sqlite3 .import" : "psql \\copy";
+        Say($"import of {rows:N0} rows: app {app:0.000} s, {tool} {bare:0.000} s; {Memory()}");
         return new Figure("import_rate", "rows/s", rows / app, rows / bare, "rows/s", Rule.RatioAtLeast, 0.25,
-            $"sqlite3 .import --csv of the same {rows:N0}-row file into a bare table of a fresh database (median of {scale.ImportRuns}; " +
-            "shell start subtracted); the value is POST …/results/import into a fresh event, upload included",
-            new Dictionary<string, double> { ["app_seconds"] = app, ["sqlite3_seconds"] = bare });
+            (_connectionString is null
+                ? $"sqlite3 .import --csv of the same {rows:N0}-row file into a bare table of a fresh database"
+                : $"psql \\copy … (FORMAT csv) of the same {rows:N0}-row file into a bare table of the app's database") +
+            $" (median of {scale.ImportRuns}; shell start subtracted); the value is POST …/results/import into a fresh event, upload included",
+            new Dictionary<string, double> { ["app_seconds"] = app, [_connectionString is null ? "sqlite3_seconds" : "psql_seconds"] = bare });
     }
 
     /// <summary>
@@ -356,15 +382,20 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             afterWrite.Add(await GetAsync());
         }
         var eventId = await EventIdAsync(database, MainEvent);
-        var baseline = Sqlite3.TimedQueries(database,
-            $"SELECT initiator_id, responder_id, verdict, count(*) FROM results WHERE event_id = {eventId} GROUP BY initiator_id, responder_id, verdict",
-            scale.BaselineRuns);
+        var groupBy = $"SELECT initiator_id, responder_id, verdict, count(*) FROM results WHERE event_id = {eventId} GROUP BY initiator_id, responder_id, verdict";
+        var baseline = _connectionString is { } pg
+            ? Postgres.TimedQueries(pg, groupBy, scale.BaselineRuns)
+            : Sqlite3.TimedQueries(database, groupBy, scale.BaselineRuns);
         var (app, bare, written) = (Sqlite3.Median(times), Sqlite3.Median(baseline), Sqlite3.Median(afterWrite));
         Say($"matrix of {technology}: app {app * 1000:0.0} ms, {written * 1000:0.0} ms right after a write ({bytes / 1e6:0.00} MB of JSON), " +
-            $"sqlite3 GROUP BY {bare * 1000:0.0} ms; {Memory()}");
+            $"bare GROUP BY {bare * 1000:0.0} ms; {Memory()}");
         return new Figure("matrix_latency", "ms", app * 1000, bare * 1000, "ms", Rule.RatioAtMost, 0.1,
-            $"sqlite3 running the plain GROUP BY initiator, responder, verdict over the event's results on the same file " +
-            $"(median of {scale.BaselineRuns}, timed by .timer); the value is GET …/matrix?technology={technology}, median of {scale.MatrixRuns}; " +
+            (_connectionString is null
+                ? $"sqlite3 running the plain GROUP BY initiator, responder, verdict over the event's results on the same file " +
+                  $"(median of {scale.BaselineRuns}, timed by .timer)"
+                : $"PostgreSQL running the plain GROUP BY initiator, responder, verdict over the event's results in the same database " +
+                  $"(median of {scale.BaselineRuns}, timed around the statement by an Npgsql client reading every row)") +
+            $"; the value is GET …/matrix?technology={technology}, median of {scale.MatrixRuns}; " +
             $"after_write_ms is the median of {scale.BaselineRuns} requests each right after a result was logged",
             new Dictionary<string, double> { ["after_write_ms"] = written * 1000, ["after_write_ratio"] = written / bare, ["json_mb"] = bytes / 1e6 });
     }
@@ -374,19 +405,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
         var pingClient = api.Client;
         HttpRequestMessage Ping(int w, long i) => new(HttpMethod.Get, "/api/ping");
 
-        var randoms = Enumerable.Range(0, scale.Clients).Select(w => new Random(scale.Seed + 100 + w)).ToArray();
-        var path = $"/api/events/{MainEvent}/results";
-        HttpRequestMessage Post(int w, long i)
-        {
-            var cells = forOrganization[OrganizationOf(w).Index];
-            var random = randoms[w];
-            var cell = cells[random.Next(cells.Count)];
-            var content = new ByteArrayContent(_programme.ResultJson(cell, Programme.Verdict(random)));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[w]);
-            return message;
-        }
+        var Post = Posts(tokens, forOrganization, seed: scale.Seed + 100);
 
         await Load.RunAsync(pingClient, scale.Clients, scale.Warmup, Ping, HttpStatusCode.OK);
         var pingBefore = await Load.RunAsync(pingClient, scale.Clients, scale.PingDuration, Ping, HttpStatusCode.OK);
@@ -412,6 +431,63 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
         return figure;
     }
 
+    /// <summary>Worker w's next single result, logged with its own engineer token on a cell of its organization.</summary>
+    private Func<int, long, HttpRequestMessage> Posts(string[] tokens, List<long>[] forOrganization, int seed)
+    {
+        var randoms = Enumerable.Range(0, tokens.Length).Select(w => new Random(seed + w)).ToArray();
+        var path = $"/api/events/{MainEvent}/results";
+        return (w, _) =>
+        {
+            var cells = forOrganization[OrganizationOf(w).Index];
+            var random = randoms[w];
+            var cell = cells[random.Next(cells.Count)];
+            var content = new ByteArrayContent(_programme.ResultJson(cell, Programme.Verdict(random)));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[w]);
+            return message;
+        };
+    }
+
+    /// <summary>
+    /// Two instances on one PostgreSQL database, as behind a reverse proxy: the same clients posting single results, all
+    /// to one instance, then half to each of two (a second started on the same database). The value is the two
+    /// instances' combined rate, the baseline the one instance's, measured just before.
+    /// </summary>
+    private async Task<Figure> TwoInstancesAsync(Api api, string[] tokens, List<long>[] forOrganization)
+    {
+        var half = scale.Clients / 2;
+        await Load.RunAsync(api.Client, scale.Clients, scale.Warmup, Posts(tokens, forOrganization, scale.Seed + 200), HttpStatusCode.Created);
+        var one = await Load.RunAsync(api.Client, scale.Clients, scale.PostDuration, Posts(tokens, forOrganization, scale.Seed + 300),
+            HttpStatusCode.Created);
+        Say($"one instance: {one.PerSecond:N0} results/s, p50 {one.P50Ms:0.0} ms, p99 {one.P99Ms:0.0} ms, {one.Errors} errors");
+
+        await using var second = await AppProcess.StartAsync(AppProcess.LocateApp(), Path.Combine(_work, "second"), _adminToken, _connectionString);
+        using var secondClient = Load.Client(second.Address, half);
+        // Worker w of the second instance posts as engineer half + w, so every token and organization still posts.
+        var firstPosts = Posts(tokens[..half], forOrganization, scale.Seed + 400);
+        var secondPosts = Posts(tokens, forOrganization, scale.Seed + 500);
+        HttpRequestMessage OnSecond(int w, long i) => secondPosts(half + w, i);
+        await Task.WhenAll(Load.RunAsync(api.Client, half, scale.Warmup, firstPosts, HttpStatusCode.Created),
+            Load.RunAsync(secondClient, scale.Clients - half, scale.Warmup, OnSecond, HttpStatusCode.Created));
+        var both = await Task.WhenAll(Load.RunAsync(api.Client, half, scale.PostDuration, firstPosts, HttpStatusCode.Created),
+            Load.RunAsync(secondClient, scale.Clients - half, scale.PostDuration, OnSecond, HttpStatusCode.Created));
+        var combined = both.Sum(r => r.Completed) / both.Max(r => r.Seconds);
+        var errors = both.Sum(r => r.Errors);
+        Say($"two instances: {both[0].PerSecond:N0} + {both[1].PerSecond:N0} = {combined:N0} results/s, {errors} errors" +
+            (both.Select(r => r.FirstError).FirstOrDefault(e => e is not null) is { } error ? $" (first: {error[..Math.Min(300, error.Length)]})" : "") +
+            $"; second server peak RSS {second.PeakRssMb():0} MB");
+        return new Figure("two_instances", "results/s", combined, one.PerSecond, "results/s", Rule.RatioAtLeast, 0.8,
+            $"one instance taking all {scale.Clients} posting engineers for {scale.PostDuration.TotalSeconds:0} s, just before; the value is " +
+            $"two instances on the same database and machine, {half} engineers each, posting at once for the same time",
+            new Dictionary<string, double>
+            {
+                ["first_per_s"] = both[0].PerSecond, ["second_per_s"] = both[1].PerSecond, ["p99_ms"] = Math.Max(both[0].P99Ms, both[1].P99Ms),
+                ["errors"] = errors, ["second_peak_rss_mb"] = second.PeakRssMb(),
+            },
+            Required: errors == 0 && one.Errors == 0);
+    }
+
     /// <summary>After every write: the API's matrix of the largest technology equals a recount from the results table.</summary>
     private async Task CheckMatrixAsync(Api api, string database)
     {
@@ -428,7 +504,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
         }
 
         var recount = new Dictionary<(string, string), long[]>();
-        await using (var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly"))
+        await using (var connection = OpenRead(database))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
@@ -436,11 +512,11 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
                 SELECT i.key, s.key, r.verdict, count(*)
                 FROM results r JOIN test_cases c ON c.id = r.case_id JOIN test_plans p ON p.id = c.plan_id
                      JOIN products i ON i.id = r.initiator_id JOIN products s ON s.id = r.responder_id
-                WHERE r.event_id = (SELECT id FROM events WHERE key = $event) AND p.technology = $technology
+                WHERE r.event_id = (SELECT id FROM events WHERE key = @event) AND p.technology = @technology
                 GROUP BY i.key, s.key, r.verdict
                 """;
-            command.Parameters.AddWithValue("$event", MainEvent);
-            command.Parameters.AddWithValue("$technology", technology);
+            Parameter(command, "event", MainEvent);
+            Parameter(command, "technology", technology);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -498,23 +574,32 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             new Dictionary<string, double> { ["xlsx_mb"] = bytes / 1e6 });
     }
 
-    private static async Task<long> EventIdAsync(string database, string key)
+    private Task<long> EventIdAsync(string database, string key) =>
+        ScalarAsync<long>(database, "SELECT id FROM events WHERE key = @key", ("key", key));
+
+    private Task<long> CountResultsAsync(string database) =>
+        ScalarAsync<long>(database, "SELECT count(*) FROM results WHERE event_id = (SELECT id FROM events WHERE key = @key)", ("key", MainEvent));
+
+    /// <summary>A read of the app's database: its SQLite file read-only, or its PostgreSQL database.</summary>
+    private DbConnection OpenRead(string database) => _connectionString is { } pg
+        ? new NpgsqlConnection(pg)
+        : new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+
+    private async Task<T> ScalarAsync<T>(string database, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        await using var connection = OpenRead(database);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM events WHERE key = $key";
-        command.Parameters.AddWithValue("$key", key);
-        return (long)(await command.ExecuteScalarAsync())!;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) Parameter(command, name, value);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<long> CountResultsAsync(string database)
+    private static void Parameter(DbCommand command, string name, object value)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM results WHERE event_id = (SELECT id FROM events WHERE key = $key)";
-        command.Parameters.AddWithValue("$key", MainEvent);
-        return (long)(await command.ExecuteScalarAsync())!;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

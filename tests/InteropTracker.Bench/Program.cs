@@ -4,7 +4,9 @@ using InteropTracker.Bench;
 // the sqlite3 shell doing the bare version of each job on the same files, and prints each figure as a ratio.
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- [--scale small|large] [--json PATH] [--keep]
 //       [--only post_throughput,import_rate,matrix_latency,xlsx_export,import_memory,evidence_memory,history_diff,
-//        event_page_mb,event_page_load_s]
+//        event_page_mb,event_page_load_s] [--postgres "Host=…;Port=…;Username=…"]
+//   --postgres (or INTEROP_BENCH_POSTGRES): the app runs on a fresh database of that PostgreSQL server, and the figures
+//       are post_throughput, import_rate (against psql \copy), matrix_latency and two_instances (two servers, one database)
 //   dotnet run -c Release --project tests/InteropTracker.Bench -- --schedule [--json PATH]    (the timetable's quality)
 
 var scaleName = "small";
@@ -12,6 +14,7 @@ string? jsonPath = null;
 var keep = false;
 HashSet<string>? only = null;
 var schedule = false;
+var postgresServer = Environment.GetEnvironmentVariable("INTEROP_BENCH_POSTGRES") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +28,9 @@ for (var i = 0; i < args.Length; i++)
         case "--keep":
             keep = true;
             break;
+        case "--postgres" when i + 1 < args.Length:
+            postgresServer = args[++i];
+            break;
         case "--schedule":
             schedule = true;
             break;
@@ -32,7 +38,7 @@ for (var i = 0; i < args.Length; i++)
             only = args[++i].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
             break;
         default:
-            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep] [--only FIGURE,…] | --schedule [--json PATH]");
+            Console.Error.WriteLine("usage: InteropTracker.Bench [--scale small|large] [--json PATH] [--keep] [--only FIGURE,…] [--postgres CONNECTION] | --schedule [--json PATH]");
             return 2;
     }
 }
@@ -49,13 +55,18 @@ if (Scale.Named(scaleName) is not { } scale)
     Console.Error.WriteLine($"Unknown scale '{scaleName}': use small or large.");
     return 2;
 }
-if (!Sqlite3.Available())
+if (postgresServer is not null && !Postgres.PsqlAvailable())
+{
+    Console.Error.WriteLine("psql is not on PATH (Debian: apt-get install -y postgresql-client); it measures the import baseline.");
+    return 2;
+}
+if (postgresServer is null && !Sqlite3.Available())
 {
     Console.Error.WriteLine("The sqlite3 shell is not on PATH (Debian: apt-get install -y sqlite3); it measures the baselines.");
     return 2;
 }
 
-var run = new BenchRun(scale, keep, only);
+var run = new BenchRun(scale, keep, only, postgresServer is null ? null : new Postgres(postgresServer));
 var figures = await run.ExecuteAsync();
 var table = FigureTable.Format(figures, run.Notes);
 Console.WriteLine();

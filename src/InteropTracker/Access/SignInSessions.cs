@@ -39,7 +39,15 @@ public static class SignInSessions
         return row?.ToCredential();
     }
 
-    public static async Task EndAsync(DbConnection connection, string id) =>
-        await connection.ExecuteAsync("UPDATE sign_in_sessions SET ended_at = @at WHERE hash = @hash AND ended_at IS NULL",
-            new { hash = Tokens.Hash(id), at = Clock.Now() });
+    /// <summary>Ends the session; every instance forgets the credentials it holds once this commits.</summary>
+    public static async Task EndAsync(DbConnection connection, string id, ChangeFeed changes)
+    {
+        await using var transaction = await connection.BeginWriteAsync();
+        var ended = await connection.ExecuteAsync("UPDATE sign_in_sessions SET ended_at = @at WHERE hash = @hash AND ended_at IS NULL",
+            new { hash = Tokens.Hash(id), at = Clock.Now() }, transaction);
+        if (ended == 0) return;
+        await changes.AnnounceAsync(connection, transaction, Change.Credentials);
+        await transaction.CommitAsync();
+        changes.Committed(Change.Credentials);
+    }
 }

@@ -7,11 +7,13 @@ namespace InteropTracker.Access;
 
 /// <summary>
 /// Tokens and sign-in sessions by hash, so that a request does not read the database each time. A token revoked or a
-/// session ended through this process is forgotten at once (<see cref="Forget"/>, <see cref="ForgetSession"/>); an
-/// entry lives at most <see cref="Lifetime"/>, which bounds how long a revocation made by another instance on the same
-/// database takes to reach this one. An entry keeps its expiries, so an expired token is refused from here as well.
+/// session ended, through this instance or another on the same database, is a <see cref="Change.Credentials"/> heard
+/// through the <see cref="ChangeFeed"/>, and everything held is forgotten: the next request reads the database again.
+/// While the feed is not listening (its connection lost), nothing is served from here, since a change could go unheard.
+/// An entry also lives at most <see cref="Lifetime"/>. An entry keeps its expiries, which never change once a token or
+/// session is made, so an expired token or session is refused from here as well.
 /// </summary>
-public sealed class TokenCache(Database database)
+public sealed class TokenCache
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private const int MaxEntries = 10_000;
@@ -21,8 +23,21 @@ public sealed class TokenCache(Database database)
 
     private readonly ConcurrentDictionary<string, Entry> _byHash = new(StringComparer.Ordinal);
 
-    // Bumped by every revocation: a lookup that read the database before a revocation must not store what it read.
+    // Bumped by every change of credentials: a lookup that read the database before one must not store what it read.
     private long _generation;
+
+    private readonly Database _database;
+    private readonly ChangeFeed _changes;
+
+    public TokenCache(Database database, ChangeFeed changes)
+    {
+        _database = database;
+        _changes = changes;
+        changes.Changed += change =>
+        {
+            if (change == Change.Credentials) ForgetAll();
+        };
+    }
 
     public Task<Credential?> FindAsync(string token, CancellationToken ct) =>
         FindAsync(Tokens.Hash(token), connection => Tokens.FindAsync(connection, token), ct);
@@ -32,11 +47,12 @@ public sealed class TokenCache(Database database)
 
     private async Task<Credential?> FindAsync(string key, Func<DbConnection, Task<Credential?>> read, CancellationToken ct)
     {
-        if (_byHash.TryGetValue(key, out var entry) && entry.CachedUntil > Environment.TickCount64) return entry.Credential;
+        if (_changes.Listening && _byHash.TryGetValue(key, out var entry) && entry.CachedUntil > Environment.TickCount64)
+            return entry.Credential;
 
         var generation = Interlocked.Read(ref _generation);
         Credential? credential;
-        await using (var connection = await database.OpenAsync(ct))
+        await using (var connection = await _database.OpenAsync(ct))
             credential = await read(connection);
         if (credential is null)
         {
@@ -49,18 +65,9 @@ public sealed class TokenCache(Database database)
         return credential;
     }
 
-    /// <summary>Forgets a token and its sessions, after its revocation is committed: the next request reads the database again.</summary>
-    public void Forget(long tokenId)
+    private void ForgetAll()
     {
         Interlocked.Increment(ref _generation);
-        foreach (var (key, entry) in _byHash)
-            if (entry.Credential.Caller.TokenId == tokenId) _byHash.TryRemove(key, out _);
-    }
-
-    /// <summary>Forgets a sign-in session, after its end is committed.</summary>
-    public void ForgetSession(string session)
-    {
-        Interlocked.Increment(ref _generation);
-        _byHash.TryRemove(SessionKey + Tokens.Hash(session), out _);
+        _byHash.Clear();
     }
 }

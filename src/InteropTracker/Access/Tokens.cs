@@ -92,13 +92,15 @@ public static class Tokens
                 $"{BootstrapVariable} to have the server make a token and print it once.");
 
         await using var connection = await database.OpenAsync();
+        // One write: of instances starting together on one database, the first makes the admin token and the others see it.
+        await using var transaction = await connection.BeginWriteAsync();
         var now = Clock.Now();
         var admins = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
-            new { now });
+            new { now }, transaction);
         var stored = configured is null ? null : await connection.QuerySingleOrDefaultAsync<StoredToken>(
             "SELECT id, role, revoked_at AS RevokedAt, expires_at AS ExpiresAt FROM tokens WHERE hash = @hash",
-            new { hash = Hash(configured) });
+            new { hash = Hash(configured) }, transaction);
 
         if (stored is not null) LogStored(logger, stored, now);
         if (admins > 0)
@@ -110,13 +112,15 @@ public static class Tokens
 
         if (configured is not null && stored is null)
         {
-            await InsertAsync(connection, configured, Roles.Admin, null, "first admin", null);
+            await InsertAsync(connection, configured, Roles.Admin, null, "first admin", null, transaction: transaction);
+            await transaction.CommitAsync();
             logger.LogInformation("Created the first admin token from {Variable}.", BootstrapVariable);
             return;
         }
 
         var secret = NewSecret();
-        await InsertAsync(connection, secret, Roles.Admin, null, "first admin", null);
+        await InsertAsync(connection, secret, Roles.Admin, null, "first admin", null, transaction: transaction);
+        await transaction.CommitAsync();
         // Printed once, on the console only: it is not stored anywhere in plaintext.
         Console.WriteLine($"InteropTracker: first admin token (shown once, keep it safe): {secret}");
         if (stored is null)

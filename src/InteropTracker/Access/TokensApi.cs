@@ -96,18 +96,19 @@ public static class TokensApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(long id, HttpContext context, Database database,
-        TokenCache tokens) =>
-        await RevokeAsync(id, context.Caller(), database, tokens) is { Refusal: { } refusal } ? Problems.Of(refusal) : TypedResults.NoContent();
+        ChangeFeed changes) =>
+        await RevokeAsync(id, context.Caller(), database, changes) is { Refusal: { } refusal } ? Problems.Of(refusal) : TypedResults.NoContent();
 
     /// <summary>
     /// Revokes a token, unless it is the last active admin token: nobody could make or revoke tokens after that, and
     /// INTEROP_ADMIN_TOKEN does not bring a revoked token back. One statement, so two admins revoking each other's
-    /// tokens at once cannot both succeed.
+    /// tokens at once cannot both succeed. Every instance forgets the credentials it holds once this commits.
     /// </summary>
-    public static async Task<Outcome<long>> RevokeAsync(long id, Caller caller, Database database, TokenCache tokens)
+    public static async Task<Outcome<long>> RevokeAsync(long id, Caller caller, Database database, ChangeFeed changes)
     {
         if (Permissions.Refusal(Permission.ManageTokens, caller) is { } refused) return Refusal.Forbidden(refused);
         await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginWriteAsync();
         var now = Clock.Now();
         var changed = await connection.ExecuteAsync("""
             UPDATE tokens SET revoked_at = @now, revoked_by = @by
@@ -117,13 +118,16 @@ public static class TokensApi
                               WHERE other.id <> @id AND other.role = 'admin' AND other.revoked_at IS NULL
                                 AND (other.expires_at IS NULL OR other.expires_at > @now)))
             """,
-            new { id, now, by = caller.TokenId });
+            new { id, now, by = caller.TokenId }, transaction);
         if (changed == 1)
         {
-            tokens.Forget(id);
+            await changes.AnnounceAsync(connection, transaction, Change.Credentials);
+            await transaction.CommitAsync();
+            changes.Committed(Change.Credentials);
             return id;
         }
-        var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)", new { id });
+        var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)",
+            new { id }, transaction);
         return active
             ? Refusal.Conflict($"Token {id} is the last active admin token: without it nobody could make or revoke tokens. " +
                 "Make another admin token first, sign in with it, then revoke this one.")

@@ -45,7 +45,9 @@ public static class EvidenceFiles
 {
     /// <summary>
     /// Files are moved into place and removed under this lock, so that removing a file no result holds any more cannot
-    /// race a new result attaching the same bytes. One process serves an event's evidence (the folder is local).
+    /// race a new result attaching the same bytes; on PostgreSQL also under <see cref="InstanceLock.EvidencePlacing"/>,
+    /// since several instances may share the folder. Taken before the write transaction, whose lock comes second, in
+    /// the same order wherever both are held.
     /// </summary>
     private static readonly SemaphoreSlim Placing = new(1, 1);
 
@@ -198,6 +200,7 @@ public static class EvidenceFiles
         await Placing.WaitAsync(ct);
         try
         {
+            await using var across = await InstanceLock.HoldAsync(connection, InstanceLock.EvidencePlacing, ct);
             await using var transaction = connection.BeginWrite();
             // Read again: the event may have closed, or the quota filled, while the file came in.
             var holder = await WritableAsync(connection, plannings, eventKey, resultId, caller, transaction);
@@ -235,6 +238,7 @@ public static class EvidenceFiles
         await Placing.WaitAsync();
         try
         {
+            await using var across = await InstanceLock.HoldAsync(connection, InstanceLock.EvidencePlacing);
             await using var transaction = connection.BeginWrite();
             var holder = await WritableAsync(connection, plannings, eventKey, resultId, caller, transaction);
             if (holder.Refusal is { } refusal) return refusal;

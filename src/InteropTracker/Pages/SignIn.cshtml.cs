@@ -13,7 +13,7 @@ namespace InteropTracker.Pages;
 /// kept in an HttpOnly, SameSite=Strict cookie. Signing out ends the session on the server, not only in this browser.
 /// </summary>
 [Performs(Permission.Public)]
-public sealed class SignInModel(Database database, TokenCache cache, FailedAuthenticationThrottle throttle) : PageModel
+public sealed class SignInModel(Database database, ChangeFeed changes, FailedAuthenticationThrottle throttle) : PageModel
 {
     [BindProperty, Required(ErrorMessage = "Paste your token.")]
     [Display(Name = "Token")]
@@ -95,9 +95,8 @@ public sealed class SignInModel(Database database, TokenCache cache, FailedAuthe
     {
         if (Request.Cookies.TryGetValue(TokenAuthentication.CookieName, out var session) && session.Length > 0)
         {
-            await using (var connection = await database.OpenAsync(HttpContext.RequestAborted))
-                await SignInSessions.EndAsync(connection, session);
-            cache.ForgetSession(session);
+            await using var connection = await database.OpenAsync(HttpContext.RequestAborted);
+            await SignInSessions.EndAsync(connection, session, changes);
         }
         Response.Cookies.Delete(TokenAuthentication.CookieName, CookieOptions(expiresAt: null));
         return RedirectToPage("/SignIn");

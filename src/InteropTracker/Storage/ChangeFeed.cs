@@ -28,7 +28,15 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Probe = TimeSpan.FromSeconds(30);
 
-    private readonly long[] _versions = new long[Enum.GetValues<Change>().Length];
+    private readonly long[] _versions = Enum.GetValues<Change>().Select(_ => RandomBase()).ToArray();
+
+    /// <remarks>
+    /// The numbers are this instance's own count, so another instance's number says nothing here. A page holds the
+    /// number it was last sent and asks with it, possibly of another instance behind the same proxy; counting from a
+    /// random start (a multiple of 2^32 below 2^52, exact in a browser's numbers), one instance never takes another's
+    /// number for one of its own, and answers in full.
+    /// </remarks>
+    private static long RandomBase() => Random.Shared.NextInt64(1, 1L << 20) << 32;
 
     /// <summary>A number that moves whenever this instance heard or made a change of the kind.</summary>
     public long Version(Change change) => Interlocked.Read(ref _versions[(int)change]);

@@ -16,11 +16,11 @@ public static class TestCasesFolder
         var folder = Locate(configuration[Setting], environment.ContentRootPath);
         if (folder is null) return;
 
-        await using var connection = await database.OpenAsync();
-        if (await TestPlanStore.AnyAsync(connection)) return;
-
         var documents = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(file => (file, Read(file))).ToList();
+        await using var connection = await database.OpenAsync();
+        // Looked at inside the write: of instances starting together on an empty database, one loads the folder.
         await using var transaction = connection.BeginWrite();
+        if (await TestPlanStore.AnyAsync(connection, transaction)) return;
         foreach (var (file, document) in documents)
         {
             var saved = await TestPlanStore.SaveAsync(connection, transaction, document, loadedBy: null);

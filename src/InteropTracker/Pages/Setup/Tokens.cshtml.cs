@@ -10,7 +10,7 @@ namespace InteropTracker.Pages.Setup;
 
 /// <summary>Admins make and revoke tokens through the API's own handlers; a new secret is shown once, on this answer only.</summary>
 [Performs(Permission.ManageTokens)]
-public sealed class TokensModel(Database database, TokenCache tokens) : PageModel
+public sealed class TokensModel(Database database, ChangeFeed changes) : PageModel
 {
     public IReadOnlyList<TokensApi.TokenInfo> Tokens { get; private set; } = [];
     public IReadOnlyList<Organization> Organizations { get; private set; } = [];
@@ -62,7 +62,7 @@ public sealed class TokensModel(Database database, TokenCache tokens) : PageMode
 
     public async Task<IActionResult> OnPostRevokeAsync(long id)
     {
-        var outcome = await TokensApi.RevokeAsync(id, HttpContext.Caller(), database, tokens);
+        var outcome = await TokensApi.RevokeAsync(id, HttpContext.Caller(), database, changes);
         if (outcome.Refusal is not { } refusal) return RedirectToPage(new { revoked = id });
         if (refusal.Kind == RefusalKind.NotFound) return NotFound();
         Refusal = refusal.Detail;
