@@ -62,6 +62,49 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
         Changed?.Invoke(change);
     }
 
+    /// <summary>
+    /// This instance committed a change of the kind, and tells the others after the fact: the commits of a short while
+    /// share one NOTIFY, sent on a connection of its own. For what is written many times a second (results): a
+    /// transaction that notifies takes PostgreSQL's lock on the notification queue at commit, one such commit at a
+    /// time, which would line every result write up behind the others. The others hear it a few milliseconds after the
+    /// commit instead of at it; a process that stops between its commit and that notice leaves the others to hear of
+    /// it with the next change.
+    /// </summary>
+    public void CommittedThenAnnounce(Change change)
+    {
+        Committed(change);
+        if (database.Kind != DatabaseKind.Postgres) return;
+        var bit = 1 << (int)change;
+        if ((Interlocked.Or(ref _toAnnounce, bit) & bit) == 0) _announce.Release();
+    }
+
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+    private readonly SemaphoreSlim _announce = new(0);
+    private int _toAnnounce;
+
+    private async Task SendNoticesAsync(PostgresDatabase postgres, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await _announce.WaitAsync(stop);
+            await Task.Delay(Gather, stop);
+            var pending = Interlocked.Exchange(ref _toAnnounce, 0);
+            if (pending == 0) continue;
+            try
+            {
+                await using var connection = await postgres.Source.OpenConnectionAsync(stop);
+                foreach (var change in Enum.GetValues<Change>().Where(c => (pending & (1 << (int)c)) != 0))
+                    await connection.ExecuteAsync("SELECT pg_notify(@channel, @payload)", new { channel = Channel, payload = change.ToString() });
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            {
+                logger.LogWarning("Could not tell the other instances of this one's changes ({Reason}); trying again.", e.Message);
+                if ((Interlocked.Or(ref _toAnnounce, pending) & pending) != pending) _announce.Release();
+                await Task.Delay(Retry, stop);
+            }
+        }
+    }
+
     private void CommittedEverything()
     {
         foreach (var change in Enum.GetValues<Change>()) Committed(change);
@@ -70,11 +113,18 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         if (database is not PostgresDatabase postgres) return;
+        var announcing = SendNoticesAsync(postgres, stop).ContinueWith(_ => { }, CancellationToken.None);
+        await ListenAsync(postgres, stop);
+        await announcing;
+    }
+
+    private async Task ListenAsync(PostgresDatabase postgres, CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await ListenAsync(postgres, stop);
+                await ListenOnceAsync(postgres, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -93,7 +143,7 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
         }
     }
 
-    private async Task ListenAsync(PostgresDatabase postgres, CancellationToken stop)
+    private async Task ListenOnceAsync(PostgresDatabase postgres, CancellationToken stop)
     {
         await using var connection = await postgres.Source.OpenConnectionAsync(stop);
         connection.Notification += (_, e) =>

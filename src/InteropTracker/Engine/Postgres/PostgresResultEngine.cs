@@ -109,9 +109,9 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
             else
                 await batch.ExecuteNonQueryAsync();
         }
-        await feed.AnnounceAsync(connection, transaction, Change.Results);
         await transaction.CommitAsync();
-        Committed(Change.Results);
+        database.WriteSucceeded();
+        feed.CommittedThenAnnounce(Change.Results);
         return new Appended(id, revision);
     }
 
