@@ -79,7 +79,8 @@ public static class Tokens
     /// At start: with no active admin token, takes INTEROP_ADMIN_TOKEN or makes one and prints it once. A configured
     /// token that is already stored is never changed: an active admin one needs nothing; a revoked or expired one stays
     /// so (revoking is a deliberate act, often because the token leaked; a restart must not undo it), and when no other
-    /// admin is left a new token is made and printed, as at a first start. Every case is logged.
+    /// admin is left a new token is made and printed, as at a first start. Every case is logged. It runs as one feature
+    /// write: instances starting together on one database look and store one after the other, so one admin token is made.
     /// </summary>
     public static async Task EnsureFirstAdminAsync(Database database, IConfiguration configuration, ILogger logger)
     {
@@ -92,13 +93,14 @@ public static class Tokens
                 $"{BootstrapVariable} to have the server make a token and print it once.");
 
         await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginWriteAsync();
         var now = Clock.Now();
         var admins = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
-            new { now });
+            new { now }, transaction);
         var stored = configured is null ? null : await connection.QuerySingleOrDefaultAsync<StoredToken>(
             "SELECT id, role, revoked_at AS RevokedAt, expires_at AS ExpiresAt FROM tokens WHERE hash = @hash",
-            new { hash = Hash(configured) });
+            new { hash = Hash(configured) }, transaction);
 
         if (stored is not null) LogStored(logger, stored, now);
         if (admins > 0)
@@ -110,13 +112,15 @@ public static class Tokens
 
         if (configured is not null && stored is null)
         {
-            await InsertAsync(connection, configured, Roles.Admin, null, "first admin", null);
+            await InsertAsync(connection, configured, Roles.Admin, null, "first admin", null, transaction: transaction);
+            await transaction.CommitAsync();
             logger.LogInformation("Created the first admin token from {Variable}.", BootstrapVariable);
             return;
         }
 
         var secret = NewSecret();
-        await InsertAsync(connection, secret, Roles.Admin, null, "first admin", null);
+        await InsertAsync(connection, secret, Roles.Admin, null, "first admin", null, transaction: transaction);
+        await transaction.CommitAsync();
         // Printed once, on the console only: it is not stored anywhere in plaintext.
         Console.WriteLine($"InteropTracker: first admin token (shown once, keep it safe): {secret}");
         if (stored is null)

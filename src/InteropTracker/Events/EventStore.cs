@@ -177,7 +177,7 @@ public static class EventStore
     public static async Task<IReadOnlyDictionary<string, long>> FindProductIdsAsync(DbConnection connection,
         IEnumerable<string> keys, DbTransaction? transaction = null)
     {
-        var rows = await connection.QueryAsync<ProductKeyRow>("SELECT id, key FROM products WHERE key IN @keys",
+        var rows = await connection.QueryAsync<ProductKeyRow>($"SELECT id, key FROM products WHERE {Sql.In(connection, "key", "@keys")}",
             new { keys = keys.OfType<string>().Distinct().ToList() }, transaction);
         return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
     }

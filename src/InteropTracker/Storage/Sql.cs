@@ -11,6 +11,14 @@ public static class Sql
         ? $"(extract(epoch FROM {column}::timestamptz)::float8 / 86400 + 25569)"
         : $"(julianday({column}) - 2415018.5)";
 
+    /// <summary>
+    /// "column is one of the list parameter": Dapper expands <c>IN @list</c> into (@list1, @list2, …) on SQLite, but hands
+    /// PostgreSQL the list as one array, which only <c>= ANY(@list)</c> compares with.
+    /// </summary>
+    public static string In(DbConnection connection, string column, string list) => connection is NpgsqlConnection
+        ? $"{column} = ANY({list})"
+        : $"{column} IN {list}";
+
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();

@@ -17,10 +17,11 @@ public static class TestCasesFolder
         if (folder is null) return;
 
         await using var connection = await database.OpenAsync();
-        if (await TestPlanStore.AnyAsync(connection)) return;
+        // Looked at inside the write: of instances starting together on one empty database, only the first loads.
+        await using var transaction = connection.BeginWrite();
+        if (await TestPlanStore.AnyAsync(connection, transaction)) return;
 
         var documents = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(file => (file, Read(file))).ToList();
-        await using var transaction = connection.BeginWrite();
         foreach (var (file, document) in documents)
         {
             var saved = await TestPlanStore.SaveAsync(connection, transaction, document, loadedBy: null);

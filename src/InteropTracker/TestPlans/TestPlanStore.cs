@@ -115,6 +115,6 @@ public static class TestPlanStore
         return connection.QuerySingleOrDefaultAsync<DocumentRow>(sql, new { plan, version }, transaction);
     }
 
-    public static async Task<bool> AnyAsync(DbConnection connection) =>
-        await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM test_plans") > 0;
+    public static async Task<bool> AnyAsync(DbConnection connection, DbTransaction? transaction = null) =>
+        await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM test_plans", transaction: transaction) > 0;
 }

@@ -513,8 +513,8 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
                    (SELECT count(*) FROM tokens WHERE revoked_at IS NULL) || '/' || (SELECT count(*) FROM test_plans) || '/' ||
                    (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM participants) || '/' ||
                    (SELECT count(*) FROM {ResultStore.AllRevisions}) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
-                   coalesce((SELECT group_concat(key || status || published) FROM events), '') || '/' ||
-                   coalesce((SELECT group_concat(id || status || verdict) FROM results), '')
+                   coalesce((SELECT string_agg(key || status || published, ',' ORDER BY key) FROM events), '') || '/' ||
+                   coalesce((SELECT string_agg(id || status || verdict, ',' ORDER BY id) FROM results), '')
             """);
     }
 }

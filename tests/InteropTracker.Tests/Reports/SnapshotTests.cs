@@ -51,7 +51,7 @@ public sealed class SnapshotTests(AppFixture app) : IClassFixture<AppFixture>
     {
         using var db = app.OpenDatabase();
         return db.QuerySingle<string>(
-            "SELECT status || published || ifnull(published_snapshot, '-') || ifnull(review_until, '-') || (SELECT count(*) FROM event_snapshots s WHERE s.event_id = e.id) FROM events e WHERE key = @key",
+            "SELECT status || published || COALESCE(CAST(published_snapshot AS TEXT), '-') || COALESCE(review_until, '-') || (SELECT count(*) FROM event_snapshots s WHERE s.event_id = e.id) FROM events e WHERE key = @key",
             new { key = @event });
     }
 
