@@ -19,6 +19,9 @@ public static class Sql
         ? $"{column} = ANY({list})"
         : $"{column} IN {list}";
 
+    /// <summary>The function that builds a JSON object from name and value arguments, as text.</summary>
+    public static string JsonObject(DbConnection connection) => connection is NpgsqlConnection ? "json_build_object" : "json_object";
+
     public static DbParameter AddParameter(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
