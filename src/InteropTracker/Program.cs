@@ -6,6 +6,7 @@ using InteropTracker.Core;
 using InteropTracker.Corrections;
 using InteropTracker.Demo;
 using InteropTracker.Engine;
+using InteropTracker.Engine.Postgres;
 using InteropTracker.Engine.Sqlite;
 using InteropTracker.Evidence;
 using InteropTracker.Matrix;
@@ -32,6 +33,7 @@ builder.Services.AddSingleton(sp => Database.FromConfiguration(builder.Configura
 builder.Services.AddSingleton<IResultEngine>(sp => sp.GetRequiredService<Database>() switch
 {
     SqliteDatabase sqlite => ActivatorUtilities.CreateInstance<SqliteResultEngine>(sp, sqlite),
+    PostgresDatabase postgres => ActivatorUtilities.CreateInstance<PostgresResultEngine>(sp, postgres),
     var other => throw new InvalidOperationException($"No result engine for {other.Kind}."),
 });
 builder.Services.AddSingleton<ChangeFeed>();

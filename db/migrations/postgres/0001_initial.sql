@@ -133,7 +133,9 @@ CREATE TABLE results (
     status_by     BIGINT REFERENCES tokens (id),
     updated_at    TEXT    NOT NULL,
     updated_by    BIGINT REFERENCES tokens (id),
-    UNIQUE (event_id, case_id, initiator_id, responder_id)
+    -- Checked at the end of each statement rather than row by row, so that a correction can trade the cells of two
+    -- results (a moved result and the retired one in its new cell) in one UPDATE.
+    UNIQUE (event_id, case_id, initiator_id, responder_id) DEFERRABLE INITIALLY IMMEDIATE
 );
 
 CREATE TABLE result_revisions (

@@ -54,16 +54,17 @@ public static class AuditLog
         await using var connection = await database.OpenAsync();
         var gate = await EventGate.OpenAsync(connection, plannings, @event, caller, EventNeed.Read);
         if (gate.Refusal is { } refusal) return refusal;
-        const string entries = """
+        var json = Sql.JsonObject(connection);
+        var entries = $"""
             WITH entries AS (
                 SELECT a.id AS seq, 0 AS kind, a.at, a.token_id, a.action, a.subject, a.before_value, a.after_value
                 FROM audit_log a WHERE a.event_id = @eventId
                 UNION ALL
                 SELECT v.revision_id, 1, v.recorded_at, v.recorded_by, 'result.log',
                        'result ' || r.id || ' revision ' || v.revision || ': ' || p.plan || ' ' || c.case_key || ', ' || i.key || ' → ' || s.key,
-                       (SELECT json_object('verdict', b.verdict, 'notes', b.notes, 'issue', b.issue)
+                       (SELECT CAST({json}('verdict', b.verdict, 'notes', b.notes, 'issue', b.issue) AS TEXT)
                         FROM result_revisions b WHERE b.result_id = r.id AND b.revision = v.revision - 1),
-                       json_object('verdict', v.verdict, 'notes', v.notes, 'issue', v.issue)
+                       CAST({json}('verdict', v.verdict, 'notes', v.notes, 'issue', v.issue) AS TEXT)
                 FROM (SELECT id AS result_id, 0 AS revision_id, revision, verdict, notes, issue, updated_at AS recorded_at,
                              updated_by AS recorded_by
                       FROM results WHERE event_id = @eventId

@@ -1,5 +1,6 @@
 using Dapper;
 using InteropTracker.Core;
+using InteropTracker.Storage;
 using System.Data.Common;
 
 namespace InteropTracker.EventResults;
@@ -209,7 +210,7 @@ public static class ResultStore
     {
         if (ids.Count == 0) return new Dictionary<long, ResultRules.Authorship>();
         var rows = await connection.QueryAsync<AuthorshipRow>(
-            $"{SelectAuthorship} WHERE r.event_id = @eventId AND r.id IN @ids AND r.retired_at IS NULL", new { eventId, ids }, transaction);
+            $"{SelectAuthorship} WHERE r.event_id = @eventId AND {Sql.In(connection, "r.id", "@ids")} AND r.retired_at IS NULL", new { eventId, ids }, transaction);
         return rows.ToDictionary(r => r.Id, r => r.ToAuthorship());
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using InteropTracker.Storage;
 using System.Data.Common;
 
 namespace InteropTracker.EventResults;
@@ -27,7 +28,7 @@ public static class SideVerdicts
             SELECT v.result_id AS ResultId, t.organization_id AS OrganizationId, v.verdict, t.name AS RecordedBy
             FROM {ResultStore.AllRevisions} AS v
                  JOIN tokens t ON t.id = v.recorded_by
-            WHERE v.result_id IN @resultIds AND t.organization_id IS NOT NULL
+            WHERE {Sql.In(connection, "v.result_id", "@resultIds")} AND t.organization_id IS NOT NULL
             ORDER BY v.result_id, v.revision
             """;
         var rows = await connection.QueryAsync<SideVerdict>(sql, new { resultIds }, transaction);

@@ -35,12 +35,12 @@ public sealed class CorrectionsApiTests(AppFixture app) : IClassFixture<AppFixtu
     {
         using var db = app.OpenDatabase();
         return db.QuerySingle<string>("""
-            SELECT (SELECT group_concat(id || verdict || case_id || coalesce(retired_at, '-'), ',') FROM results WHERE event_id = e.id) || '/' ||
+            SELECT (SELECT string_agg(id || verdict || case_id || coalesce(retired_at, '-'), ',' ORDER BY id) FROM results WHERE event_id = e.id) || '/' ||
                    (SELECT count(*) FROM participants WHERE event_id = e.id) || '/' ||
-                   (SELECT group_concat(plan_id) FROM event_plans WHERE event_id = e.id) || '/' ||
+                   (SELECT string_agg(CAST(plan_id AS TEXT), ',' ORDER BY plan_id) FROM event_plans WHERE event_id = e.id) || '/' ||
                    e.name || e.location || e.start_date || e.end_date || e.include_same_organization || e.updated_at || '/' ||
-                   (SELECT group_concat(technologies || capabilities || name || version || kind || line) FROM products) || '/' ||
-                   (SELECT group_concat(name) FROM organizations) || '/' ||
+                   (SELECT string_agg(technologies || capabilities || name || version || kind || line, ',' ORDER BY id) FROM products) || '/' ||
+                   (SELECT string_agg(name, ',' ORDER BY id) FROM organizations) || '/' ||
                    (SELECT count(*) FROM audit_log) || '/' ||
                    (SELECT coalesce(sum(pass + fail + na + blocked), 0) FROM pair_tallies WHERE event_id = e.id)
             FROM events e WHERE e.key = @key

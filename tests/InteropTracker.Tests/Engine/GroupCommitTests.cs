@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InteropTracker.Tests.Engine;
 
+[Trait("Engine", "Sqlite")]
 public sealed class GroupCommitTests : IAsyncLifetime
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");

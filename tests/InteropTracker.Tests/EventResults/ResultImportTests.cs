@@ -213,7 +213,7 @@ public class ResultImportTests(AppFixture app) : IClassFixture<AppFixture>
         await floor.Import(floor.EngineerC, Csv(Header, Row(floor, TestFloor.Call, floor.C1, floor.B1, "pass")))
             .ReadJson<ResultImport.Summary>();
         using var db = app.OpenDatabase();
-        var revision = db.QuerySingle($"SELECT recorded_by, recorded_at FROM {ResultStore.AllRevisions} ORDER BY recorded_at DESC LIMIT 1");
+        var revision = db.QuerySingle($"SELECT recorded_by, recorded_at FROM {ResultStore.AllRevisions} AS v ORDER BY recorded_at DESC LIMIT 1");
         Assert.Equal((string)db.ExecuteScalar<string>("SELECT name FROM tokens WHERE id = @id", new { id = (long)revision.recorded_by })!,
             (await floor.Member.GetAsync(floor.Results).ReadJson<ResultPage>()).Items[0].RecordedBy);
         Assert.Equal(1L, db.ExecuteScalar<long>("SELECT count(*) FROM audit_log WHERE action = 'results.import' AND token_id = @by",

@@ -317,7 +317,7 @@ public class ResultsApiTests(AppFixture app) : IClassFixture<AppFixture>
         using var db = app.OpenDatabase();
         var id = db.ExecuteScalar<long>("SELECT id FROM results WHERE event_id = (SELECT id FROM events WHERE key = @key)", new { key = floor.Event });
         var revisions = db.Query<(long Revision, string Verdict, string Notes)>(
-            $"SELECT revision, verdict, notes FROM {ResultStore.AllRevisions} WHERE result_id = @id ORDER BY revision", new { id }).ToList();
+            $"SELECT revision, verdict, notes FROM {ResultStore.AllRevisions} AS v WHERE result_id = @id ORDER BY revision", new { id }).ToList();
         Assert.Equal(Enumerable.Range(1, writes).Select(n => (long)n), revisions.Select(r => r.Revision));
         Assert.Equal(Enumerable.Range(0, writes).Select(i => $"write {i}").Order(), revisions.Select(r => r.Notes).Order());
         var current = db.QuerySingle<(long Revision, string Verdict, string Notes)>("SELECT revision, verdict, notes FROM results WHERE id = @id", new { id });

@@ -56,7 +56,7 @@ public sealed class ImportInChunksTests : IAsyncLifetime
     {
         using var db = _app.OpenDatabase();
         return db.QuerySingle<(long, long)>($"""
-            SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM {ResultStore.AllRevisions})
+            SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM {ResultStore.AllRevisions} AS v)
             """);
     }
 

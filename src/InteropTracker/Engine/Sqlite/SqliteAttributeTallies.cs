@@ -26,7 +26,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
         var sql = $"""
             SELECT initiator_id AS InitiatorId, responder_id AS ResponderId, verdict AS Verdict, count(*) AS Count
             FROM results
-            WHERE event_id = @eventId AND {scope}{Where(filters)}
+            WHERE event_id = @eventId AND {scope} AND retired_at IS NULL{Where(filters)}
             GROUP BY initiator_id, responder_id, verdict
             """;
         IReadOnlyList<CellCount> counts = connection.Query<CellRow>(sql, parameters)
@@ -46,7 +46,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
                    count(DISTINCT CASE WHEN verdict = 'pass'
                                        THEN min(initiator_id, responder_id) || '-' || max(initiator_id, responder_id) END) AS PassingPairs
             FROM results
-            WHERE event_id = @eventId{Where(filters)}
+            WHERE event_id = @eventId AND retired_at IS NULL{Where(filters)}
             GROUP BY case_id
             """;
         IReadOnlyList<CaseTally> rows = connection.Query<CaseRow>(sql, Parameters(eventId, filters))
@@ -68,7 +68,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
         var sql = $"""
             SELECT case_id AS CaseId, a.key AS Name, a.value AS Value, verdict AS Verdict, count(*) AS Count
             FROM results, json_each(results.attributes) AS a
-            WHERE event_id = @eventId AND attributes IS NOT NULL{Where(filters)}
+            WHERE event_id = @eventId AND attributes IS NOT NULL AND retired_at IS NULL{Where(filters)}
             GROUP BY case_id, a.key, a.value, verdict
             """;
         return connection.Query<AttributeRow>(sql, Parameters(eventId, filters), transaction)

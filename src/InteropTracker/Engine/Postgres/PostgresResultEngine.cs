@@ -1,0 +1,394 @@
+using System.Data.Common;
+using Dapper;
+using InteropTracker.Core;
+using InteropTracker.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace InteropTracker.Engine.Postgres;
+
+/// <summary>
+/// The result engine on PostgreSQL, which several instances share. Every request is one transaction of its own, and
+/// PostgreSQL groups the commits of concurrent ones itself. A write holds its event's row while it runs (FOR SHARE: a
+/// correction, which updates that row, waits for the writes in flight, and the writes after it see its new stamp), locks
+/// the cell it writes, and adjusts the tallies by upsert, always the pair's row before the case's, so that concurrent
+/// writers wait for each other rather than deadlock; should PostgreSQL still find a deadlock or a serialization failure,
+/// the whole request's transaction runs again. An import copies its rows into a temporary table and moves them into
+/// place with a few set-based statements (<see cref="PostgresImport"/>).
+/// </summary>
+/// <remarks>
+/// Locks, in the order they are taken: the event's row (writes FOR SHARE; an import or a correction FOR NO KEY UPDATE,
+/// which waits for the writes in flight and holds off new ones, so that it may count the event's tallies set-based
+/// without racing them), then a write's unordered pair of a case (a transaction-scoped advisory lock: whether the pair
+/// gains or loses a pass depends on the reverse cell, which may have no row to lock), the cell's result, the pair's
+/// tally, the case's tally.
+/// </remarks>
+public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed feed, ILogger<PostgresResultEngine> logger)
+    : IResultEngine, IAsyncDisposable
+{
+    /// <summary>How many times a request's transaction runs before a deadlock or serialization failure is its answer.</summary>
+    internal const int MaxAttempts = 5;
+
+    public Task<Appended?> AppendAsync(VerdictWrite result, string eventStamp) =>
+        RetryingAsync("append", () => AppendOnceAsync(result, eventStamp));
+
+    private async Task<Appended?> AppendOnceAsync(VerdictWrite write, string eventStamp)
+    {
+        await using var connection = await database.Source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var (lo, hi) = (Math.Min(write.InitiatorId, write.ResponderId), Math.Max(write.InitiatorId, write.ResponderId));
+        var (keyHigh, keyLow) = PairLock(write.EventId, write.CaseId, lo, hi);
+        string? stamp;
+        Current? current = null;
+        bool reversePasses;
+        await using (var look = new NpgsqlBatch(connection, transaction))
+        {
+            look.BatchCommands.Add(Command("SELECT updated_at FROM events WHERE id = $1 FOR SHARE", Long(write.EventId)));
+            look.BatchCommands.Add(Command("SELECT pg_advisory_xact_lock($1, $2)", Int(keyHigh), Int(keyLow)));
+            look.BatchCommands.Add(Command("""
+                SELECT id, revision, verdict, status, retired_at IS NOT NULL FROM results
+                WHERE event_id = $1 AND case_id = $2 AND initiator_id = $3 AND responder_id = $4
+                FOR UPDATE
+                """, Long(write.EventId), Long(write.CaseId), Long(write.InitiatorId), Long(write.ResponderId)));
+            look.BatchCommands.Add(Command("""
+                SELECT count(*) FROM results
+                WHERE event_id = $1 AND case_id = $2 AND initiator_id = $3 AND responder_id = $4 AND verdict = 'pass'
+                      AND retired_at IS NULL
+                """, Long(write.EventId), Long(write.CaseId), Long(write.ResponderId), Long(write.InitiatorId)));
+            await using var reader = await look.ExecuteReaderAsync();
+            stamp = await reader.ReadAsync() ? reader.GetString(0) : null;
+            await reader.NextResultAsync();
+            await reader.NextResultAsync();
+            if (await reader.ReadAsync())
+                current = new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2)), reader.GetString(3),
+                    reader.GetBoolean(4));
+            await reader.NextResultAsync();
+            await reader.ReadAsync();
+            reversePasses = write.InitiatorId != write.ResponderId && reader.GetInt64(0) > 0;
+        }
+        if (stamp != eventStamp) return null;
+
+        long id, revision;
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            if (current is { } old)
+            {
+                (id, revision) = (old.Id, old.Revision + 1);
+                // The revision being replaced moves, as it is, from the result to its history.
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by, cause, attributes)
+                    SELECT id, revision, verdict, notes, issue, updated_at, updated_by, cause, attributes FROM results WHERE id = $1
+                    """, Long(id)));
+                batch.BatchCommands.Add(Command("""
+                    UPDATE results
+                    SET verdict = $2, notes = $3, issue = $4, revision = $5, cause = $8, attributes = $9, status = 'reported',
+                        status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = $6, updated_by = $7,
+                        retired_at = NULL, retired_by = NULL
+                    WHERE id = $1
+                    """, Long(id), Text(write.Verdict.Name()), Text(write.Notes), Text(write.Issue), Long(revision),
+                    Text(write.RecordedAt), Long(write.RecordedBy), Text(write.Cause), Text(write.Attributes)));
+            }
+            else
+            {
+                (id, revision) = (0, 1);
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO results (event_id, case_id, initiator_id, responder_id, verdict, notes, issue, updated_at, updated_by,
+                                         cause, attributes, revision, status)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, 'reported')
+                    RETURNING id
+                    """, Long(write.EventId), Long(write.CaseId), Long(write.InitiatorId), Long(write.ResponderId),
+                    Text(write.Verdict.Name()), Text(write.Notes), Text(write.Issue), Text(write.RecordedAt),
+                    Long(write.RecordedBy), Text(write.Cause), Text(write.Attributes)));
+            }
+            AddTallies(batch, write, current is { Retired: false } counted ? counted : null, reversePasses);
+            if (id == 0)
+                id = (long)(await batch.ExecuteScalarAsync())!;
+            else
+                await batch.ExecuteNonQueryAsync();
+        }
+        await feed.AnnounceAsync(connection, transaction, Change.Results);
+        await transaction.CommitAsync();
+        Committed(Change.Results);
+        return new Appended(id, revision);
+    }
+
+    /// <summary>
+    /// The write's effect on the tallies: its verdict replaces the counted one (none for a new or retired result), its
+    /// review starts again at reported, and the case gains or loses a passing pair when the cell starts or stops
+    /// passing while the reverse cell does not pass.
+    /// </summary>
+    private static void AddTallies(NpgsqlBatch batch, in VerdictWrite write, Current? counted, bool reversePasses)
+    {
+        Span<long> verdicts = stackalloc long[4];
+        if (counted is { } old) verdicts[(int)old.Verdict]--;
+        verdicts[(int)write.Verdict]++;
+        var (passed, passes) = (counted?.Verdict == Verdict.Pass, write.Verdict == Verdict.Pass);
+        long passingPairs = passed == passes || reversePasses ? 0 : passes ? 1 : -1;
+        var (reported, confirmed, disputed) = (1L, 0L, 0L);
+        switch (counted?.Status)
+        {
+            case "reported": reported--; break;
+            case "confirmed": confirmed--; break;
+            case "disputed": disputed--; break;
+        }
+        if (verdicts.ContainsAnyExcept(0L))
+            batch.BatchCommands.Add(Command(PairUpsert, Long(write.EventId), Long(write.PlanId), Long(write.InitiatorId),
+                Long(write.ResponderId), Long(verdicts[0]), Long(verdicts[1]), Long(verdicts[2]), Long(verdicts[3])));
+        if (verdicts.ContainsAnyExcept(0L) || reported != 0 || confirmed != 0 || disputed != 0 || passingPairs != 0)
+            batch.BatchCommands.Add(Command(CaseUpsert, Long(write.EventId), Long(write.CaseId), Long(verdicts[0]), Long(verdicts[1]),
+                Long(verdicts[2]), Long(verdicts[3]), Long(reported), Long(confirmed), Long(disputed), Long(passingPairs)));
+    }
+
+    internal const string PairUpsert = """
+        INSERT INTO pair_tallies (event_id, plan_id, initiator_id, responder_id, pass, fail, na, blocked)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (event_id, plan_id, initiator_id, responder_id) DO UPDATE SET
+            pass = pair_tallies.pass + excluded.pass, fail = pair_tallies.fail + excluded.fail,
+            na = pair_tallies.na + excluded.na, blocked = pair_tallies.blocked + excluded.blocked
+        """;
+
+    internal const string CaseUpsert = """
+        INSERT INTO case_tallies (event_id, case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (event_id, case_id) DO UPDATE SET
+            pass = case_tallies.pass + excluded.pass, fail = case_tallies.fail + excluded.fail,
+            na = case_tallies.na + excluded.na, blocked = case_tallies.blocked + excluded.blocked,
+            reported = case_tallies.reported + excluded.reported, confirmed = case_tallies.confirmed + excluded.confirmed,
+            disputed = case_tallies.disputed + excluded.disputed, passing_pairs = case_tallies.passing_pairs + excluded.passing_pairs
+        """;
+
+    /// <summary>
+    /// The advisory lock of a case's unordered pair of products in an event (the two-key form, a space apart from the
+    /// features' single-key lock): the same numbers on every instance. Two pairs sharing a key only wait for each other.
+    /// </summary>
+    internal static (int High, int Low) PairLock(long eventId, long caseId, long lo, long hi)
+    {
+        var h = Mix(Mix(Mix(Mix(0x5052_4169_7273UL, eventId), caseId), lo), hi);
+        return ((int)(h >> 32), (int)h);
+    }
+
+    private static ulong Mix(ulong h, long value)
+    {
+        // splitmix64's finaliser over the running hash and the next number.
+        var z = h ^ (ulong)value;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (z ^ (z >> 31)) + 0x9E3779B97F4A7C15UL;
+    }
+
+    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status, bool Retired);
+
+    public async Task<IResultImport?> BeginImportAsync(long eventId, string eventStamp, int expectedRows, CancellationToken ct)
+    {
+        var connection = await database.Source.OpenConnectionAsync(ct);
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(ct);
+            if (await HoldEventAsync(connection, transaction, eventId, ct) == eventStamp)
+                return new PostgresImport(connection, transaction, eventId, this, feed);
+        }
+        catch
+        {
+            if (transaction is not null) await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+            throw;
+        }
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>
+    /// The event's stamp, its row held until the transaction ends against every other engine write to the event (which
+    /// holds it FOR SHARE) and every change to it; reads and foreign-key checks go on.
+    /// </summary>
+    private static Task<string?> HoldEventAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long eventId,
+        CancellationToken ct = default) =>
+        connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT updated_at FROM events WHERE id = @eventId FOR NO KEY UPDATE", new { eventId }, transaction, cancellationToken: ct));
+
+    /// <remarks>
+    /// A correction is rare and may touch any number of cells, so rather than adjusting the tallies cell by cell the
+    /// event's tallies are counted again from its results, in the caller's transaction, which holds the event's row
+    /// against every other write to it. A result moving to a cell where a retired result already sits (a plan re-pinned
+    /// back to a version it had before) trades places with it in one statement: the results' cell constraint is checked
+    /// at the end of each statement (DEFERRABLE), so that each cell keeps one row. The other instances hear of the change
+    /// when the caller commits; this one when its own listener does.
+    /// </remarks>
+    public async Task<bool> RetireAsync(Retirement retirement, string eventStamp, DbTransaction transaction)
+    {
+        if (transaction is not NpgsqlTransaction { Connection: { } connection } postgres)
+            throw new ArgumentException("A correction on the PostgreSQL engine runs in a transaction on its database.", nameof(transaction));
+        if (await HoldEventAsync(connection, postgres, retirement.EventId) != eventStamp) return false;
+
+        if (retirement.Retire.Count > 0)
+            await connection.ExecuteAsync("""
+                UPDATE results SET retired_at = @at, retired_by = @By
+                WHERE event_id = @EventId AND id = ANY(@ids) AND retired_at IS NULL
+                """, new { at = Clock.Now(), retirement.By, retirement.EventId, ids = retirement.Retire.ToArray() }, postgres);
+        foreach (var move in retirement.Moves)
+            await connection.ExecuteAsync("""
+                UPDATE results r
+                SET case_id = CASE WHEN r.id = m.id THEN @ToCaseId ELSE m.case_id END
+                FROM results m
+                WHERE m.id = @ResultId
+                  AND (r.id = m.id
+                       OR (r.event_id = m.event_id AND r.case_id = @ToCaseId AND r.initiator_id = m.initiator_id
+                           AND r.responder_id = m.responder_id AND r.retired_at IS NOT NULL))
+                """, move, postgres);
+        await RecountAsync(connection, postgres, retirement.EventId);
+        await feed.AnnounceAsync(connection, postgres, Change.Results);
+        return true;
+    }
+
+    /// <summary>Counts the event's tallies again from its results that are not retired, in the caller's transaction.</summary>
+    internal static Task RecountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long eventId) =>
+        connection.ExecuteAsync("""
+            DELETE FROM pair_tallies WHERE event_id = @eventId;
+            DELETE FROM case_tallies WHERE event_id = @eventId;
+            INSERT INTO pair_tallies (event_id, plan_id, initiator_id, responder_id, pass, fail, na, blocked)
+            SELECT r.event_id, c.plan_id, r.initiator_id, r.responder_id,
+                   count(*) FILTER (WHERE r.verdict = 'pass'), count(*) FILTER (WHERE r.verdict = 'fail'),
+                   count(*) FILTER (WHERE r.verdict = 'na'), count(*) FILTER (WHERE r.verdict = 'blocked')
+            FROM results r JOIN test_cases c ON c.id = r.case_id
+            WHERE r.event_id = @eventId AND r.retired_at IS NULL
+            GROUP BY r.event_id, c.plan_id, r.initiator_id, r.responder_id
+            ORDER BY c.plan_id, r.initiator_id, r.responder_id;
+            INSERT INTO case_tallies (event_id, case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs)
+            SELECT event_id, case_id,
+                   count(*) FILTER (WHERE verdict = 'pass'), count(*) FILTER (WHERE verdict = 'fail'),
+                   count(*) FILTER (WHERE verdict = 'na'), count(*) FILTER (WHERE verdict = 'blocked'),
+                   count(*) FILTER (WHERE status = 'reported'), count(*) FILTER (WHERE status = 'confirmed'),
+                   count(*) FILTER (WHERE status = 'disputed'),
+                   count(DISTINCT (least(initiator_id, responder_id), greatest(initiator_id, responder_id)))
+                       FILTER (WHERE verdict = 'pass')
+            FROM results
+            WHERE event_id = @eventId AND retired_at IS NULL
+            GROUP BY event_id, case_id
+            ORDER BY case_id;
+            """, new { eventId }, transaction);
+
+    public Task<ReviewOutcome> ReviewAsync(ResultReview review, string eventStamp, AuditEntry audit) =>
+        RetryingAsync("review", () => ReviewOnceAsync(review, eventStamp, audit));
+
+    private async Task<ReviewOutcome> ReviewOnceAsync(ResultReview review, string eventStamp, AuditEntry audit)
+    {
+        await using var connection = await database.Source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var stamp = await connection.ExecuteScalarAsync<string?>(
+            "SELECT updated_at FROM events WHERE id = @EventId FOR SHARE", review, transaction);
+        if (stamp != eventStamp) return ReviewOutcome.EventChanged;
+        var before = await connection.QuerySingleOrDefaultAsync<ReviewedRow>("""
+            SELECT case_id AS CaseId, revision, status FROM results
+            WHERE id = @ResultId AND event_id = @EventId AND retired_at IS NULL
+            FOR UPDATE
+            """, review, transaction);
+        if (before is null || before.Revision != review.Revision) return ReviewOutcome.ResultChanged;
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(Command("""
+                UPDATE results SET status = $2, status_reason = $3, status_at = $4, status_by = $5 WHERE id = $1
+                """, Long(review.ResultId), Text(review.Status), Text(review.Reason), Text(Clock.Now()), Long(review.By)));
+            if (before.Status != review.Status)
+            {
+                long Delta(string status) => (status == review.Status ? 1 : 0) - (status == before.Status ? 1 : 0);
+                batch.BatchCommands.Add(Command(CaseUpsert, Long(review.EventId), Long(before.CaseId), Long(0), Long(0), Long(0),
+                    Long(0), Long(Delta("reported")), Long(Delta("confirmed")), Long(Delta("disputed")), Long(0)));
+            }
+            await batch.ExecuteNonQueryAsync();
+        }
+        await Audit.RecordAsync(connection, transaction, audit.By, audit.Action, audit.Subject, audit.EventId, audit.Before, audit.After);
+        await transaction.CommitAsync();
+        database.WriteSucceeded();
+        return ReviewOutcome.Reviewed;
+    }
+
+    private sealed record ReviewedRow
+    {
+        public long CaseId { get; init; }
+        public long Revision { get; init; }
+        public string Status { get; init; } = "";
+    }
+
+    /// <remarks>
+    /// Not the highest id of results: ids are taken before their transactions commit, which commit in any order, so a
+    /// highest id read now may miss a result committed later under a lower one. Every transaction that changes a
+    /// current verdict announces it on commit, and the change feed counts what this instance made and heard.
+    /// </remarks>
+    public Task<long> ResultsVersionAsync(CancellationToken ct = default) => Task.FromResult(feed.Version(Change.Results));
+
+    public void ReadVerdicts(long eventId, VerdictVisitor visit)
+    {
+        using var connection = database.Source.OpenConnection();
+        using var command = new NpgsqlCommand("""
+            SELECT case_id, initiator_id, responder_id,
+                   CASE verdict WHEN 'pass' THEN 0 WHEN 'fail' THEN 1 WHEN 'na' THEN 2 ELSE 3 END
+            FROM results
+            WHERE event_id = $1 AND retired_at IS NULL
+            ORDER BY case_id, initiator_id, responder_id
+            """, connection);
+        command.Parameters.Add(Long(eventId));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            visit(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), (Verdict)reader.GetInt32(3));
+    }
+
+    public ITallies Tallies(DbTransaction? snapshot = null) => snapshot switch
+    {
+        null => new PostgresTallies(database, null, []),
+        NpgsqlTransaction postgres => new PostgresTallies(database, postgres, []),
+        _ => throw new ArgumentException("A snapshot of the PostgreSQL engine is a transaction on its database.", nameof(snapshot)),
+    };
+
+    public ITallies Tallies(IReadOnlyList<KeyValuePair<string, string>> attributes) => new PostgresTallies(database, null, attributes);
+
+    /// <summary>What a transaction that committed tells this instance and the database's health.</summary>
+    internal void Committed(Change change)
+    {
+        database.WriteSucceeded();
+        feed.Committed(change);
+    }
+
+    /// <summary>
+    /// Runs a request's transaction, and again (on a new transaction) when PostgreSQL ended it for a deadlock or a
+    /// serialization failure: nothing of it was kept, and the next run reads everything again.
+    /// </summary>
+    private async Task<T> RetryingAsync<T>(string what, Func<Task<T>> once)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await once();
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                                              && attempt < MaxAttempts)
+            {
+                logger.LogInformation("A result {What} ran into {State} ({Message}); running it again (attempt {Attempt}).",
+                    what, e.SqlState, e.MessageText, attempt + 1);
+                await Task.Delay(Random.Shared.Next(1, 10 * attempt));
+            }
+        }
+    }
+
+    internal static Verdict Parse(string name) =>
+        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
+
+    internal static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    internal static NpgsqlParameter Long(long value) => new NpgsqlParameter<long>() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Bigint };
+
+    private static NpgsqlParameter Int(int value) => new NpgsqlParameter<int>() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Integer };
+
+    internal static NpgsqlParameter Text(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
