@@ -79,8 +79,7 @@ public static class Tokens
     /// At start: with no active admin token, takes INTEROP_ADMIN_TOKEN or makes one and prints it once. A configured
     /// token that is already stored is never changed: an active admin one needs nothing; a revoked or expired one stays
     /// so (revoking is a deliberate act, often because the token leaked; a restart must not undo it), and when no other
-    /// admin is left a new token is made and printed, as at a first start. Every case is logged. It runs as one feature
-    /// write: instances starting together on one database look and store one after the other, so one admin token is made.
+    /// admin is left a new token is made and printed, as at a first start. Every case is logged.
     /// </summary>
     public static async Task EnsureFirstAdminAsync(Database database, IConfiguration configuration, ILogger logger)
     {
@@ -93,6 +92,7 @@ public static class Tokens
                 $"{BootstrapVariable} to have the server make a token and print it once.");
 
         await using var connection = await database.OpenAsync();
+        // One write: of instances starting together on one database, the first makes the admin token and the others see it.
         await using var transaction = await connection.BeginWriteAsync();
         var now = Clock.Now();
         var admins = await connection.ExecuteScalarAsync<long>(

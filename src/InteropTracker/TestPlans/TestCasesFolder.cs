@@ -16,12 +16,11 @@ public static class TestCasesFolder
         var folder = Locate(configuration[Setting], environment.ContentRootPath);
         if (folder is null) return;
 
+        var documents = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(file => (file, Read(file))).ToList();
         await using var connection = await database.OpenAsync();
-        // Looked at inside the write: of instances starting together on one empty database, only the first loads.
+        // Looked at inside the write: of instances starting together on an empty database, one loads the folder.
         await using var transaction = connection.BeginWrite();
         if (await TestPlanStore.AnyAsync(connection, transaction)) return;
-
-        var documents = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(file => (file, Read(file))).ToList();
         foreach (var (file, document) in documents)
         {
             var saved = await TestPlanStore.SaveAsync(connection, transaction, document, loadedBy: null);
