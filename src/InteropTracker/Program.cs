@@ -70,6 +70,7 @@ await TestCasesFolder.LoadIntoFreshDatabaseAsync(database, app.Configuration, ap
 app.UseTrustedProxies();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+app.UseDiskFullRecovery();
 app.UseStatusCodePages();
 app.UseWebPages();
 app.UseFailedAuthenticationThrottle();

@@ -157,7 +157,7 @@ public sealed partial class BodyLimitsTests(KestrelFixture app) : IClassFixture<
     private Dictionary<string, long> RowCounts()
     {
         using var db = app.OpenDatabase();
-        return db.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return TestDatabase.Tables(db)
             .ToDictionary(t => t, t => db.ExecuteScalar<long>($"SELECT count(*) FROM \"{t}\""));
     }
 

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Dapper;
 using Npgsql;
 
 namespace InteropTracker.Tests;
@@ -26,6 +28,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>The PostgreSQL database's connection string, or null on SQLite.</summary>
     public string? ConnectionString { get; }
+
+    /// <summary>The names of the tables of the database the connection is on, whichever the engine.</summary>
+    public static IEnumerable<string> Tables(DbConnection connection) => connection.Query<string>(connection is NpgsqlConnection
+        ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        : "SELECT name FROM sqlite_master WHERE type = 'table'");
 
     public static TestDatabase Create()
     {

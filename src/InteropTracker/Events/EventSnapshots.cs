@@ -98,7 +98,7 @@ public static class EventSnapshots
     public static async Task<string> MarkAsync(DbConnection connection, EventPlanning planning, DbTransaction? transaction = null)
     {
         var results = await connection.QuerySingleAsync<string>(
-            "SELECT count(*) || '|' || ifnull(max(updated_at), '') || '|' || ifnull(max(status_at), '') || '|' || ifnull(max(retired_at), '') FROM results WHERE event_id = @id",
+            "SELECT count(*) || '|' || COALESCE(max(updated_at), '') || '|' || COALESCE(max(status_at), '') || '|' || COALESCE(max(retired_at), '') FROM results WHERE event_id = @id",
             new { id = planning.Event.Id }, transaction);
         var text = new StringBuilder()
             .Append(planning.Event.IncludeSameOrganization).Append('\n')

@@ -145,13 +145,13 @@ public static partial class RegistrationImport
         var organizationKeys = rows.Select(r => At(r, "organization").Clean).Where(k => k.Length > 0).Distinct().ToList();
         var productKeys = rows.Select(r => At(r, "product").Clean).Where(k => k.Length > 0).Distinct().ToList();
         var existingOrganizations = (await connection.QueryAsync<ExistingOrganization>(
-                "SELECT id, key, name FROM organizations WHERE key IN @organizationKeys", new { organizationKeys }, transaction))
+                $"SELECT id, key, name FROM organizations WHERE {Sql.In(connection, "key", "@organizationKeys")}", new { organizationKeys }, transaction))
             .ToDictionary(o => o.Key, StringComparer.Ordinal);
-        const string productsSql = """
+        var productsSql = $"""
             SELECT p.id, p.key, o.key AS Organization, p.name, p.version, p.line, p.kind, p.technologies, p.capabilities,
                    (SELECT count(*) FROM results r WHERE r.initiator_id = p.id OR r.responder_id = p.id) AS Results
             FROM products p JOIN organizations o ON o.id = p.organization_id
-            WHERE p.key IN @productKeys
+            WHERE {Sql.In(connection, "p.key", "@productKeys")}
             """;
         var existingProducts = (await connection.QueryAsync<ExistingProduct>(productsSql, new { productKeys }, transaction))
             .ToDictionary(p => p.Key, StringComparer.Ordinal);
@@ -381,7 +381,7 @@ public static partial class RegistrationImport
         // A participant's planning stands on what its product declares: the events it is in load their planning again.
         if (changedProducts.Count > 0)
             await connection.ExecuteAsync(
-                "UPDATE events SET updated_at = @at, updated_by = @by WHERE id IN (SELECT event_id FROM participants WHERE product_id IN @changedProducts)",
+                $"UPDATE events SET updated_at = @at, updated_by = @by WHERE id IN (SELECT event_id FROM participants WHERE {Sql.In(connection, "product_id", "@changedProducts")})",
                 new { at = Clock.Now(), by = caller.TokenId, changedProducts }, transaction);
 
         return new Imported

@@ -37,8 +37,8 @@ public static class ReportStore
         var statistics = await EventNumbers.CaseStatisticsAsync(tallies, source, Scope.Event);
         var shares = await EventNumbers.AttributeSharesAsync(tallies, source, summary);
         var eventId = planning.Event.Id;
-        var sources = (await connection.QueryAsync<PlanSource>("SELECT id, source FROM test_plans WHERE id IN @ids",
-            new { ids = planning.Plans.Select(p => p.Id) }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");
+        var sources = (await connection.QueryAsync<PlanSource>($"SELECT id, source FROM test_plans WHERE {Sql.In(connection, "id", "@ids")}",
+            new { ids = planning.Plans.Select(p => p.Id).ToArray() }, transaction)).ToDictionary(p => p.Id, p => p.Source ?? "");
 
         var causes = (await connection.QueryAsync<(long CaseId, string Verdict, string? Cause, long Count)>("""
             SELECT case_id, verdict, cause, count(*) FROM results
@@ -97,8 +97,8 @@ public static class ReportStore
         DbTransaction transaction, EventPlanning planning)
     {
         var references = new Dictionary<long, IReadOnlyList<string>>();
-        var documents = await connection.QueryAsync<(long Id, string Document)>("SELECT id, document FROM test_plans WHERE id IN @ids",
-            new { ids = planning.Plans.Select(p => p.Id) }, transaction);
+        var documents = await connection.QueryAsync<(long Id, string Document)>($"SELECT id, document FROM test_plans WHERE {Sql.In(connection, "id", "@ids")}",
+            new { ids = planning.Plans.Select(p => p.Id).ToArray() }, transaction);
         foreach (var (planId, document) in documents)
         {
             var cases = planning.Cases.Where(c => c.PlanId == planId).ToDictionary(c => c.Key, c => c.Id);

@@ -72,7 +72,7 @@ public static class SnapshotsApi
             if (!planning.Event.IsClosed)
                 return Refusal.Conflict($"Event {eventKey} is {planning.Event.Status}: a snapshot freezes a closed event's numbers. Close it first.");
             number = 1 + await connection.QuerySingleAsync<long>(
-                "SELECT ifnull(max(number), 0) FROM event_snapshots WHERE event_id = @id", new { id = planning.Event.Id }, read);
+                "SELECT COALESCE(max(number), 0) FROM event_snapshots WHERE event_id = @id", new { id = planning.Event.Id }, read);
             mark = await EventSnapshots.MarkAsync(connection, planning, read);
             var facts = await ReportStore.LoadAsync(connection, read, planning, engine);
             facts = facts with { Event = facts.Event with { Snapshot = number, Provisional = false } };
@@ -93,7 +93,7 @@ public static class SnapshotsApi
         var again = await EventGate.OpenAsync(db, plannings, eventKey, caller, EventNeed.Chair, transaction);
         if (again.Refusal is { } gone) return gone;
         var now = again.Value!;
-        var latest = await db.QuerySingleAsync<long>("SELECT ifnull(max(number), 0) FROM event_snapshots WHERE event_id = @id",
+        var latest = await db.QuerySingleAsync<long>("SELECT COALESCE(max(number), 0) FROM event_snapshots WHERE event_id = @id",
             new { id = now.Event.Id }, transaction);
         if (!now.Event.IsClosed || latest != number - 1 || await EventSnapshots.MarkAsync(db, now, transaction) != mark)
             return Refusal.Conflict($"Event {eventKey} changed while snapshot {number} was being made (another snapshot, a reopening or a " +

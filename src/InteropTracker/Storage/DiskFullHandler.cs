@@ -47,3 +47,23 @@ public sealed class DiskFullHandler(IProblemDetailsService problems, Database da
         return await Problems.WriteAsync(problems, context, StatusCodes.Status507InsufficientStorage, "The disk is full", Detail);
     }
 }
+
+public static class DiskFullRecovery
+{
+    /// <summary>
+    /// Clears <see cref="Database.NotWritable"/> on PostgreSQL, which has no commit hook as SQLite has: a write request
+    /// answered with success committed what it wrote, so the space that ran out is back.
+    /// </summary>
+    public static IApplicationBuilder UseDiskFullRecovery(this IApplicationBuilder app)
+    {
+        var database = app.ApplicationServices.GetRequiredService<Database>();
+        if (database is not PostgresDatabase) return app;
+        return app.Use(async (context, next) =>
+        {
+            await next(context);
+            if (database.NotWritable is not null && !HttpMethods.IsGet(context.Request.Method) &&
+                !HttpMethods.IsHead(context.Request.Method) && context.Response.StatusCode < 400)
+                database.WriteSucceeded();
+        });
+    }
+}

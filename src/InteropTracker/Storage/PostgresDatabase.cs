@@ -14,6 +14,9 @@ public sealed class PostgresDatabase : Database
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         // Which instance holds a connection shows in pg_stat_activity.
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "InteropTracker";
+        // A unique violation's detail ("Key (key)=(acme) already exists.") is how ConflictHandler names the taken column;
+        // Npgsql redacts it unless asked. The values in it are never sent to the client.
+        builder.IncludeErrorDetail = true;
         ConnectionString = builder.ConnectionString;
         DataFolder = dataFolder;
         Source = NpgsqlDataSource.Create(ConnectionString);

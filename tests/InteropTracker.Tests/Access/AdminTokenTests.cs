@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net;
 using System.Text.Json;
 using Dapper;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace InteropTracker.Tests.Access;
 
@@ -16,14 +18,23 @@ public sealed class AdminTokenTests : IAsyncLifetime
 {
     private readonly string _databaseFile = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");
 
-    /// <summary>The app over <see cref="_databaseFile"/>, which outlives it: one start after another on the same database.</summary>
-    private sealed class Boot(string databaseFile, string? adminToken) : AppFixture
+    /// <summary>On PostgreSQL, the database every start of a test runs on; on SQLite, <see cref="_databaseFile"/>.</summary>
+    private readonly TestDatabase _database = TestDatabase.Create();
+
+    private string ConnectionString => _database.ConnectionString ?? $"Data Source={_databaseFile}";
+
+    private DbConnection Connect() => _database.ConnectionString is { } postgres
+        ? new NpgsqlConnection(postgres)
+        : new SqliteConnection($"Data Source={_databaseFile}");
+
+    /// <summary>The app over the test's database, which outlives it: one start after another on the same database.</summary>
+    private sealed class Boot(string connectionString, string? adminToken) : AppFixture
     {
         public ConcurrentQueue<string> Logs { get; } = new();
 
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Interop"] = $"Data Source={databaseFile}",
+            ["ConnectionStrings:Interop"] = connectionString,
             ["INTEROP_ADMIN_TOKEN"] = adminToken,
         };
 
@@ -48,7 +59,7 @@ public sealed class AdminTokenTests : IAsyncLifetime
 
     private async Task<long> CountAsync(string sql)
     {
-        await using var db = new SqliteConnection($"Data Source={_databaseFile}");
+        await using var db = Connect();
         return await db.ExecuteScalarAsync<long>(sql);
     }
 
@@ -62,7 +73,7 @@ public sealed class AdminTokenTests : IAsyncLifetime
     [Fact]
     public async Task The_last_active_admin_token_cannot_be_revoked_and_nothing_changes()
     {
-        await using var app = new Boot(_databaseFile, AppFixture.AdminToken);
+        await using var app = new Boot(ConnectionString, AppFixture.AdminToken);
         var refused = await Problem.ReadAsync(await app.Admin().DeleteAsync("/api/tokens/1"), HttpStatusCode.Conflict);
         Assert.Contains("last active admin token", refused.Detail);
         Assert.Contains("Make another admin token first", refused.Detail);
@@ -83,7 +94,7 @@ public sealed class AdminTokenTests : IAsyncLifetime
     [Fact]
     public async Task The_tokens_page_shows_why_the_last_admin_token_stays()
     {
-        await using var app = new Boot(_databaseFile, AppFixture.AdminToken);
+        await using var app = new Boot(ConnectionString, AppFixture.AdminToken);
         var browser = app.From(IPAddress.Loopback);
         var cookie = await browser.SignInAsync(AppFixture.AdminToken);
 
@@ -97,10 +108,10 @@ public sealed class AdminTokenTests : IAsyncLifetime
     [Fact]
     public async Task A_restart_with_the_stored_active_INTEROP_ADMIN_TOKEN_starts_and_says_so()
     {
-        await using (var first = new Boot(_databaseFile, AppFixture.AdminToken))
+        await using (var first = new Boot(ConnectionString, AppFixture.AdminToken))
             Assert.Equal(HttpStatusCode.OK, (await first.Admin().GetAsync("/api/tokens")).StatusCode);
 
-        await using var again = new Boot(_databaseFile, AppFixture.AdminToken);
+        await using var again = new Boot(ConnectionString, AppFixture.AdminToken);
         Assert.Equal(HttpStatusCode.OK, (await again.Admin().GetAsync("/api/tokens")).StatusCode);
         Assert.True(again.Logged("INTEROP_ADMIN_TOKEN is admin token 1, already stored and active: nothing to do."), string.Join("\n", again.Logs));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM tokens"));
@@ -109,10 +120,10 @@ public sealed class AdminTokenTests : IAsyncLifetime
     [Fact]
     public async Task A_restart_whose_INTEROP_ADMIN_TOKEN_was_revoked_keeps_it_revoked_and_makes_a_new_admin_when_none_is_left()
     {
-        await using (var first = new Boot(_databaseFile, AppFixture.AdminToken))
+        await using (var first = new Boot(ConnectionString, AppFixture.AdminToken))
         {
             var second = await NewAdminAsync(first.Admin());
-            await using (var db = new SqliteConnection($"Data Source={_databaseFile}"))
+            await using (var db = Connect())
             {
                 // The second admin revokes the first, then runs out of time: no admin token is active any more.
                 await db.ExecuteAsync("UPDATE tokens SET revoked_at = '2000-01-01T00:00:00.0000000Z', revoked_by = @second WHERE id = 1", new { second });
@@ -120,7 +131,7 @@ public sealed class AdminTokenTests : IAsyncLifetime
             }
         }
 
-        await using var again = new Boot(_databaseFile, AppFixture.AdminToken);
+        await using var again = new Boot(ConnectionString, AppFixture.AdminToken);
         var refused = await Problem.ReadAsync(await again.Admin().GetAsync("/api/tokens"), HttpStatusCode.Unauthorized);
         Assert.Contains("unknown or has been revoked", refused.Detail);
         Assert.True(again.Logged("INTEROP_ADMIN_TOKEN is token 1, revoked at 2000-01-01T00:00:00.0000000Z: it stays revoked"), string.Join("\n", again.Logs));
@@ -135,7 +146,7 @@ public sealed class AdminTokenTests : IAsyncLifetime
     [InlineData("itk_0123456789abcdef0123456789a")]
     public async Task A_bootstrap_token_under_32_characters_stops_start_up_naming_the_variable(string token)
     {
-        await using var app = new Boot(_databaseFile, token);
+        await using var app = new Boot(ConnectionString, token);
         var failure = Assert.ThrowsAny<Exception>(() => app.Services);
         var message = failure.GetBaseException().Message;
         Assert.Contains("INTEROP_ADMIN_TOKEN", message);
@@ -146,10 +157,10 @@ public sealed class AdminTokenTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_databaseFile + suffix);
-        return Task.CompletedTask;
+        await _database.DisposeAsync();
     }
 }

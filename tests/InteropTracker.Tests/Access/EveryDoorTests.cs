@@ -512,9 +512,9 @@ public sealed partial class EveryDoorTests(AppFixture app) : IClassFixture<AppFi
             SELECT (SELECT count(*) FROM organizations) || '/' || (SELECT count(*) FROM products) || '/' ||
                    (SELECT count(*) FROM tokens WHERE revoked_at IS NULL) || '/' || (SELECT count(*) FROM test_plans) || '/' ||
                    (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM participants) || '/' ||
-                   (SELECT count(*) FROM {ResultStore.AllRevisions}) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
-                   coalesce((SELECT group_concat(key || status || published) FROM events), '') || '/' ||
-                   coalesce((SELECT group_concat(id || status || verdict) FROM results), '')
+                   (SELECT count(*) FROM {ResultStore.AllRevisions} AS revisions) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
+                   coalesce((SELECT string_agg(key || status || published, ',' ORDER BY key) FROM events), '') || '/' ||
+                   coalesce((SELECT string_agg(id || status || verdict, ',' ORDER BY id) FROM results), '')
             """);
     }
 }

@@ -5,6 +5,7 @@ using InteropTracker.Access;
 using InteropTracker.Core;
 using InteropTracker.Events;
 using InteropTracker.Matrix;
+using InteropTracker.Storage;
 
 namespace InteropTracker.Tests.Events;
 
@@ -55,7 +56,7 @@ public class EventsApiTests(AppFixture app) : IClassFixture<AppFixture>
         var first = await chair.Create(_build.Event(plan.Plan));
         var second = await chair.Create(_build.Event(plan.Plan));
         using var db = app.OpenDatabase();
-        var secrets = db.Query<string>("SELECT anonymization_secret FROM events WHERE key IN @keys",
+        var secrets = db.Query<string>($"SELECT anonymization_secret FROM events WHERE {Sql.In(db, "key", "@keys")}",
             new { keys = new[] { first.Key, second.Key } }).ToList();
         Assert.Equal(2, secrets.Distinct().Count());
     }

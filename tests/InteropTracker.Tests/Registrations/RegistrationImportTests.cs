@@ -61,7 +61,7 @@ public sealed class RegistrationImportTests(AppFixture app) : IClassFixture<AppF
         return db.QuerySingle<string>("""
             SELECT (SELECT count(*) FROM organizations) || '/' || (SELECT count(*) FROM products) || '/' ||
                    (SELECT count(*) FROM participants) || '/' || (SELECT count(*) FROM audit_log) || '/' ||
-                   coalesce((SELECT group_concat(name || version || capabilities) FROM products), '')
+                   coalesce((SELECT string_agg(name || version || capabilities, ',' ORDER BY key) FROM products), '')
             """);
     }
 

@@ -16,6 +16,7 @@ namespace InteropTracker.Tests.Storage;
 /// every acknowledged one is stored, /healthz says the database is not writable; once space is back, writing resumes
 /// by itself and /healthz says ok.
 /// </summary>
+[Trait("Engine", "Sqlite")]
 public sealed class DiskFullTests(AppFixture app) : IClassFixture<AppFixture>
 {
     private sealed record ResultBody(string Plan, string Case, string Initiator, string Responder, string Verdict, string Notes);

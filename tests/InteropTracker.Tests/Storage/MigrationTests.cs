@@ -8,6 +8,7 @@ namespace InteropTracker.Tests.Storage;
 public class MigrationTests
 {
     [Fact]
+    [Trait("Engine", "Sqlite")] // its settings are SQLite's; PostgresMigrationTests runs the same on PostgreSQL
     public void Migrations_apply_in_order_once_and_a_second_start_applies_nothing()
     {
         var file = Path.Combine(Path.GetTempPath(), "interop-tests", $"{Guid.NewGuid():N}.db");

@@ -280,7 +280,8 @@ public sealed class ResultsModel(Database database, PlanningCache plannings, IRe
         IReadOnlyList<SheetRow> rows)
     {
         var logged = rows.Where(r => r.Result is not null).ToDictionary(r => r.Result!.Id);
-        var sides = await SideVerdicts.NewestAsync(connection, logged.Keys, transaction);
+        // An array: PostgreSQL takes the ids as one array parameter, which Npgsql writes from an array or a list only.
+        var sides = await SideVerdicts.NewestAsync(connection, logged.Keys.ToArray(), transaction);
         var found = new Dictionary<string, string>();
         foreach (var group in sides.GroupBy(s => s.ResultId))
         {
