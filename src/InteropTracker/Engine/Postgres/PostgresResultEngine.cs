@@ -63,7 +63,7 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
             await reader.NextResultAsync();
             await reader.NextResultAsync();
             if (await reader.ReadAsync())
-                current = new Current(reader.GetInt64(0), reader.GetInt64(1), Parse(reader.GetString(2)), reader.GetString(3),
+                current = new Current(reader.GetInt64(0), reader.GetInt64(1), StoredVerdict.Parse(reader.GetString(2)), reader.GetString(3),
                     reader.GetBoolean(4));
             await reader.NextResultAsync();
             await reader.ReadAsync();
@@ -386,9 +386,6 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
             }
         }
     }
-
-    internal static Verdict Parse(string name) =>
-        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
 
     internal static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -48,7 +48,7 @@ public sealed class PostgresTallies(PostgresDatabase database, NpgsqlTransaction
             WHERE event_id = @eventId AND {scope} AND retired_at IS NULL{Where()}
             GROUP BY initiator_id, responder_id, verdict
             """, parameters, transaction));
-        return rows.Select(r => new CellCount(r.InitiatorId, r.ResponderId, PostgresResultEngine.Parse(r.Verdict), r.Count)).ToList();
+        return rows.Select(r => r.ToCount()).ToList();
     }
 
     public async Task<IReadOnlyList<CaseTally>> CasesAsync(long eventId)
@@ -74,8 +74,7 @@ public sealed class PostgresTallies(PostgresDatabase database, NpgsqlTransaction
               GROUP BY case_id
               """;
         var rows = await ReadAsync((connection, transaction) => connection.QueryAsync<CaseRow>(sql, Parameters(eventId), transaction));
-        return rows.Select(r => new CaseTally(r.CaseId, r.Pass, r.Fail, r.Na, r.Blocked, r.Reported, r.Confirmed, r.Disputed, r.PassingPairs))
-            .ToList();
+        return rows.Select(r => r.ToTally()).ToList();
     }
 
     public async Task<IReadOnlyList<AttributeCount>> AttributesAsync(long eventId)
@@ -86,7 +85,7 @@ public sealed class PostgresTallies(PostgresDatabase database, NpgsqlTransaction
             WHERE event_id = @eventId AND attributes IS NOT NULL AND retired_at IS NULL{Where()}
             GROUP BY case_id, a.key, a.value, verdict
             """, Parameters(eventId), transaction));
-        return rows.Select(r => new AttributeCount(r.CaseId, r.Name, r.Value, PostgresResultEngine.Parse(r.Verdict), r.Count)).ToList();
+        return rows.Select(r => r.ToCount()).ToList();
     }
 
     private string Where() =>
@@ -118,35 +117,5 @@ public sealed class PostgresTallies(PostgresDatabase database, NpgsqlTransaction
         public long Fail { get; init; }
         public long Na { get; init; }
         public long Blocked { get; init; }
-    }
-
-    private sealed record CellRow
-    {
-        public long InitiatorId { get; init; }
-        public long ResponderId { get; init; }
-        public string Verdict { get; init; } = "";
-        public long Count { get; init; }
-    }
-
-    private sealed record CaseRow
-    {
-        public long CaseId { get; init; }
-        public long Pass { get; init; }
-        public long Fail { get; init; }
-        public long Na { get; init; }
-        public long Blocked { get; init; }
-        public long Reported { get; init; }
-        public long Confirmed { get; init; }
-        public long Disputed { get; init; }
-        public long PassingPairs { get; init; }
-    }
-
-    private sealed record AttributeRow
-    {
-        public long CaseId { get; init; }
-        public string Name { get; init; } = "";
-        public string Value { get; init; } = "";
-        public string Verdict { get; init; } = "";
-        public long Count { get; init; }
     }
 }

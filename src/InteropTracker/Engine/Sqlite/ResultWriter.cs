@@ -7,7 +7,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// The one write path of results. Every write, from the single POST (in a batch of requests sharing a commit) or the
 /// import, goes through <see cref="Record"/> on the engine's connection and transaction: it adds a revision (who,
 /// when, verdict, notes, issue, cause, attributes) and makes it the result's current verdict, resetting its review to reported. The
-/// results row holds the current revision; the ones it replaced are in result_revisions (db/migrations/0001_initial.sql), so a new
+/// results row holds the current revision; the ones it replaced are in result_revisions (db/migrations/sqlite/0001_initial.sql), so a new
 /// result is one row, and a revision moves the one it replaces there.
 /// Commands are prepared once per writer and reused row after row. Because every write passes here with the verdict
 /// it replaces, aggregates kept beside the results are maintained here too.
@@ -137,7 +137,7 @@ public sealed class ResultWriter : IDisposable
         using var reader = command.ExecuteReader();
         while (reader.Read())
             _known[new Cell(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2))] =
-                new Current(reader.GetInt64(3), reader.GetInt64(4), Parse(reader.GetString(5)), Status(reader.GetString(6)),
+                new Current(reader.GetInt64(3), reader.GetInt64(4), StoredVerdict.Parse(reader.GetString(5)), Status(reader.GetString(6)),
                     reader.GetInt64(7) != 0);
     }
 
@@ -266,13 +266,10 @@ public sealed class ResultWriter : IDisposable
     private Current? Stored(long eventId, Cell cell)
     {
         if (!_find.Bind(1, eventId).Bind(2, cell.CaseId).Bind(3, cell.InitiatorId).Bind(4, cell.ResponderId).Row()) return null;
-        var current = new Current(_find.Long(0), _find.Long(1), Parse(_find.Text(2)), Status(_find.Text(3)), _find.Long(4) != 0);
+        var current = new Current(_find.Long(0), _find.Long(1), StoredVerdict.Parse(_find.Text(2)), Status(_find.Text(3)), _find.Long(4) != 0);
         _find.Reset();
         return current;
     }
-
-    private static Verdict Parse(string name) =>
-        VerdictNames.TryParse(name, out var verdict) ? verdict : throw new InvalidDataException($"Unknown verdict '{name}' in the results table.");
 
     private long Scalar(string sql)
     {

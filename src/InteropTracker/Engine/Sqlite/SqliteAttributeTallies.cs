@@ -30,7 +30,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
             GROUP BY initiator_id, responder_id, verdict
             """;
         IReadOnlyList<CellCount> counts = connection.Query<CellRow>(sql, parameters)
-            .Select(r => new CellCount(r.InitiatorId, r.ResponderId, SqliteTallies.Parse(r.Verdict), r.Count)).ToList();
+            .Select(r => r.ToCount()).ToList();
         return Task.FromResult(counts);
     }
 
@@ -50,8 +50,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
             GROUP BY case_id
             """;
         IReadOnlyList<CaseTally> rows = connection.Query<CaseRow>(sql, Parameters(eventId, filters))
-            .Select(r => new CaseTally(r.CaseId, r.Pass, r.Fail, r.Na, r.Blocked, r.Reported, r.Confirmed, r.Disputed, r.PassingPairs))
-            .ToList();
+            .Select(r => r.ToTally()).ToList();
         return Task.FromResult(rows);
     }
 
@@ -72,7 +71,7 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
             GROUP BY case_id, a.key, a.value, verdict
             """;
         return connection.Query<AttributeRow>(sql, Parameters(eventId, filters), transaction)
-            .Select(r => new AttributeCount(r.CaseId, r.Name, r.Value, SqliteTallies.Parse(r.Verdict), r.Count)).ToList();
+            .Select(r => r.ToCount()).ToList();
     }
 
     private static string Where(IReadOnlyList<KeyValuePair<string, string>> filters) =>
@@ -88,35 +87,5 @@ public sealed class SqliteAttributeTallies(SqliteDatabase database, IReadOnlyLis
             parameters.Add($"value{i}", filters[i].Value);
         }
         return parameters;
-    }
-
-    private sealed record CellRow
-    {
-        public long InitiatorId { get; init; }
-        public long ResponderId { get; init; }
-        public string Verdict { get; init; } = "";
-        public long Count { get; init; }
-    }
-
-    private sealed record CaseRow
-    {
-        public long CaseId { get; init; }
-        public long Pass { get; init; }
-        public long Fail { get; init; }
-        public long Na { get; init; }
-        public long Blocked { get; init; }
-        public long Reported { get; init; }
-        public long Confirmed { get; init; }
-        public long Disputed { get; init; }
-        public long PassingPairs { get; init; }
-    }
-
-    private sealed record AttributeRow
-    {
-        public long CaseId { get; init; }
-        public string Name { get; init; } = "";
-        public string Value { get; init; } = "";
-        public string Verdict { get; init; } = "";
-        public long Count { get; init; }
     }
 }

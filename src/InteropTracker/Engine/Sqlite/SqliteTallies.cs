@@ -50,17 +50,9 @@ public sealed class SqliteTallies(SqliteDatabase database, SqliteTransaction? sn
                 GROUP BY initiator_id, responder_id, verdict
                 """;
             return connection.Query<CellRow>(sql, new { eventId, caseIds }, transaction)
-                .Select(r => new CellCount(r.InitiatorId, r.ResponderId, Parse(r.Verdict), r.Count))
+                .Select(r => r.ToCount())
                 .ToList();
         });
-
-    private sealed record CellRow
-    {
-        public long InitiatorId { get; init; }
-        public long ResponderId { get; init; }
-        public string Verdict { get; init; } = "";
-        public long Count { get; init; }
-    }
 
     public Task<IReadOnlyList<CaseTally>> CasesAsync(long eventId) =>
         Read<IReadOnlyList<CaseTally>>((connection, transaction) =>
@@ -125,7 +117,4 @@ public sealed class SqliteTallies(SqliteDatabase database, SqliteTransaction? sn
         using var connection = database.OpenSqlite();
         return Task.FromResult(read(connection, null));
     }
-
-    internal static Verdict Parse(string verdict) =>
-        VerdictNames.TryParse(verdict, out var v) ? v : throw new InvalidDataException($"Unknown verdict '{verdict}' in the results table.");
 }
