@@ -194,17 +194,7 @@ public static class ExcelReport
             foreach (var band in RateBands.InLegendOrder)
             {
                 var rgb = RateBands.Colour(band);
-                var style = new Style
-                {
-                    Alignment = { Horizontal = HorizontalAlignment.Center },
-                    Border =
-                    {
-                        Left = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Right = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Top = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Bottom = { BorderStyle = BorderStyle.Thin, Color = border },
-                    },
-                };
+                var style = BoxedCell(border);
                 if (rgb is { } c) style.Fill.Color = Color.FromArgb(c.R, c.G, c.B);
                 Bands[(int)band] = s.AddStyle(style);
                 var percent = new Style { Format = NumberFormat.Custom("0.0%") };
@@ -213,22 +203,25 @@ public static class ExcelReport
             }
             foreach (var mark in EvidenceMarks.InLegendOrder)
             {
-                var style = new Style
-                {
-                    Format = NumberFormat.Custom("#,##0"),
-                    Alignment = { Horizontal = HorizontalAlignment.Center },
-                    Border =
-                    {
-                        Left = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Right = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Top = { BorderStyle = BorderStyle.Thin, Color = border },
-                        Bottom = { BorderStyle = BorderStyle.Thin, Color = border },
-                    },
-                };
+                var style = BoxedCell(border);
+                style.Format = NumberFormat.Custom("#,##0");
                 if (EvidenceMarks.Colour(mark) is { } c) style.Fill.Color = Color.FromArgb(c.R, c.G, c.B);
                 Evidence[(int)mark] = s.AddStyle(style);
             }
         }
+
+        /// <summary>A matrix cell: centred, in a thin box.</summary>
+        private static Style BoxedCell(Color? border) => new()
+        {
+            Alignment = { Horizontal = HorizontalAlignment.Center },
+            Border =
+            {
+                Left = { BorderStyle = BorderStyle.Thin, Color = border },
+                Right = { BorderStyle = BorderStyle.Thin, Color = border },
+                Top = { BorderStyle = BorderStyle.Thin, Color = border },
+                Bottom = { BorderStyle = BorderStyle.Thin, Color = border },
+            },
+        };
 
         public StyleId Title { get; }
         public StyleId Subtitle { get; }
