@@ -6,7 +6,7 @@ namespace InteropTracker.Storage;
 
 /// <summary>
 /// Applies the numbered SQL files of db/migrations (embedded in the assembly) in order, each once, each in a transaction:
-/// db/migrations/sqlite for the embedded default, db/migrations/postgres for PostgreSQL, the same numbers in both, each
+/// db/migrations for the embedded default (SQLite), db/migrations/postgres for PostgreSQL, the same numbers in both, each
 /// number the same change in its engine's idiom. A migration that has landed is never edited or renamed (a database that
 /// ran it would not run it again, or would fail on it): a change to the schema is a new number, in both folders.
 /// MigrationTests pins each file by its SHA-256.

@@ -14,7 +14,7 @@ using Microsoft.Data.Sqlite;
 namespace InteropTracker.Tests.Performance;
 
 /// <summary>
-/// The tallies kept beside the results (db/migrations/*/0002_tallies.sql) against a recount of the results table, after seeded random
+/// The tallies kept beside the results (db/migrations/0002_tallies.sql and its PostgreSQL twin) against a recount of the results table, after seeded random
 /// sequences of single results (alone and in concurrent bursts that share commits), revisions, imports, refused imports,
 /// confirmations and disputes, and a restart of the app on the same database; and between them, corrections (products'
 /// declarations edited, participants withdrawn and entered again, same-organization pairs turned on and off, the plan

@@ -5,7 +5,7 @@ using System.Data.Common;
 namespace InteropTracker.Tests.Performance;
 
 /// <summary>
-/// Recounts the tallies (db/migrations/*/0002_tallies.sql) from the results table, in C# rather than SQL, and compares them with the
+/// Recounts the tallies (db/migrations/0002_tallies.sql and its PostgreSQL twin) from the results table, in C# rather than SQL, and compares them with the
 /// tallies the app kept. Rows that count nothing (every count back to zero) are the same as no row; retired results
 /// (left outside the plan by a correction) count nowhere.
 /// </summary>

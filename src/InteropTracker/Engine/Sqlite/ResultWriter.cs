@@ -7,7 +7,7 @@ namespace InteropTracker.Engine.Sqlite;
 /// The one write path of results. Every write, from the single POST (in a batch of requests sharing a commit) or the
 /// import, goes through <see cref="Record"/> on the engine's connection and transaction: it adds a revision (who,
 /// when, verdict, notes, issue, cause, attributes) and makes it the result's current verdict, resetting its review to reported. The
-/// results row holds the current revision; the ones it replaced are in result_revisions (db/migrations/sqlite/0001_initial.sql), so a new
+/// results row holds the current revision; the ones it replaced are in result_revisions (db/migrations/0001_initial.sql), so a new
 /// result is one row, and a revision moves the one it replaces there.
 /// Commands are prepared once per writer and reused row after row. Because every write passes here with the verdict
 /// it replaces, aggregates kept beside the results are maintained here too.
