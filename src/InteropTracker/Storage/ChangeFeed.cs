@@ -151,14 +151,23 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
             if (Enum.TryParse<Change>(e.Payload, out var change)) Committed(change);
         };
         await connection.ExecuteAsync($"LISTEN {Channel}");
-        _listening = true;
-        // Whatever changed before this connection listened was not heard.
-        CommittedEverything();
-        while (!stop.IsCancellationRequested)
+        try
         {
-            // A quiet connection is probed now and then, so that one dropped without a word is noticed and reopened.
-            if (!await connection.WaitAsync(Probe, stop))
-                await connection.ExecuteAsync("SELECT 1");
+            _listening = true;
+            // Whatever changed before this connection listened was not heard.
+            CommittedEverything();
+            while (!stop.IsCancellationRequested)
+            {
+                // A quiet connection is probed now and then, so that one dropped without a word is noticed and reopened.
+                if (!await connection.WaitAsync(Probe, stop))
+                    await connection.ExecuteAsync("SELECT 1");
+            }
+        }
+        finally
+        {
+            // Pooled connections are not reset (PostgresDatabase): this one stops listening before it goes back.
+            if (connection.State == System.Data.ConnectionState.Open)
+                await connection.ExecuteAsync($"UNLISTEN {Channel}").ContinueWith(_ => { }, CancellationToken.None);
         }
     }
 }

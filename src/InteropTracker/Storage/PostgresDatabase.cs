@@ -17,6 +17,13 @@ public sealed class PostgresDatabase : Database
         // A unique violation's detail ("Key (key)=(acme) already exists.") is how ConflictHandler names the taken column;
         // Npgsql redacts it unless asked. The values in it are never sent to the client.
         builder.IncludeErrorDetail = true;
+        // A connection goes back to the pool as it is, rather than reset by a DISCARD ALL before its next use, which would
+        // also throw away the plans the server keeps for the connection (append_result's statements, and the statements
+        // the engine prepares): they would be planned again on every request. Nothing here leaves state on a session
+        // beyond its use: transactions end, temporary tables drop on commit, session advisory locks are given back
+        // (InstanceLock, Migrations), settings are only ever set per transaction, and the change feed's listener
+        // stops listening before its connection goes back. An operator's explicit No Reset On Close stands.
+        if (!Sets(connectionString, "No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
         ConnectionString = builder.ConnectionString;
         DataFolder = dataFolder;
         Source = NpgsqlDataSource.Create(ConnectionString);
@@ -28,6 +35,13 @@ public sealed class PostgresDatabase : Database
         if (string.IsNullOrWhiteSpace(connectionString)) return false;
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
         return builder.ContainsKey("Host") || builder.ContainsKey("Server");
+    }
+
+    /// <summary>Whether the connection string itself sets one of these keywords (a typed builder knows them all).</summary>
+    private static bool Sets(string connectionString, params string[] keywords)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keywords.Any(builder.ContainsKey);
     }
 
     public NpgsqlDataSource Source { get; }

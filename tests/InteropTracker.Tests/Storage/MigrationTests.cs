@@ -41,6 +41,7 @@ public class MigrationTests
         ["0006_corrections"] = "66ff34aea52b17beea340f05424abd42f1326aa9f4479afb12884c80095548c9",
         ["0007_snapshots_and_review"] = "9dfb649b2d2d7f355f7a14f5e6ffac4a935c62cf85c937fcdbbd0f64ad571252",
         ["0008_result_attributes"] = "13d591db404c9d1a07e6d9860d92e16c055d48e3fb719914eaa70086e9969857",
+        ["0009_append_result"] = "82b5bb5f29f9d0e512037386c0a0cddbae2e7ed123d1255c3c0ab5da9e99c502",
     };
 
     /// <summary>PostgreSQL's twins of the same numbers (db/migrations/postgres), pinned the same way.</summary>
@@ -54,6 +55,7 @@ public class MigrationTests
         ["0006_corrections"] = "09460ddd7690619338ff7585483d9ab33accb9ce7477a90cb18e0798d17a1860",
         ["0007_snapshots_and_review"] = "d50cb742c53b36373e54f38c1ea945ee04a9dcdc1f07326048592da7cfbaac04",
         ["0008_result_attributes"] = "13d591db404c9d1a07e6d9860d92e16c055d48e3fb719914eaa70086e9969857",
+        ["0009_append_result"] = "877dd2bfeeb5d459d3dad732bd6e4a15822dd94acfdec3be9ccd30fd79cdfd3f",
     };
 
     [Theory]

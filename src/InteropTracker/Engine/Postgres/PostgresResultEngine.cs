@@ -24,131 +24,81 @@ namespace InteropTracker.Engine.Postgres;
 /// advisory lock too: whether the pair gains or loses a pass depends on the reverse cell, which may have no row to
 /// lock), the cell's result, the pair's tally, the case's tally.
 /// </remarks>
-public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed feed, ILogger<PostgresResultEngine> logger)
-    : IResultEngine, IAsyncDisposable
+public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed feed, IConfiguration configuration,
+    ILogger<PostgresResultEngine> logger) : IResultEngine, IAsyncDisposable
 {
     /// <summary>How many times a request's transaction runs before a deadlock or serialization failure is its answer.</summary>
     internal const int MaxAttempts = 5;
 
-    public Task<Appended?> AppendAsync(VerdictWrite result, string eventStamp) =>
-        RetryingAsync("append", () => AppendOnceAsync(result, eventStamp));
+    /// <summary>The setting that bounds how many single results this instance writes at once.</summary>
+    public const string ConcurrentWritesSetting = "Interop:Postgres:ConcurrentWrites";
 
+    /// <summary>
+    /// Single results in flight on the server from this instance. A server runs as many writes at once as it has cores
+    /// to run them on; more only queue inside it, on the same rows and the same log flush, at the cost of switching
+    /// between their backends, so the requests beyond this many wait their turn here instead, without a connection.
+    /// </summary>
+    private readonly SemaphoreSlim _writers = new(ConcurrentWrites(configuration));
+
+    internal static int ConcurrentWrites(IConfiguration configuration) =>
+        configuration.GetValue<int?>(ConcurrentWritesSetting) is { } set
+            ? set >= 1 ? set : throw new InvalidOperationException($"{ConcurrentWritesSetting} must be at least 1 (it is {set}).")
+            : 8 * Environment.ProcessorCount;
+
+    public async Task<Appended?> AppendAsync(VerdictWrite result, string eventStamp)
+    {
+        await _writers.WaitAsync();
+        try
+        {
+            return await RetryingAsync("append", () => AppendOnceAsync(result, eventStamp));
+        }
+        finally
+        {
+            _writers.Release();
+        }
+    }
+
+    /// <remarks>
+    /// One round trip: append_result (db/migrations/postgres/0009_append_result.sql) takes the locks, checks the stamp,
+    /// writes the result and its history and adjusts the tallies, and being the only statement sent it is the request's
+    /// whole transaction, so PostgreSQL groups its commit with the concurrent ones.
+    /// </remarks>
     private async Task<Appended?> AppendOnceAsync(VerdictWrite write, string eventStamp)
     {
-        await using var connection = await database.Source.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
         var (lo, hi) = (Math.Min(write.InitiatorId, write.ResponderId), Math.Max(write.InitiatorId, write.ResponderId));
         var (keyHigh, keyLow) = PairLock(write.EventId, write.CaseId, lo, hi);
-        string? stamp;
-        Current? current = null;
-        bool reversePasses;
-        await using (var look = new NpgsqlBatch(connection, transaction))
-        {
-            look.BatchCommands.Add(Command($"SELECT pg_advisory_xact_lock_shared({EventLockClass}, $1)", Int(EventLock(write.EventId))));
-            look.BatchCommands.Add(Command("SELECT updated_at FROM events WHERE id = $1", Long(write.EventId)));
-            look.BatchCommands.Add(Command("SELECT pg_advisory_xact_lock($1, $2)", Int(keyHigh), Int(keyLow)));
-            look.BatchCommands.Add(Command("""
-                SELECT id, revision, verdict, status, retired_at IS NOT NULL FROM results
-                WHERE event_id = $1 AND case_id = $2 AND initiator_id = $3 AND responder_id = $4
-                FOR UPDATE
-                """, Long(write.EventId), Long(write.CaseId), Long(write.InitiatorId), Long(write.ResponderId)));
-            look.BatchCommands.Add(Command("""
-                SELECT count(*) FROM results
-                WHERE event_id = $1 AND case_id = $2 AND initiator_id = $3 AND responder_id = $4 AND verdict = 'pass'
-                      AND retired_at IS NULL
-                """, Long(write.EventId), Long(write.CaseId), Long(write.ResponderId), Long(write.InitiatorId)));
-            await using var reader = await look.ExecuteReaderAsync();
-            await reader.NextResultAsync();
-            stamp = await reader.ReadAsync() ? reader.GetString(0) : null;
-            await reader.NextResultAsync();
-            await reader.NextResultAsync();
-            if (await reader.ReadAsync())
-                current = new Current(reader.GetInt64(0), reader.GetInt64(1), StoredVerdict.Parse(reader.GetString(2)), reader.GetString(3),
-                    reader.GetBoolean(4));
-            await reader.NextResultAsync();
-            await reader.ReadAsync();
-            reversePasses = write.InitiatorId != write.ResponderId && reader.GetInt64(0) > 0;
-        }
-        if (stamp != eventStamp) return null;
-
+        await using var connection = await database.Source.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT result_id, result_revision FROM append_result($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            connection);
+        command.Parameters.Add(Long(write.EventId));
+        command.Parameters.Add(Text(eventStamp));
+        command.Parameters.Add(Long(write.PlanId));
+        command.Parameters.Add(Long(write.CaseId));
+        command.Parameters.Add(Long(write.InitiatorId));
+        command.Parameters.Add(Long(write.ResponderId));
+        command.Parameters.Add(Text(write.Verdict.Name()));
+        command.Parameters.Add(Text(write.Notes));
+        command.Parameters.Add(Text(write.Issue));
+        command.Parameters.Add(Text(write.RecordedAt));
+        command.Parameters.Add(Long(write.RecordedBy));
+        command.Parameters.Add(Text(write.Cause));
+        command.Parameters.Add(Text(write.Attributes));
+        command.Parameters.Add(Int(keyHigh));
+        command.Parameters.Add(Int(keyLow));
+        // Prepared once per pooled connection (which keeps it: PostgresDatabase): parsed and planned once, not per request.
+        await command.PrepareAsync();
         long id, revision;
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            if (current is { } old)
-            {
-                (id, revision) = (old.Id, old.Revision + 1);
-                // The revision being replaced moves, as it is, from the result to its history.
-                batch.BatchCommands.Add(Command("""
-                    INSERT INTO result_revisions (result_id, revision, verdict, notes, issue, recorded_at, recorded_by, cause, attributes)
-                    SELECT id, revision, verdict, notes, issue, updated_at, updated_by, cause, attributes FROM results WHERE id = $1
-                    """, Long(id)));
-                batch.BatchCommands.Add(Command("""
-                    UPDATE results
-                    SET verdict = $2, notes = $3, issue = $4, revision = $5, cause = $8, attributes = $9, status = 'reported',
-                        status_reason = NULL, status_at = NULL, status_by = NULL, updated_at = $6, updated_by = $7,
-                        retired_at = NULL, retired_by = NULL
-                    WHERE id = $1
-                    """, Long(id), Text(write.Verdict.Name()), Text(write.Notes), Text(write.Issue), Long(revision),
-                    Text(write.RecordedAt), Long(write.RecordedBy), Text(write.Cause), Text(write.Attributes)));
-            }
-            else
-            {
-                (id, revision) = (0, 1);
-                batch.BatchCommands.Add(Command("""
-                    INSERT INTO results (event_id, case_id, initiator_id, responder_id, verdict, notes, issue, updated_at, updated_by,
-                                         cause, attributes, revision, status)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, 'reported')
-                    RETURNING id
-                    """, Long(write.EventId), Long(write.CaseId), Long(write.InitiatorId), Long(write.ResponderId),
-                    Text(write.Verdict.Name()), Text(write.Notes), Text(write.Issue), Text(write.RecordedAt),
-                    Long(write.RecordedBy), Text(write.Cause), Text(write.Attributes)));
-            }
-            AddTallies(batch, write, current is { Retired: false } counted ? counted : null, reversePasses);
-            if (id == 0)
-                id = (long)(await batch.ExecuteScalarAsync())!;
-            else
-                await batch.ExecuteNonQueryAsync();
+            await reader.ReadAsync();
+            if (await reader.IsDBNullAsync(0)) return null;
+            (id, revision) = (reader.GetInt64(0), reader.GetInt64(1));
         }
-        await transaction.CommitAsync();
         database.WriteSucceeded();
         feed.CommittedThenAnnounce(Change.Results);
         return new Appended(id, revision);
     }
-
-    /// <summary>
-    /// The write's effect on the tallies: its verdict replaces the counted one (none for a new or retired result), its
-    /// review starts again at reported, and the case gains or loses a passing pair when the cell starts or stops
-    /// passing while the reverse cell does not pass.
-    /// </summary>
-    private static void AddTallies(NpgsqlBatch batch, in VerdictWrite write, Current? counted, bool reversePasses)
-    {
-        Span<long> verdicts = stackalloc long[4];
-        if (counted is { } old) verdicts[(int)old.Verdict]--;
-        verdicts[(int)write.Verdict]++;
-        var (passed, passes) = (counted?.Verdict == Verdict.Pass, write.Verdict == Verdict.Pass);
-        long passingPairs = passed == passes || reversePasses ? 0 : passes ? 1 : -1;
-        var (reported, confirmed, disputed) = (1L, 0L, 0L);
-        switch (counted?.Status)
-        {
-            case "reported": reported--; break;
-            case "confirmed": confirmed--; break;
-            case "disputed": disputed--; break;
-        }
-        if (verdicts.ContainsAnyExcept(0L))
-            batch.BatchCommands.Add(Command(PairUpsert, Long(write.EventId), Long(write.PlanId), Long(write.InitiatorId),
-                Long(write.ResponderId), Long(verdicts[0]), Long(verdicts[1]), Long(verdicts[2]), Long(verdicts[3])));
-        if (verdicts.ContainsAnyExcept(0L) || reported != 0 || confirmed != 0 || disputed != 0 || passingPairs != 0)
-            batch.BatchCommands.Add(Command(CaseUpsert, Long(write.EventId), Long(write.CaseId), Long(verdicts[0]), Long(verdicts[1]),
-                Long(verdicts[2]), Long(verdicts[3]), Long(reported), Long(confirmed), Long(disputed), Long(passingPairs)));
-    }
-
-    internal const string PairUpsert = """
-        INSERT INTO pair_tallies (event_id, plan_id, initiator_id, responder_id, pass, fail, na, blocked)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (event_id, plan_id, initiator_id, responder_id) DO UPDATE SET
-            pass = pair_tallies.pass + excluded.pass, fail = pair_tallies.fail + excluded.fail,
-            na = pair_tallies.na + excluded.na, blocked = pair_tallies.blocked + excluded.blocked
-        """;
 
     internal const string CaseUpsert = """
         INSERT INTO case_tallies (event_id, case_id, pass, fail, na, blocked, reported, confirmed, disputed, passing_pairs)
@@ -178,8 +128,6 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return (z ^ (z >> 31)) + 0x9E3779B97F4A7C15UL;
     }
-
-    private readonly record struct Current(long Id, long Revision, Verdict Verdict, string Status, bool Retired);
 
     public async Task<IResultImport?> BeginImportAsync(long eventId, string eventStamp, int expectedRows, CancellationToken ct)
     {

@@ -1,0 +1,2 @@
+-- 0009 on PostgreSQL adds the function append_result, which logs a single result in one round trip to the server.
+-- SQLite's engine runs in this process and needs nothing of the kind: this number changes nothing here.
