@@ -66,6 +66,67 @@ public sealed class Postgres(string server)
         }
     }
 
+    /// <summary>
+    /// PostgreSQL's own rate for the app's write of a single result, without the app: pgbench's clients each calling
+    /// append_result (the function the app calls, db/migrations/postgres/0009_append_result.sql) as fast as the server
+    /// answers, each on a random cell of the event that has a result, with a random verdict, for the given time. Every
+    /// call is one transaction, durable as the app's. Results per second, as pgbench reports them.
+    /// </summary>
+    public static double PgbenchAppendsPerSecond(string connectionString, string eventKey, int clients, TimeSpan duration, string work)
+    {
+        var cells = $"bench_cells_{Guid.NewGuid():N}";
+        Execute(connectionString, $"""
+            CREATE TABLE {cells} AS
+            SELECT row_number() OVER (ORDER BY r.id) AS n, c.plan_id, r.case_id, r.initiator_id, r.responder_id, r.updated_by,
+                   r.case_id::integer AS pair_high,
+                   ((least(r.initiator_id, r.responder_id) * 100003 + greatest(r.initiator_id, r.responder_id)) % 2147483647)::integer AS pair_low
+            FROM results r JOIN test_cases c ON c.id = r.case_id JOIN events e ON e.id = r.event_id
+            WHERE e.key = '{eventKey}' AND r.retired_at IS NULL;
+            CREATE UNIQUE INDEX ON {cells} (n);
+            """);
+        try
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            using var read = new NpgsqlCommand($"SELECT e.id, e.updated_at, (SELECT count(*) FROM {cells}) FROM events e WHERE e.key = '{eventKey}'", connection);
+            using var reader = read.ExecuteReader();
+            reader.Read();
+            var (eventId, stamp, count) = (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2));
+            // The pair's lock keys are the bench's own, the same for both directions of a pair: the app is idle meanwhile.
+            var script = Path.Combine(work, "append.pgbench");
+            File.WriteAllText(script, $"""
+                \set n random(1, {count})
+                \set v random(1, 4)
+                SELECT (append_result({eventId}, '{stamp}', p.plan_id, p.case_id, p.initiator_id, p.responder_id,
+                        (ARRAY['pass', 'fail', 'na', 'blocked'])[:v], 'pgbench', NULL, '{DateTime.UtcNow:O}', p.updated_by, NULL, NULL,
+                        p.pair_high, p.pair_low)).result_id
+                FROM {cells} p WHERE p.n = :n;
+
+                """);
+            var cs = new NpgsqlConnectionStringBuilder(connectionString);
+            var start = new ProcessStartInfo("pgbench") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[]
+                     {
+                         "-n", "-M", "prepared", "-c", clients.ToString(), "-j", Math.Min(clients, Environment.ProcessorCount).ToString(),
+                         "-T", ((int)duration.TotalSeconds).ToString(), "-f", script, "-h", cs.Host!, "-p", cs.Port.ToString(), "-U", cs.Username!,
+                         cs.Database!,
+                     })
+                start.ArgumentList.Add(argument);
+            if (cs.Password is { Length: > 0 } password) start.Environment["PGPASSWORD"] = password;
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var tps = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+            if (process.ExitCode != 0 || tps is null) throw new InvalidOperationException($"pgbench failed: {error.Result}{output}");
+            return double.Parse(tps["tps = ".Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            Execute(connectionString, $"DROP TABLE {cells}");
+        }
+    }
+
     /// <summary>Each run of the query, every row read, timed on the client around the statement alone.</summary>
     public static IReadOnlyList<double> TimedQueries(string connectionString, string sql, int runs)
     {
