@@ -423,7 +423,7 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             ["p50_ms"] = posts.P50Ms, ["p99_ms"] = posts.P99Ms, ["errors"] = posts.Errors, ["posted"] = posts.Completed,
             ["ping_p50_ms"] = pingBefore.P50Ms, ["ping_p99_ms"] = pingBefore.P99Ms,
         };
-        if (_connectionString is { } server)
+        if (_connectionString is { } server && Postgres.PgbenchAvailable())
         {
             // The server's own ceiling for the same write, without the app: with as many clients as the bench, and with as
             // many as the app lets write at once (8 per core).

@@ -31,11 +31,16 @@ public sealed class Postgres(string server)
         drop.ExecuteNonQuery();
     }
 
-    public static bool PsqlAvailable()
+    public static bool PsqlAvailable() => Runs("psql");
+
+    /// <summary>Whether pgbench is on PATH (Debian's postgresql-client): without it, the posts have no server ceiling beside them.</summary>
+    public static bool PgbenchAvailable() => Runs("pgbench");
+
+    private static bool Runs(string tool)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("psql", "--version") { RedirectStandardOutput = true, UseShellExecute = false });
+            using var process = Process.Start(new ProcessStartInfo(tool, "--version") { RedirectStandardOutput = true, UseShellExecute = false });
             process!.WaitForExit();
             return process.ExitCode == 0;
         }
