@@ -119,9 +119,16 @@ public static class DemoEvent
         finally
         {
             foreach (var id in made) await admin.DeleteAsync($"/api/tokens/{id}");
+            // The generator's own admin token goes the way of any revocation: announced with it, so that no instance
+            // holds it on.
+            var changes = app.Services.GetRequiredService<ChangeFeed>();
             await using var connection = await database.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
             await Dapper.SqlMapper.ExecuteAsync(connection,
-                "UPDATE tokens SET revoked_at = @at WHERE hash = @hash", new { at = Clock.Now(), hash = Tokens.Hash(secret) });
+                "UPDATE tokens SET revoked_at = @at WHERE hash = @hash", new { at = Clock.Now(), hash = Tokens.Hash(secret) }, transaction);
+            await changes.AnnounceAsync(connection, transaction, Change.Credentials);
+            await transaction.CommitAsync();
+            changes.Committed(Change.Credentials);
         }
         app.Logger.LogInformation("Demo ready: sign in at {Address} and open the event '{Event}'.", baseAddress, Key);
         await app.WaitForShutdownAsync();

@@ -21,13 +21,32 @@ public sealed class ChildApp : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ChildApp> StartAsync(string databaseFile)
+    /// <summary>What the app has written to its standard output so far, line by line.</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output) return [.. _output];
+        }
+    }
+
+    private readonly List<string> _output = [];
+
+    public static Task<ChildApp> StartAsync(string databaseFile) =>
+        StartAsync($"Data Source={databaseFile}", Path.GetDirectoryName(databaseFile)!);
+
+    /// <summary>
+    /// The app on <paramref name="connectionString"/> with <paramref name="folder"/> as its working folder and content
+    /// root, loading the test cases of <paramref name="testCases"/> (none by default), with the command's
+    /// <paramref name="arguments"/> (for example --demo).
+    /// </summary>
+    public static async Task<ChildApp> StartAsync(string connectionString, string folder, string testCases = "", params string[] arguments)
     {
         var port = FreePort();
         // The test's output folder holds the app's build (InteropTracker.dll with its runtimeconfig and deps).
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(databaseFile)!,
+            WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -35,17 +54,26 @@ public sealed class ChildApp : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InteropTracker.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["ConnectionStrings__Interop"] = $"Data Source={databaseFile}";
+        start.ArgumentList.Add("--contentRoot");
+        start.ArgumentList.Add(folder);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["ConnectionStrings__Interop"] = connectionString;
         start.Environment["INTEROP_ADMIN_TOKEN"] = AppFixture.AdminToken;
-        start.Environment["Interop__TestCasesDirectory"] = "";
+        start.Environment["Interop__TestCasesDirectory"] = testCases;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The app's own messages (the demo's progress among them) are kept.
+        start.Environment["Logging__LogLevel__InteropTracker"] = "Information";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var app = new ChildApp(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (app._output) app._output.Add(e.Data);
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var app = new ChildApp(process, new Uri($"http://127.0.0.1:{port}"));
         using var client = app.Client(null);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -67,6 +95,19 @@ public sealed class ChildApp : IAsyncDisposable
         {
             return false; // not listening yet
         }
+    }
+
+    /// <summary>Waits until a line of the app's output contains <paramref name="text"/>, and returns that line.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            if (Output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line) return line;
+            if (_process.HasExited) throw new InvalidOperationException($"The app exited with code {_process.ExitCode} before saying \"{text}\".");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The app did not say \"{text}\" within {within.TotalSeconds:0} s; it said:\n{string.Join('\n', Output)}");
     }
 
     public HttpClient Client(string? token)
