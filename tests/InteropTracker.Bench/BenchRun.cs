@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using ClosedXML.Excel;
 using InteropTracker.Core;
+using InteropTracker.Engine.Postgres;
 using InteropTracker.EventResults;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -426,8 +427,8 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
         if (_connectionString is { } server && Postgres.PgbenchAvailable())
         {
             // The server's own ceiling for the same write, without the app: with as many clients as the bench, and with as
-            // many as the app lets write at once (8 per core).
-            var gate = 8 * Environment.ProcessorCount;
+            // many as the app lets write at once by default.
+            var gate = PostgresResultEngine.DefaultConcurrentWritesPerCore * Environment.ProcessorCount;
             var bare = Postgres.PgbenchAppendsPerSecond(server, MainEvent, scale.Clients, scale.PostDuration, _work);
             var gated = Postgres.PgbenchAppendsPerSecond(server, MainEvent, gate, scale.PostDuration, _work);
             Say($"pgbench calling append_result: {bare:N0} results/s with {scale.Clients} clients, {gated:N0} with {gate}; " +
@@ -442,7 +443,8 @@ public sealed class BenchRun(Scale scale, bool keep, IReadOnlySet<string>? only 
             $"for {scale.PostDuration.TotalSeconds:0} s" +
             (_connectionString is null ? "" : "; pgbench_per_s and pgbench_gate_per_s are PostgreSQL's own rate for the same write " +
                 $"(pgbench's clients calling append_result on the event's cells for {scale.PostDuration.TotalSeconds:0} s, " +
-                $"{scale.Clients} clients and 8 per core), of_pgbench the app's rate over the better"),
+                $"{scale.Clients} clients and {PostgresResultEngine.DefaultConcurrentWritesPerCore} per core, the app's default), " +
+                "of_pgbench the app's rate over the better"),
             extra,
             Required: posts.Errors == 0 && pingBefore.Errors == 0 && pingAfter.Errors == 0);
         return figure;

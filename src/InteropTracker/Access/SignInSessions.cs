@@ -46,8 +46,6 @@ public static class SignInSessions
         var ended = await connection.ExecuteAsync("UPDATE sign_in_sessions SET ended_at = @at WHERE hash = @hash AND ended_at IS NULL",
             new { hash = Tokens.Hash(id), at = Clock.Now() }, transaction);
         if (ended == 0) return;
-        await changes.AnnounceAsync(connection, transaction, Change.Credentials);
-        await transaction.CommitAsync();
-        changes.Committed(Change.Credentials);
+        await changes.CommitAsync(connection, transaction, Change.Credentials);
     }
 }

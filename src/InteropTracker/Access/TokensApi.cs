@@ -121,9 +121,7 @@ public static class TokensApi
             new { id, now, by = caller.TokenId }, transaction);
         if (changed == 1)
         {
-            await changes.AnnounceAsync(connection, transaction, Change.Credentials);
-            await transaction.CommitAsync();
-            changes.Committed(Change.Credentials);
+            await changes.CommitAsync(connection, transaction, Change.Credentials);
             return id;
         }
         var active = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = @id AND revoked_at IS NULL)",

@@ -123,12 +123,10 @@ public static class DemoEvent
             // holds it on.
             var changes = app.Services.GetRequiredService<ChangeFeed>();
             await using var connection = await database.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
+            await using var transaction = await connection.BeginWriteAsync();
             await Dapper.SqlMapper.ExecuteAsync(connection,
                 "UPDATE tokens SET revoked_at = @at WHERE hash = @hash", new { at = Clock.Now(), hash = Tokens.Hash(secret) }, transaction);
-            await changes.AnnounceAsync(connection, transaction, Change.Credentials);
-            await transaction.CommitAsync();
-            changes.Committed(Change.Credentials);
+            await changes.CommitAsync(connection, transaction, Change.Credentials);
         }
         app.Logger.LogInformation("Demo ready: sign in at {Address} and open the event '{Event}'.", baseAddress, Key);
         await app.WaitForShutdownAsync();

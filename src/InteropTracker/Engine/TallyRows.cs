@@ -47,3 +47,11 @@ internal sealed record AttributeRow
 
     public AttributeCount ToCount() => new(CaseId, Name, Value, StoredVerdict.Parse(Verdict), Count);
 }
+
+/// <summary>What a review reads of the result it reviews, on either engine: its case, revision and review status.</summary>
+internal sealed record ReviewedRow
+{
+    public long CaseId { get; init; }
+    public long Revision { get; init; }
+    public string Status { get; init; } = "";
+}

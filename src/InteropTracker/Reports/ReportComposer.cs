@@ -80,12 +80,13 @@ public static class ReportComposer
         var participants = Named(facts);
         var byId = new Dictionary<long, ReportParticipant>(participants.Count);
         foreach (var (id, participant) in participants) byId[id] = participant;
+        var technologyOf = facts.Cases.ToDictionary(c => c.Case.Id, c => c.Case.Technology);
         return model with
         {
             Matrices = facts.Matrices.Select(m =>
             {
                 var arranged = Arrange(m.Technology, m.Table, byId);
-                return arranged with { Evidence = Evidence(facts, arranged) };
+                return arranged with { Evidence = Evidence(facts, technologyOf, arranged) };
             }).ToList(),
             Participants = participants.Select(p => p.Participant).ToList(),
             ResultCount = facts.ResultCount,
@@ -132,9 +133,8 @@ public static class ReportComposer
     /// report has them: which pairs attached traces is known to those pairs' vendors, and would help them tell an
     /// anonymised label from another, while telling a reader outside the event nothing it needs.
     /// </summary>
-    private static ReportEvidence Evidence(ReportFacts facts, ReportMatrix matrix)
+    private static ReportEvidence Evidence(ReportFacts facts, IReadOnlyDictionary<long, string> technology, ReportMatrix matrix)
     {
-        var technology = facts.Cases.ToDictionary(c => c.Case.Id, c => c.Case.Technology);
         var position = new Dictionary<long, int>();
         for (var i = 0; i < matrix.Table.Products.Count; i++) position[matrix.Table.Products[i].Id] = i;
         var files = new long[position.Count, position.Count];

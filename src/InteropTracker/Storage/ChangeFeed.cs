@@ -55,6 +55,17 @@ public sealed class ChangeFeed(Database database, ILogger<ChangeFeed> logger) : 
             ? connection.ExecuteAsync("SELECT pg_notify(@channel, @payload)", new { channel = Channel, payload = change.ToString() }, transaction)
             : Task.CompletedTask;
 
+    /// <summary>
+    /// Commits <paramref name="transaction"/> with a notice of the change in it, so that every other instance hears of it
+    /// once it is committed, and this one at once.
+    /// </summary>
+    public async Task CommitAsync(DbConnection connection, DbTransaction transaction, Change change)
+    {
+        await AnnounceAsync(connection, transaction, change);
+        await transaction.CommitAsync();
+        Committed(change);
+    }
+
     /// <summary>This instance committed a change of the kind: what it remembers of it is stale from now on.</summary>
     public void Committed(Change change)
     {

@@ -50,12 +50,13 @@ public sealed class PostgresWritesTests(PostgresWritesTests.OneWriterAtATime app
     }
 
     [Fact]
-    public void The_setting_must_allow_at_least_one_write_and_by_default_allows_eight_per_core()
+    public void The_setting_must_allow_at_least_one_write_and_by_default_allows_a_few_per_core()
     {
         static IConfiguration With(string? value) =>
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [PostgresResultEngine.ConcurrentWritesSetting] = value }).Build();
 
-        Assert.Equal(8 * Environment.ProcessorCount, PostgresResultEngine.ConcurrentWrites(With(null)));
+        Assert.Equal(PostgresResultEngine.DefaultConcurrentWritesPerCore * Environment.ProcessorCount,
+            PostgresResultEngine.ConcurrentWrites(With(null)));
         Assert.Equal(3, PostgresResultEngine.ConcurrentWrites(With("3")));
         var refused = Assert.Throws<InvalidOperationException>(() => PostgresResultEngine.ConcurrentWrites(With("0")));
         Assert.Equal("Interop:Postgres:ConcurrentWrites must be at least 1 (it is 0).", refused.Message);

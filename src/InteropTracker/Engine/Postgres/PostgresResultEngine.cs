@@ -43,7 +43,10 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
     internal static int ConcurrentWrites(IConfiguration configuration) =>
         configuration.GetValue<int?>(ConcurrentWritesSetting) is { } set
             ? set >= 1 ? set : throw new InvalidOperationException($"{ConcurrentWritesSetting} must be at least 1 (it is {set}).")
-            : 8 * Environment.ProcessorCount;
+            : DefaultConcurrentWritesPerCore * Environment.ProcessorCount;
+
+    /// <summary>Without the setting, an instance writes this many results at once per core of its machine.</summary>
+    public const int DefaultConcurrentWritesPerCore = 8;
 
     public async Task<Appended?> AppendAsync(VerdictWrite result, string eventStamp)
     {
@@ -265,13 +268,6 @@ public sealed class PostgresResultEngine(PostgresDatabase database, ChangeFeed f
         await transaction.CommitAsync();
         database.WriteSucceeded();
         return ReviewOutcome.Reviewed;
-    }
-
-    private sealed record ReviewedRow
-    {
-        public long CaseId { get; init; }
-        public long Revision { get; init; }
-        public string Status { get; init; } = "";
     }
 
     /// <remarks>

@@ -4,7 +4,7 @@ namespace InteropTracker.Engine.Sqlite;
 
 /// <summary>
 /// The C heap that SQLite's page caches live in. An import gives its connection a large page cache and frees it at the
-/// end; glibc keeps what was freed in the arena of the thread that freed it (up to eight arenas per core, a pool
+/// end; glibc keeps what was freed in the arena of the thread that freed it (several arenas per core, a pool
 /// thread each), so import after import, each on another thread, the server kept free C heap
 /// resident that no later import reused. <see cref="GiveBack"/> hands every whole free page of every arena back.
 /// </summary>

@@ -115,13 +115,6 @@ public sealed class SqliteResultEngine(SqliteDatabase database, ILogger<GroupCom
         return ReviewOutcome.Reviewed;
     }
 
-    private sealed record ReviewedRow
-    {
-        public long CaseId { get; init; }
-        public long Revision { get; init; }
-        public string Status { get; init; } = "";
-    }
-
     /// <remarks>
     /// A new result takes the next id of results, a revision moves the one it replaces to result_revisions under the
     /// next id there, and ids only grow (nothing is deleted), so their sum grows with every write: two looks at the end
